@@ -1,0 +1,60 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+
+
+class RegistryUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # `createsuperuser` bootstraps the first office administrator.
+        extra_fields.setdefault("role", Role.OFFICE_ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in: office staff, an auditor, or a department's administrator.
+
+    What a user may see and do follows from ``role`` and, for department administrators,
+    ``department`` (see ``accounts.permissions``).
+    """
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.DEPT_ADMIN)
+    department = models.ForeignKey(
+        "registry.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    objects = RegistryUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role=Role.DEPT_ADMIN) | Q(department__isnull=False),
+                name="dept_admin_has_department",
+                violation_error_message=_("A department administrator must belong to a department."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def is_office_admin(self) -> bool:
+        return self.role == Role.OFFICE_ADMIN
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.role == Role.AUDITOR
+
+    @property
+    def is_dept_admin(self) -> bool:
+        return self.role == Role.DEPT_ADMIN

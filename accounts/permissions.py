@@ -1,0 +1,80 @@
+"""The one place that says who sees what (DESIGN.md §6).
+
+Office administrators and auditors see every department; a department administrator sees
+its own department and every department below it; anyone else sees nothing. Every list in
+the project is narrowed with :func:`scope`, and a single object outside the scope is a 404
+(its existence must not leak), which :func:`get_visible_or_404` gives.
+"""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.choices import Role
+
+ALL = None  # the scope of a user who sees every department
+
+
+def visible_department_ids(user) -> set[int] | None:
+    """The ids of the departments ``user`` may see, or ``ALL``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    if user.role in (Role.OFFICE_ADMIN, Role.AUDITOR):
+        return ALL
+    if user.department_id is None:
+        return set()
+    # One query per user and request; the tree is small (dozens of units) and shallow.
+    cached = getattr(user, "_visible_department_ids", None)
+    if cached is None:
+        cached = department_subtree_ids(user.department_id)
+        user._visible_department_ids = cached
+    return cached
+
+
+def department_subtree_ids(root_id: int) -> set[int]:
+    """``root_id`` and every department below it, however deep."""
+    from registry.models import Department
+
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Department.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = set(), [root_id]
+    while stack:
+        pk = stack.pop()
+        if pk not in found:
+            found.add(pk)
+            stack.extend(children.get(pk, ()))
+    return found
+
+
+def scope(queryset: QuerySet, user, *, via: str = "department") -> QuerySet:
+    """Narrow ``queryset`` to what ``user`` may see.
+
+    ``via`` is the lookup from the queryset's model to its department: ``"pk"`` for
+    departments themselves, ``"media_account__department"`` for a filing, and so on.
+    """
+    ids = visible_department_ids(user)
+    if ids is ALL:
+        return queryset
+    return queryset.filter(**{f"{via}__in": ids})
+
+
+def get_visible_or_404(queryset: QuerySet, user, *, via: str = "department", **lookup):
+    return get_object_or_404(scope(queryset, user, via=via), **lookup)
+
+
+def can_see_department(user, department_id: int | None) -> bool:
+    ids = visible_department_ids(user)
+    return ids is ALL or department_id in ids
+
+
+def is_office_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.role == Role.OFFICE_ADMIN)
+
+
+def can_act_for_department(user, department_id: int | None) -> bool:
+    """May ``user`` file and answer on behalf of this department? Auditors only read."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.role == Role.OFFICE_ADMIN:
+        return True
+    return user.role == Role.DEPT_ADMIN and can_see_department(user, department_id)

@@ -1,0 +1,93 @@
+"""Writes about users. Each records its audit event."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from accounts import permissions
+from accounts.choices import Role
+from accounts.models import User
+from audits.services.trail import diff, record, snapshot
+
+_AUDITED_FIELDS = ("username", "first_name", "last_name", "email", "role", "department", "is_active", "phone")
+
+
+def _require_office_admin(actor) -> None:
+    if actor is not None and not permissions.is_office_admin(actor):
+        raise PermissionDenied
+
+
+def _staff_flag(role: str) -> bool:
+    # The Django admin is a tool of the office; auditors get read-only views in it.
+    return role in (Role.OFFICE_ADMIN, Role.AUDITOR)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor,
+    username: str,
+    password: str,
+    role: str,
+    department=None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+    validate: bool = True,
+) -> User:
+    """Create a user with a role; ``actor`` is an office admin, or ``None`` for the system."""
+    _require_office_admin(actor)
+    user = User(
+        username=username,
+        role=role,
+        department=department if role == Role.DEPT_ADMIN else None,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        is_staff=_staff_flag(role),
+    )
+    if validate:
+        validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    record("accounts.user.created", actor=actor, target=user, department_id=user.department_id,
+           changes={"after": snapshot(user, _AUDITED_FIELDS)})
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor, user: User, **fields) -> User:
+    """Change a user's profile, role, department or active flag; a role change is its own event."""
+    _require_office_admin(actor)
+    unknown = set(fields) - set(_AUDITED_FIELDS)
+    if unknown:
+        raise TypeError(f"user_update() cannot change {', '.join(sorted(unknown))}")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = snapshot(user, _AUDITED_FIELDS)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    if user.role != Role.DEPT_ADMIN:
+        user.department = None
+    user.is_staff = _staff_flag(user.role)
+    user.full_clean()
+    user.save()
+    changes = diff(before, snapshot(user, _AUDITED_FIELDS))
+    if changes["after"]:
+        action = "accounts.user.role_changed" if "role" in changes["after"] else "accounts.user.updated"
+        record(action, actor=actor, target=user, department_id=user.department_id, changes=changes)
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor, user: User, password: str) -> User:
+    """Set a new password (validated against the password policy); the event never holds it."""
+    if actor is not None and actor.pk != user.pk:
+        _require_office_admin(actor)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record("accounts.user.password_changed", actor=actor, target=user, department_id=user.department_id)
+    return user

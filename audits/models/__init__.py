@@ -1,0 +1,3 @@
+from audits.models.trail import AuditEvent
+
+__all__ = ["AuditEvent"]

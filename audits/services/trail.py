@@ -1,0 +1,83 @@
+"""Writing the audit trail. Every service that changes something calls :func:`record`."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+from django.forms.models import model_to_dict
+
+from audits import context
+from audits.models import AuditEvent
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The instance's field values as plain data (foreign keys as ids), for before/after records."""
+    data = model_to_dict(instance, fields=list(fields) if fields is not None else None)
+    for field in instance._meta.concrete_fields:
+        if field.name in data and isinstance(field, models.ForeignKey):
+            data[field.name] = getattr(instance, field.attname)
+    return data
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Only what changed, as ``{"before": {...}, "after": {...}}``."""
+    changed = [key for key in after if before.get(key) != after.get(key)]
+    return {
+        "before": {key: before.get(key) for key in changed},
+        "after": {key: after.get(key) for key in changed},
+    }
+
+
+def _department_id_of(target: models.Model | None) -> int | None:
+    if target is None:
+        return None
+    if target._meta.label == "registry.Department":
+        return target.pk
+    if hasattr(target, "department_id"):
+        return target.department_id
+    media_account = getattr(target, "media_account", None)
+    return media_account.department_id if media_account is not None else None
+
+
+def _event(action, *, actor, target, department_id, changes) -> AuditEvent:
+    request = context.current()
+    return AuditEvent(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_name=actor.get_username() if actor is not None and actor.is_authenticated else "",
+        action=action,
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        object_repr=str(target)[:200] if target is not None else "",
+        department_id=department_id if department_id is not None else _department_id_of(target),
+        changes=changes or {},
+        ip=request.ip if request else None,
+        request_id=request.request_id if request else "",
+    )
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    target: models.Model | None = None,
+    department_id: int | None = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event: ``actor`` did ``action`` (e.g. ``registry.filing.approved``) to ``target``.
+
+    ``actor`` is ``None`` for the system (scheduled jobs). The department defaults to the
+    target's own, so department administrators see the events of their units.
+    """
+    event = _event(action, actor=actor, target=target, department_id=department_id, changes=changes)
+    event.save()
+    return event
+
+
+def record_many(action: str, *, actor=None, items: Iterable[tuple[models.Model, dict[str, Any]]]) -> int:
+    """Append one event per ``(target, changes)`` pair in a single insert, for bulk services."""
+    events = [
+        _event(action, actor=actor, target=target, department_id=None, changes=changes)
+        for target, changes in items
+    ]
+    AuditEvent.objects.bulk_create(events, batch_size=500)
+    return len(events)

@@ -1,0 +1,61 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DepartmentKind(models.TextChoices):
+    DISTRICT_GOVERNMENT = "district_government", _("District government")
+    DISTRICT_DEPARTMENT = "district_department", _("District department")
+    TOWNSHIP = "township", _("Township or street office")
+    OTHER = "other", _("Other unit")
+
+
+class Platform(models.TextChoices):
+    WECHAT_OFFICIAL = "wechat_official", _("WeChat official account")
+    WECHAT_CHANNELS = "wechat_channels", _("WeChat Channels")
+    WEIBO = "weibo", _("Weibo")
+    DOUYIN = "douyin", _("Douyin")
+    KUAISHOU = "kuaishou", _("Kuaishou")
+    TOUTIAO = "toutiao", _("Toutiao")
+    BILIBILI = "bilibili", _("Bilibili")
+    APP = "app", _("Mobile app")
+    MINI_PROGRAM = "mini_program", _("Mini program")
+    OTHER = "other", _("Other platform")
+
+
+class MediaAccountStatus(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    ACTIVE = "active", _("Active")
+    CLOSING = "closing", _("Closing")
+    CLOSED = "closed", _("Closed")
+    MERGING = "merging", _("Merging")
+    MERGED = "merged", _("Merged")
+    REJECTED = "rejected", _("Rejected")
+
+
+# Accounts that exist on the platform and are the registry's concern day to day.
+LIVE_STATUSES = (MediaAccountStatus.ACTIVE, MediaAccountStatus.CLOSING, MediaAccountStatus.MERGING)
+
+
+class AccountFunction(models.TextChoices):
+    INFORMATION = "information", _("Information release")
+    SERVICE = "service", _("Government services")
+    INTERACTION = "interaction", _("Public interaction")
+
+
+class Employment(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    PART_TIME = "part_time", _("Part-time")
+    OUTSOURCED = "outsourced", _("Outsourced")
+
+
+class FilingKind(models.TextChoices):
+    OPEN = "open", _("Open")
+    CHANGE = "change", _("Change")
+    CLOSE = "close", _("Close")
+
+
+class FilingStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -1,0 +1,283 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import permissions
+from registry.choices import (
+    LIVE_STATUSES,
+    DepartmentKind,
+    Employment,
+    FilingKind,
+    FilingStatus,
+    MediaAccountStatus,
+    Platform,
+)
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows the lookup from its model to the owning department."""
+
+    department_lookup = "department"
+
+    def visible_to(self, user):
+        return permissions.scope(self, user, via=self.department_lookup)
+
+
+class DepartmentQuerySet(ScopedQuerySet):
+    department_lookup = "pk"
+
+
+class Department(models.Model):
+    """A unit that runs media accounts (主办单位): the district government, a department, a township."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.SlugField(_("code"), max_length=20, unique=True, help_text=_("Short code, e.g. edu"))
+    kind = models.CharField(_("kind"), max_length=30, choices=DepartmentKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    first_responsible_person = models.CharField(_("first responsible person"), max_length=50, blank=True)
+    contact_name = models.CharField(_("contact"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["kind", "code"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="department_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MediaAccountQuerySet(ScopedQuerySet):
+    def live(self):
+        return self.filter(status__in=LIVE_STATUSES)
+
+
+class MediaAccount(models.Model):
+    """One government account on one platform (政务新媒体账号)."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="media_accounts"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    platform_uid = models.CharField(
+        _("platform ID"), max_length=100, help_text=_("The account's own ID on the platform")
+    )
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    verified = models.BooleanField(_("verified on the platform"), default=False)
+    filing_number = models.CharField(_("filing number"), max_length=30, unique=True, null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=MediaAccountStatus.choices, default=MediaAccountStatus.PENDING
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_accounts",
+    )
+    functions = models.JSONField(_("functions"), default=list, blank=True)
+    responsible_person = models.CharField(_("responsible person"), max_length=50, blank=True)
+    has_interaction = models.BooleanField(_("the public can write to it"), default=True)
+    exception_reason = models.TextField(
+        _("exception reason"), blank=True, help_text=_("Why a township unit needs this account")
+    )
+    last_confirmed_on = models.DateField(_("record last confirmed on"), null=True, blank=True)
+    followers = models.PositiveIntegerField(_("followers"), default=0)
+    last_post_on = models.DateField(_("last post on"), null=True, blank=True)
+    opened_on = models.DateField(_("filed on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = MediaAccountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("media account")
+        verbose_name_plural = _("media accounts")
+        ordering = ["department__code", "platform", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "platform_uid"], name="unique_platform_uid"),
+            models.CheckConstraint(
+                condition=~Q(status=MediaAccountStatus.MERGED) | Q(merged_into__isnull=False),
+                name="merged_account_has_target",
+            ),
+            models.CheckConstraint(condition=~Q(merged_into=F("pk")), name="media_account_not_merged_into_itself"),
+            models.CheckConstraint(
+                condition=Q(status__in=[MediaAccountStatus.PENDING, MediaAccountStatus.REJECTED])
+                | Q(filing_number__isnull=False),
+                name="approved_account_has_filing_number",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "platform"], name="media_account_status_platform")]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_platform_display()}）"
+
+    def get_absolute_url(self):
+        return reverse("admin:registry_mediaaccount_change", args=[self.pk])
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+
+class OperatorQuerySet(ScopedQuerySet):
+    department_lookup = "media_account__department"
+
+
+class Operator(models.Model):
+    """A person who runs an account day to day, and on what terms (三有: 有能力运维)."""
+
+    media_account = models.ForeignKey(
+        MediaAccount, verbose_name=_("media account"), on_delete=models.CASCADE, related_name="operators"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    employment = models.CharField(_("employment"), max_length=20, choices=Employment.choices)
+
+    objects = OperatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("operator")
+        verbose_name_plural = _("operators")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class FilingQuerySet(ScopedQuerySet):
+    department_lookup = "media_account__department"
+
+
+class Filing(models.Model):
+    """A filed request to open, change or close an account, decided by the office (备案)."""
+
+    media_account = models.ForeignKey(
+        MediaAccount, verbose_name=_("media account"), on_delete=models.PROTECT, related_name="filings"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=FilingKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=FilingStatus.choices, default=FilingStatus.SUBMITTED
+    )
+    changes = models.JSONField(_("proposed changes"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    successor = models.ForeignKey(
+        MediaAccount,
+        verbose_name=_("successor account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    notice_url = models.URLField(_("public notice URL"), max_length=500, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    objects = FilingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("filing")
+        verbose_name_plural = _("filings")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            # One request at a time per account: a second one would race the first.
+            models.UniqueConstraint(
+                fields=["media_account"],
+                condition=Q(status=FilingStatus.SUBMITTED),
+                name="one_open_filing_per_account",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=FilingStatus.SUBMITTED, decided_at__isnull=True)
+                | (~Q(status=FilingStatus.SUBMITTED) & Q(decided_at__isnull=False)),
+                name="filing_decided_at_matches_status",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.media_account.name}"
+
+
+class AccountMetricQuerySet(ScopedQuerySet):
+    department_lookup = "media_account__department"
+
+
+class AccountMetric(models.Model):
+    """One account's figures for one day (运营数据); re-sending a day replaces it."""
+
+    media_account = models.ForeignKey(
+        MediaAccount, verbose_name=_("media account"), on_delete=models.CASCADE, related_name="metrics"
+    )
+    date = models.DateField(_("date"))
+    followers = models.PositiveIntegerField(_("followers"), default=0)
+    posts = models.PositiveIntegerField(_("posts"), default=0)
+    reads = models.PositiveBigIntegerField(_("reads"), default=0)
+    likes = models.PositiveBigIntegerField(_("likes"), default=0)
+    shares = models.PositiveBigIntegerField(_("shares"), default=0)
+    comments = models.PositiveBigIntegerField(_("comments"), default=0)
+    messages_received = models.PositiveIntegerField(_("messages received"), default=0)
+    messages_replied = models.PositiveIntegerField(_("messages replied"), default=0)
+    messages_overdue = models.PositiveIntegerField(
+        _("messages overdue"), default=0, help_text=_("Still unanswered past the allowed time on that day")
+    )
+
+    objects = AccountMetricQuerySet.as_manager()
+
+    FIGURES = (
+        "followers",
+        "posts",
+        "reads",
+        "likes",
+        "shares",
+        "comments",
+        "messages_received",
+        "messages_replied",
+        "messages_overdue",
+    )
+
+    class Meta:
+        verbose_name = _("daily metric")
+        verbose_name_plural = _("daily metrics")
+        ordering = ["media_account", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["media_account", "date"], name="one_metric_per_account_and_day"),
+        ]
+        indexes = [models.Index(fields=["date"], name="metric_date")]
+
+    def __str__(self):
+        return f"{self.media_account.name} {self.date}"
