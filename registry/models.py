@@ -194,6 +194,7 @@ class Filing(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("submitted by"),
         null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
