@@ -1,0 +1,468 @@
+"""Load a demo district: units, their administrators, about 112 accounts and 90 days of metrics.
+
+The district is modelled on the real clean-up campaign of DESIGN.md §1: 112 accounts run by
+the government, its departments and its townships, a handful of strong main accounts, and
+many with under 100 followers or under one post a day — the material the inspections and the
+campaign screens are for. Everything is written through the services, so the demo leaves the
+same audit trail as real use. A second run finds everything in place and writes nothing.
+"""
+
+import datetime
+import math
+import random
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import services as user_services
+from accounts.choices import Role
+from accounts.models import User
+from audits import context
+from registry import services
+from registry.choices import AccountFunction, DepartmentKind, Employment, Platform
+from registry.models import Department, MediaAccount
+
+DEFAULT_PASSWORD = "demo12345"
+SEED = "seed_demo:v1"
+DAYS = 90
+
+GOV, DEPT, TOWN = (
+    DepartmentKind.DISTRICT_GOVERNMENT, DepartmentKind.DISTRICT_DEPARTMENT, DepartmentKind.TOWNSHIP,
+)
+
+# (code, name, kind). The government comes first: every other unit hangs below it.
+DEPARTMENTS = (
+    ("gov", "新城区人民政府", GOV),
+    ("publicity", "区委宣传部", DEPT),
+    ("media", "区融媒体中心", DEPT),
+    ("edu", "区教育局", DEPT),
+    ("health", "区卫生健康委", DEPT),
+    ("police", "区公安分局", DEPT),
+    ("market", "区市场监管局", DEPT),
+    ("culture", "区文化和旅游局", DEPT),
+    ("hrss", "区人社局", DEPT),
+    ("civil", "区民政局", DEPT),
+    ("eco", "区生态环境局", DEPT),
+    ("emergency", "区应急管理局", DEPT),
+    ("urban", "区城管局", DEPT),
+    ("housing", "区住建局", DEPT),
+    ("transport", "区交通运输局", DEPT),
+    ("justice", "区司法局", DEPT),
+    ("tax", "区税务局", DEPT),
+    ("medins", "区医保局", DEPT),
+    ("veterans", "区退役军人事务局", DEPT),
+    ("finance", "区财政局", DEPT),
+    ("dev", "区发展和改革局", DEPT),
+    ("commerce", "区商务局", DEPT),
+    ("agri", "区农业农村局", DEPT),
+    ("water", "区水务局", DEPT),
+    ("stats", "区统计局", DEPT),
+    ("audit", "区审计局", DEPT),
+    ("sci", "区科技局", DEPT),
+    ("service", "区政务服务和数据管理局", DEPT),
+    ("land", "区自然资源分局", DEPT),
+    ("petition", "区信访局", DEPT),
+    ("youth", "团区委", DEPT),
+    ("women", "区妇联", DEPT),
+    ("union", "区总工会", DEPT),
+    ("chengguan", "城关街道", TOWN),
+    ("xiguan", "西关街道", TOWN),
+    ("nanshan", "南山街道", TOWN),
+    ("beiyuan", "北苑街道", TOWN),
+    ("xinhua", "新华街道", TOWN),
+    ("donghu", "东湖镇", TOWN),
+    ("qingshi", "青石镇", TOWN),
+    ("baima", "白马镇", TOWN),
+    ("liulin", "柳林镇", TOWN),
+    ("hekou", "河口镇", TOWN),
+)
+
+WX, WB, DY, TT = Platform.WECHAT_OFFICIAL, Platform.WEIBO, Platform.DOUYIN, Platform.TOUTIAO
+SPH, KS, BILI, APP, MINI = (
+    Platform.WECHAT_CHANNELS, Platform.KUAISHOU, Platform.BILIBILI, Platform.APP, Platform.MINI_PROGRAM,
+)
+
+# How an account behaves over the 90 days, read by _metric_rows:
+# (followers at the start, mean posts a day, daily follower growth, at least this many weeks
+# silent at the end, up to eight).
+PROFILES = {
+    "main": ((80_000, 400_000), (2.5, 6.0), (0.0005, 0.002), 0),
+    "mid": ((4_000, 40_000), (0.5, 1.6), (0.0002, 0.001), 0),
+    "small": ((200, 4_000), (0.1, 0.7), (0.0, 0.0008), 0),
+    "tiny": ((12, 80), (0.02, 0.25), (0.0, 0.0), 0),
+    "silent": ((150, 2_500), (0.1, 0.5), (-0.0004, 0.0), 3),
+    # Answers the public late: unanswered messages pile up past the allowed time.
+    "slow": ((800, 12_000), (0.2, 0.9), (0.0, 0.0005), 0),
+    # Filed but not yet approved: the office's approval queue, no metrics yet.
+    "pending": None,
+}
+
+# (department code, platform, account name, profile).
+ACCOUNTS = (
+    ("gov", WX, "新城发布", "main"),
+    ("gov", WB, "新城发布", "mid"),
+    ("gov", DY, "新城发布", "main"),
+    ("gov", TT, "新城发布", "mid"),
+    ("gov", SPH, "新城发布", "mid"),
+    ("gov", KS, "新城发布", "small"),
+    ("gov", APP, "掌上新城", "mid"),
+    ("gov", MINI, "新城政务服务", "small"),
+    ("media", WX, "新城融媒", "main"),
+    ("media", DY, "新城融媒", "mid"),
+    ("media", KS, "新城融媒", "small"),
+    ("media", SPH, "新城融媒", "mid"),
+    ("media", TT, "新城融媒", "small"),
+    ("media", WB, "新城融媒", "small"),
+    ("publicity", WX, "新城宣传", "mid"),
+    ("publicity", WB, "文明新城", "small"),
+    ("publicity", WX, "文明新城", "silent"),
+    ("edu", WX, "新城教育", "mid"),
+    ("edu", WB, "新城教育", "small"),
+    ("edu", DY, "新城教育", "small"),
+    ("edu", WX, "新城区招生考试", "small"),
+    ("edu", KS, "新城教育", "pending"),
+    ("health", WX, "健康新城", "mid"),
+    ("health", WB, "健康新城", "small"),
+    ("health", DY, "健康新城", "small"),
+    ("health", WX, "新城疾控", "silent"),
+    ("health", MINI, "新城健康服务", "pending"),
+    ("police", WX, "平安新城", "main"),
+    ("police", WB, "平安新城", "mid"),
+    ("police", DY, "平安新城", "mid"),
+    ("police", KS, "平安新城", "small"),
+    ("police", SPH, "平安新城", "small"),
+    ("police", TT, "新城警方", "small"),
+    ("market", WX, "新城市场监管", "small"),
+    ("market", WB, "新城市场监管", "tiny"),
+    ("market", WX, "新城食安", "tiny"),
+    ("culture", WX, "新城文旅", "mid"),
+    ("culture", DY, "新城文旅", "mid"),
+    ("culture", WB, "新城文旅", "small"),
+    ("culture", SPH, "新城文旅", "small"),
+    ("culture", MINI, "新城文旅一码游", "small"),
+    ("culture", KS, "新城文旅", "pending"),
+    ("hrss", WX, "新城人社", "mid"),
+    ("hrss", MINI, "新城就业服务", "small"),
+    ("hrss", WB, "新城人社", "small"),
+    ("civil", WX, "新城民政", "small"),
+    ("civil", TT, "新城民政", "tiny"),
+    ("eco", WX, "新城生态环境", "small"),
+    ("eco", WB, "新城环保", "silent"),
+    ("emergency", WX, "新城应急", "small"),
+    ("emergency", DY, "新城应急", "small"),
+    ("emergency", WB, "新城应急", "small"),
+    ("urban", WX, "新城城管", "small"),
+    ("urban", DY, "新城城管", "slow"),
+    ("urban", WB, "新城城管", "tiny"),
+    ("housing", WX, "新城住建", "slow"),
+    ("housing", TT, "新城住建", "tiny"),
+    ("transport", WX, "新城交通", "small"),
+    ("transport", WB, "新城交通", "silent"),
+    ("justice", WX, "新城司法", "small"),
+    ("justice", WB, "新城普法", "small"),
+    ("justice", DY, "新城普法", "small"),
+    ("tax", WX, "新城税务", "mid"),
+    ("tax", WB, "新城税务", "tiny"),
+    ("medins", WX, "新城医保", "slow"),
+    ("medins", MINI, "新城医保服务", "small"),
+    ("veterans", WX, "新城退役军人", "small"),
+    ("veterans", WB, "新城双拥", "small"),
+    ("finance", WX, "新城财政", "tiny"),
+    ("dev", WX, "新城发改", "tiny"),
+    ("dev", WB, "新城价格", "silent"),
+    ("commerce", WX, "新城商务", "small"),
+    ("commerce", DY, "新城好物", "silent"),
+    ("agri", WX, "新城农业农村", "small"),
+    ("agri", DY, "新城乡村振兴", "small"),
+    ("agri", TT, "新城三农", "tiny"),
+    ("water", WX, "新城水务", "tiny"),
+    ("water", WB, "新城河长制", "silent"),
+    ("stats", WX, "新城统计", "tiny"),
+    ("audit", WX, "新城审计", "tiny"),
+    ("sci", WX, "新城科技", "small"),
+    ("sci", TT, "新城科技", "tiny"),
+    ("service", WX, "新城政务服务", "slow"),
+    ("service", MINI, "新城一网通办", "small"),
+    ("service", SPH, "新城政务服务", "tiny"),
+    ("land", WX, "新城自然资源", "small"),
+    ("land", WB, "新城自然资源", "small"),
+    ("petition", WX, "新城信访", "slow"),
+    ("youth", WX, "青春新城", "small"),
+    ("youth", WB, "青春新城", "small"),
+    ("youth", BILI, "青春新城", "tiny"),
+    ("youth", DY, "青春新城", "silent"),
+    ("women", WX, "新城女性", "small"),
+    ("women", WB, "新城妇联", "small"),
+    ("union", WX, "新城工会", "small"),
+    ("union", DY, "新城职工", "small"),
+    ("chengguan", WX, "城关街道", "small"),
+    ("chengguan", DY, "城关街道", "tiny"),
+    ("xiguan", WX, "西关街道", "small"),
+    ("xiguan", DY, "西关街道", "pending"),
+    ("nanshan", WX, "南山街道", "small"),
+    ("nanshan", WB, "南山社区", "tiny"),
+    ("beiyuan", WX, "北苑街道", "small"),
+    ("xinhua", WX, "新华街道", "tiny"),
+    ("donghu", WX, "美丽东湖", "small"),
+    ("donghu", DY, "东湖镇", "silent"),
+    ("donghu", TT, "东湖镇", "tiny"),
+    ("qingshi", WX, "青石镇", "small"),
+    ("qingshi", WX, "青石旅游", "silent"),
+    ("baima", WX, "白马镇", "small"),
+    ("liulin", DY, "柳林镇", "small"),
+    ("hekou", WX, "河口镇", "tiny"),
+)
+
+SURNAMES = (
+    "王李张刘陈杨黄赵周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖"
+    "田董潘袁蔡蒋余杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金贾夏方邹熊"
+    "白孟秦邱侯江薛段雷龙史陶贺顾"
+)
+GIVEN_NAMES = (
+    "伟 芳 敏 静 丽 强 磊 军 洋 勇 艳 杰 涛 明 超 霞 平 刚 华 建国 志强 晓东 海燕 文博 子涵 "
+    "雨桐 浩然 思远 佳怡 欣怡 宇航 俊杰 国庆 红梅 建华 春燕 立新 玉兰 晓明 丽娟 振宇 婷婷"
+).split()
+REASONS = (
+    "发布本单位政务信息，解读政策，回应群众关切。",
+    "本单位业务面向群众，需要及时发布办事指南和通知公告。",
+    "承担本系统宣传工作，配合全区重大信息集中发布。",
+)
+EXCEPTION_REASONS = (
+    "辖区常住人口多，防汛、征迁等民生事项需就近发布通知并回应居民诉求，经区委网信办同意保留。",
+    "镇域文旅资源集中，需对外宣传推介，运维人员和经费由镇财政保障。",
+)
+EMPLOYMENTS = (Employment.STAFF, Employment.STAFF, Employment.PART_TIME, Employment.OUTSOURCED)
+
+
+def _rng(*key) -> random.Random:
+    # One generator per item, seeded by its identity: an item comes out the same whether or
+    # not the items before it were created in this run, which keeps re-runs idempotent.
+    return random.Random(":".join((SEED, *map(str, key))))
+
+
+def _person(rng: random.Random) -> tuple[str, str]:
+    """A (surname, given name) pair."""
+    return rng.choice(SURNAMES), rng.choice(GIVEN_NAMES)
+
+
+def _phone(rng: random.Random, prefix: str) -> str:
+    # The 1380000/1390000 blocks are plainly demo numbers to anyone who reads them.
+    return f"{prefix}{rng.randrange(10_000):04d}"
+
+
+def _platform_uid(rng: random.Random, platform: str) -> str:
+    if platform == WX:
+        return "gh_" + "".join(rng.choices("0123456789abcdef", k=12))
+    if platform == MINI:
+        return "wx" + "".join(rng.choices("0123456789abcdef", k=16))
+    if platform == APP:
+        return "cn.gov.xincheng." + "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=6))
+    if platform == SPH:
+        return "sphz" + "".join(rng.choices("0123456789abcdefghijklmnopqrstuvwxyz", k=10))
+    return str(rng.randrange(10**9, 10**10))
+
+
+URLS = {
+    WB: "https://weibo.com/u/{}",
+    DY: "https://www.douyin.com/user/{}",
+    TT: "https://www.toutiao.com/c/user/{}/",
+    KS: "https://www.kuaishou.com/profile/{}",
+    BILI: "https://space.bilibili.com/{}",
+    WX: "https://mp.weixin.qq.com/mp/profile_ext?action=home&__biz={}",
+}
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    # Knuth's method: the means here are small (a few posts or messages a day).
+    limit, count, product = math.exp(-mean), 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
+
+
+class Command(BaseCommand):
+    help = "Load a demo district with about 112 media accounts, demo users and 90 days of metrics."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, help="Password of every demo user.")
+        parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
+
+    def handle(self, *args, password, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: this looks like a production database. seed_demo adds demo units, "
+                "users with a known password and made-up accounts; pass --force to load them anyway."
+            )
+        self.created = {"departments": 0, "users": 0, "accounts": 0, "pending": 0, "metrics": 0}
+        # One request id groups every audit event of this run, as one web request would.
+        with context.bound(context.RequestContext(request_id=context.new_request_id())):
+            with transaction.atomic():
+                departments = self._departments()
+                users = self._users(departments, password)
+                approved = self._accounts(departments, users)
+                self.created["metrics"] = self._metrics(approved)
+        self.stdout.write(
+            "Created {departments} departments, {users} users, {accounts} media accounts "
+            "({pending} pending approval) and {metrics} daily metrics.".format(**self.created)
+        )
+        if self.created["users"]:
+            self.stdout.write("Demo users: office, auditor and dept-<department code> (e.g. dept-edu).")
+
+    def _departments(self) -> dict[str, Department]:
+        existing = Department.objects.in_bulk([code for code, _name, _kind in DEPARTMENTS], field_name="code")
+        government = existing.get("gov")
+        for code, name, kind in DEPARTMENTS:
+            if code in existing:
+                continue
+            rng = _rng("department", code)
+            existing[code] = services.department_create(
+                actor=None,
+                name=name,
+                code=code,
+                kind=kind,
+                parent=None if kind == GOV else government,
+                first_responsible_person="".join(_person(rng)),
+                contact_name="".join(_person(_rng("contact", code))),
+                contact_phone=_phone(rng, "1380000"),
+            )
+            if kind == GOV:
+                government = existing[code]
+            self.created["departments"] += 1
+        return existing
+
+    def _users(self, departments: dict[str, Department], password: str) -> dict[str, User]:
+        wanted = [("office", Role.OFFICE_ADMIN, None, "office"), ("auditor", Role.AUDITOR, None, "auditor")]
+        wanted += [(f"dept-{code}", Role.DEPT_ADMIN, departments[code], code) for code, _n, _k in DEPARTMENTS]
+        users = User.objects.in_bulk([username for username, *_rest in wanted], field_name="username")
+        for username, role, department, person_key in wanted:
+            if username in users:
+                continue
+            # A unit's administrator is the contact person named on the unit's record.
+            surname, given = _person(_rng("contact", person_key))
+            users[username] = user_services.user_create(
+                actor=None,
+                username=username,
+                password=password,
+                role=role,
+                department=department,
+                first_name=given,
+                last_name=surname,
+                phone=department.contact_phone if department else "",
+                validate=False,
+            )
+            self.created["users"] += 1
+        return users
+
+    def _accounts(self, departments, users) -> list[tuple[MediaAccount, str]]:
+        """File every catalogue account not yet registered; approve all but the pending ones."""
+        catalogue = []
+        for code, platform, name, profile in ACCOUNTS:
+            rng = _rng("account", code, platform, name)
+            catalogue.append((code, platform, name, profile, rng, _platform_uid(rng, platform)))
+        registered = set(
+            MediaAccount.objects.filter(platform_uid__in=[entry[5] for entry in catalogue]).values_list(
+                "platform", "platform_uid"
+            )
+        )
+        approved = []
+        for code, platform, name, profile, rng, uid in catalogue:
+            if (platform, uid) in registered:
+                continue
+            department = departments[code]
+            has_interaction = profile in ("main", "slow") or rng.random() > 0.1
+            functions = [AccountFunction.INFORMATION]
+            if platform in (APP, MINI) or rng.random() < 0.2:
+                functions.append(AccountFunction.SERVICE)
+            if has_interaction:
+                functions.append(AccountFunction.INTERACTION)
+            operator_count = 3 if profile == "main" else rng.randint(1, 2 if profile == "tiny" else 3)
+            operators = []
+            for _index in range(operator_count):
+                operators.append({
+                    "name": "".join(_person(rng)),
+                    "phone": _phone(rng, "1390000"),
+                    "employment": rng.choice(EMPLOYMENTS),
+                })
+            filing = services.filing_submit_open(
+                actor=users[f"dept-{code}"],
+                department=department,
+                name=name,
+                platform=platform,
+                platform_uid=uid,
+                reason=rng.choice(REASONS),
+                operators=operators,
+                url=URLS[platform].format(uid) if platform in URLS else "",
+                responsible_person="".join(_person(rng)),
+                functions=[str(function) for function in functions],
+                has_interaction=has_interaction,
+                verified=profile != "tiny" and rng.random() > 0.1,
+                exception_reason=rng.choice(EXCEPTION_REASONS) if department.kind == TOWN else "",
+            )
+            self.created["accounts"] += 1
+            if profile == "pending":
+                self.created["pending"] += 1
+                continue
+            services.filing_approve(actor=users["office"], filing=filing)
+            approved.append((filing.media_account, profile))
+        return approved
+
+    def _metrics(self, approved: list[tuple[MediaAccount, str]]) -> int:
+        rows = []
+        for account, profile in approved:
+            rows.extend(_metric_rows(account, profile))
+        # One call: the service upserts in bulk and writes one audit event per account.
+        return services.metrics_record(actor=None, rows=rows)
+
+
+def _metric_rows(account: MediaAccount, profile: str) -> list[dict]:
+    """DAYS days of plausible figures ending yesterday, for an account of the given profile."""
+    (low, high), (posts_low, posts_high), (growth_low, growth_high), silent_weeks = PROFILES[profile]
+    rng = _rng("metrics", account.platform, account.platform_uid)
+    followers = rng.randint(low, high)
+    mean_posts = rng.uniform(posts_low, posts_high)
+    growth = rng.uniform(growth_low, growth_high)
+    # Silent accounts stopped posting 3 to 8 weeks ago: the no_update rule's dormant accounts.
+    silent_days = rng.randint(silent_weeks * 7, 56) if silent_weeks else 0
+    open_rate = rng.uniform(0.02, 0.12)  # the share of followers who read a post
+    # About one message a day per 4,000 followers, capped so the main accounts stay plausible.
+    messages_per_day = min(followers / 4_000, 30) if account.has_interaction else 0
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    unanswered: list[tuple[datetime.date, int]] = []
+    rows = []
+    for offset in range(DAYS - 1, -1, -1):
+        day = yesterday - datetime.timedelta(days=offset)
+        weekend = day.weekday() >= 5  # units post far less at weekends
+        followers = max(0, round(followers * (1 + growth + rng.gauss(0, abs(growth) / 2 + 0.0001))))
+        if profile == "tiny":
+            followers = min(followers, 99)
+        posts = 0 if offset < silent_days else _poisson(rng, mean_posts * (0.4 if weekend else 1.0))
+        # Old posts are still read a little on a day without new ones.
+        reads = sum(int(followers * open_rate * rng.lognormvariate(0, 0.6)) for _post in range(posts))
+        reads += int(followers * 0.002 * rng.random())
+        received = _poisson(rng, messages_per_day) if messages_per_day else 0
+        # For the last four weeks a slow account has answered about a third of what it received;
+        # the rest go overdue after 5 working days, about a week (the unanswered rule).
+        if profile == "slow" and offset < 28:
+            replied = sum(rng.random() < 0.35 for _message in range(received))
+        else:
+            replied = received
+        if received > replied:
+            unanswered.append((day, received - replied))
+        overdue = sum(count for when, count in unanswered if (day - when).days > 7)
+        rows.append({
+            "media_account": account.pk,
+            "date": day,
+            "followers": followers,
+            "posts": posts,
+            "reads": reads,
+            "likes": int(reads * rng.uniform(0.005, 0.03)),
+            "shares": int(reads * rng.uniform(0.003, 0.02)),
+            "comments": int(reads * rng.uniform(0.0005, 0.004)),
+            "messages_received": received,
+            "messages_replied": replied,
+            "messages_overdue": overdue,
+        })
+    return rows

@@ -1,0 +1,121 @@
+"""The demo district: what `seed_demo` loads, that it loads it once, and that it keeps off production."""
+
+import datetime
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Max, Min, Sum
+from django.utils import timezone
+
+from accounts.choices import Role
+from accounts.models import User
+from registry.choices import DepartmentKind, FilingStatus, MediaAccountStatus
+from registry.management.commands.seed_demo import DEPARTMENTS
+from registry.models import AccountMetric, Department, Filing, MediaAccount
+
+PASSWORD = "Seed-Demo-Pass-7"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def demo_settings(settings):
+    # pytest-django runs with DEBUG off; the seed is meant for a development site.
+    settings.DEBUG = True
+    # 45 users at Django's full PBKDF2 cost would dominate the run; the tests check the
+    # password, not the hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(**options) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", password=PASSWORD, stdout=out, **options)
+    return out.getvalue()
+
+
+def model_counts():
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def test_it_loads_a_district_of_units_and_accounts_like_the_model_case():
+    seed()
+    assert Department.objects.count() >= 30
+    government = Department.objects.get(kind=DepartmentKind.DISTRICT_GOVERNMENT)
+    kinds = dict(Department.objects.values_list("kind").annotate(n=Count("pk")))
+    assert kinds[DepartmentKind.DISTRICT_DEPARTMENT] >= 25 and kinds[DepartmentKind.TOWNSHIP] >= 8
+    assert not Department.objects.exclude(pk=government.pk).exclude(parent=government).exists()
+    assert not Department.objects.filter(first_responsible_person="").exists()
+
+    assert MediaAccount.objects.count() >= 100
+    assert MediaAccount.objects.values("platform").distinct().count() >= 5
+    township_accounts = MediaAccount.objects.filter(department__kind=DepartmentKind.TOWNSHIP)
+    assert township_accounts.count() >= 5 and not township_accounts.filter(exception_reason="").exists()
+    operators = MediaAccount.objects.annotate(n=Count("operators")).aggregate(low=Min("n"), high=Max("n"))
+    assert operators == {"low": 1, "high": 3}
+    # One unit, two accounts on a platform: the duplicate_platform rule has something to find.
+    assert (
+        MediaAccount.objects.values("department", "platform").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    )
+
+
+def test_it_leaves_a_few_filings_in_the_approval_queue():
+    seed()
+    pending = Filing.objects.filter(status=FilingStatus.SUBMITTED)
+    assert 3 <= pending.count() <= 6
+    assert {filing.media_account.status for filing in pending} == {MediaAccountStatus.PENDING}
+    assert not AccountMetric.objects.filter(media_account__status=MediaAccountStatus.PENDING).exists()
+    active = MediaAccount.objects.filter(status=MediaAccountStatus.ACTIVE)
+    assert active.count() == MediaAccount.objects.count() - pending.count()
+    assert not active.filter(filing_number__isnull=True).exists()
+
+
+def test_it_gives_every_approved_account_months_of_daily_metrics():
+    seed()
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    active = MediaAccount.objects.filter(status=MediaAccountStatus.ACTIVE).annotate(
+        days=Count("metrics"), posts=Sum("metrics__posts"), newest=Max("metrics__date")
+    )
+    assert min(account.days for account in active) >= 60
+    assert {account.newest for account in active} == {yesterday}
+
+    # The model case: many small accounts, most posting less than once a day, a few strong ones.
+    assert 15 <= active.filter(followers__lt=100).count() <= 25
+    assert active.filter(followers__gte=50_000).count() >= 3
+    assert sum(account.posts < account.days for account in active) > active.count() * 0.7
+    three_weeks_ago = yesterday - datetime.timedelta(days=21)
+    assert active.filter(last_post_on__lt=three_weeks_ago).count() >= 8
+    overdue = AccountMetric.objects.filter(date=yesterday, messages_overdue__gt=0)
+    assert 2 <= overdue.count() <= 8
+
+
+def test_it_creates_demo_users_of_each_role_with_the_given_password():
+    seed()
+    assert User.objects.get(username="office").role == Role.OFFICE_ADMIN
+    assert User.objects.get(username="auditor").role == Role.AUDITOR
+    for code, _name, _kind in DEPARTMENTS:
+        user = User.objects.get(username=f"dept-{code}")
+        assert user.role == Role.DEPT_ADMIN and user.department.code == code
+    for user in User.objects.all():
+        assert user.check_password(PASSWORD)
+
+
+def test_it_changes_nothing_on_a_second_run():
+    seed()
+    before = model_counts()
+    assert "Created 0 departments, 0 users, 0 media accounts" in seed()
+    assert model_counts() == before
+
+
+def test_it_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        seed()
+    assert not Department.objects.exists()
+
+
+def test_it_runs_with_debug_off_when_forced(settings):
+    settings.DEBUG = False
+    seed(force=True)
+    assert MediaAccount.objects.count() >= 100
