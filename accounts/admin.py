@@ -43,7 +43,10 @@ class UserAdmin(RoleAdminMixin, DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "password1", "password2", "role", "department")}),
+        (
+            None,
+            {"classes": ("wide",), "fields": ("username", "password1", "password2", "role", "department")},
+        ),
     )
     readonly_fields = ("last_login", "date_joined")
 
@@ -52,8 +55,9 @@ class UserAdmin(RoleAdminMixin, DjangoUserAdmin):
             services.user_update(
                 actor=request.user,
                 user=obj,
-                **changed_fields(form, ("first_name", "last_name", "email", "phone", "role", "department",
-                                        "is_active")),
+                **changed_fields(
+                    form, ("first_name", "last_name", "email", "phone", "role", "department", "is_active")
+                ),
             )
         else:
             created = services.user_create(

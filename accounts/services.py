@@ -53,8 +53,13 @@ def user_create(
     user.set_password(password)
     user.full_clean()
     user.save()
-    record("accounts.user.created", actor=actor, target=user, department_id=user.department_id,
-           changes={"after": snapshot(user, _AUDITED_FIELDS)})
+    record(
+        "accounts.user.created",
+        actor=actor,
+        target=user,
+        department_id=user.department_id,
+        changes={"after": snapshot(user, _AUDITED_FIELDS)},
+    )
     return user
 
 

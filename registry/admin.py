@@ -10,7 +10,15 @@ from registry.models import Department, Filing, MediaAccount, Operator
 
 @admin.register(Department)
 class DepartmentAdmin(RoleAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "code", "kind", "parent", "first_responsible_person", "contact_phone", "is_active")
+    list_display = (
+        "name",
+        "code",
+        "kind",
+        "parent",
+        "first_responsible_person",
+        "contact_phone",
+        "is_active",
+    )
     list_filter = ("kind", "is_active")
     search_fields = ("name", "code")
     list_select_related = ("parent",)
@@ -68,7 +76,15 @@ class MediaAccountAdmin(RoleAdminMixin, admin.ModelAdmin):
 
 @admin.register(Filing)
 class FilingAdmin(RoleAdminMixin, admin.ModelAdmin):
-    list_display = ("media_account", "kind", "status", "submitted_by", "submitted_at", "decided_by", "decided_at")
+    list_display = (
+        "media_account",
+        "kind",
+        "status",
+        "submitted_by",
+        "submitted_at",
+        "decided_by",
+        "decided_at",
+    )
     list_filter = ("kind", "status")
     search_fields = ("media_account__name", "media_account__platform_uid")
     list_select_related = ("media_account", "submitted_by", "decided_by")

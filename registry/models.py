@@ -120,7 +120,9 @@ class MediaAccount(models.Model):
                 condition=~Q(status=MediaAccountStatus.MERGED) | Q(merged_into__isnull=False),
                 name="merged_account_has_target",
             ),
-            models.CheckConstraint(condition=~Q(merged_into=F("pk")), name="media_account_not_merged_into_itself"),
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("pk")), name="media_account_not_merged_into_itself"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=[MediaAccountStatus.PENDING, MediaAccountStatus.REJECTED])
                 | Q(filing_number__isnull=False),

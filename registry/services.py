@@ -7,6 +7,7 @@ Each service runs in one transaction, checks who may act, refuses bad input with
 
 import datetime
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -107,7 +108,9 @@ def _validated_operators(operators: Iterable[Mapping[str, str]]) -> list[dict[st
             raise ValidationError(
                 {"operators": _("Operator %(n)s has an unknown employment type.") % {"n": index}}
             )
-        cleaned.append({"name": name, "phone": (operator.get("phone") or "").strip(), "employment": employment})
+        cleaned.append(
+            {"name": name, "phone": (operator.get("phone") or "").strip(), "employment": employment}
+        )
     return cleaned
 
 
@@ -147,7 +150,9 @@ def filing_submit_open(
     )
     account.full_clean()
     account.save()
-    Operator.objects.bulk_create(Operator(media_account=account, **operator) for operator in cleaned_operators)
+    Operator.objects.bulk_create(
+        Operator(media_account=account, **operator) for operator in cleaned_operators
+    )
     filing = Filing(
         media_account=account,
         kind=FilingKind.OPEN,
@@ -173,6 +178,146 @@ def filing_submit_open(
     return filing
 
 
+# What a unit may propose to change about its account by filing; the platform and the
+# platform ID are what the account *is*, so changing them means filing a new account.
+CHANGEABLE_FIELDS = (
+    "name",
+    "url",
+    "verified",
+    "functions",
+    "responsible_person",
+    "has_interaction",
+    "exception_reason",
+    "operators",
+)
+
+
+def _operators_of(account: MediaAccount) -> list[dict[str, str]]:
+    return list(account.operators.order_by("pk").values("name", "phone", "employment"))
+
+
+def _submit(*, actor, account: MediaAccount, kind: str, **fields: Any) -> Filing:
+    filing = Filing(
+        media_account=account, kind=kind, submitted_by=actor, submitted_at=timezone.now(), **fields
+    )
+    filing.full_clean(exclude=["media_account"])
+    try:
+        with transaction.atomic():
+            filing.save()
+    except IntegrityError:
+        raise InvalidTransition(_("This account already has a filing awaiting approval.")) from None
+    return filing
+
+
+@transaction.atomic
+def filing_submit_change(
+    *, actor, media_account: MediaAccount, changes: Mapping[str, Any], reason: str = ""
+) -> Filing:
+    """Propose changes to an active account's record; they apply when the office approves."""
+    account = MediaAccount.objects.select_for_update().get(pk=media_account.pk)
+    _require(actor is None or permissions.can_act_for_department(actor, account.department_id))
+    if account.status != MediaAccountStatus.ACTIVE:
+        raise InvalidTransition(_("Only an active account can be changed."))
+    unknown = set(changes) - set(CHANGEABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {name: _("This field cannot be changed by filing.") for name in sorted(unknown)}
+        )
+    proposed = {
+        name: value
+        for name, value in changes.items()
+        if name != "operators" and getattr(account, name) != value
+    }
+    if "operators" in changes:
+        operators = _validated_operators(changes["operators"])
+        if operators != _operators_of(account):
+            proposed["operators"] = operators
+    if not proposed:
+        raise ValidationError(_("The proposed values are the same as the current record."))
+    # Validate the proposal against the model now, so the office never approves a broken record.
+    candidate = MediaAccount.objects.get(pk=account.pk)
+    for name, value in proposed.items():
+        if name != "operators":
+            setattr(candidate, name, value)
+    candidate.full_clean()
+    filing = _submit(actor=actor, account=account, kind=FilingKind.CHANGE, changes=proposed, reason=reason)
+    before = snapshot(account, [name for name in proposed if name != "operators"])
+    if "operators" in proposed:
+        before["operators"] = _operators_of(account)
+    record(
+        "registry.filing.submitted",
+        actor=actor,
+        target=filing,
+        changes={"before": before, "after": {"kind": filing.kind, "reason": reason, **proposed}},
+    )
+    return filing
+
+
+@transaction.atomic
+def filing_submit_close(
+    *,
+    actor,
+    media_account: MediaAccount,
+    reason: str,
+    successor: MediaAccount | None = None,
+    notice_url: str = "",
+) -> Filing:
+    """Ask to close an active account, naming the account its audience should follow instead."""
+    account = MediaAccount.objects.select_for_update().get(pk=media_account.pk)
+    _require(actor is None or permissions.can_act_for_department(actor, account.department_id))
+    if account.status != MediaAccountStatus.ACTIVE:
+        raise InvalidTransition(_("Only an active account can be closed."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for closing the account.")})
+    if successor is not None and (successor.pk == account.pk or not successor.is_live):
+        raise ValidationError({"successor": _("The successor must be another live account.")})
+    filing = _submit(
+        actor=actor,
+        account=account,
+        kind=FilingKind.CLOSE,
+        reason=reason,
+        successor=successor,
+        notice_url=notice_url,
+    )
+    record(
+        "registry.filing.submitted",
+        actor=actor,
+        target=filing,
+        changes={
+            "after": {
+                "kind": filing.kind,
+                "reason": reason,
+                "successor": successor.pk if successor else None,
+                "notice_url": notice_url,
+            }
+        },
+    )
+    return filing
+
+
+@transaction.atomic
+def media_accounts_reconfirm(*, actor, media_accounts: Iterable[MediaAccount]) -> int:
+    """The unit confirms that its accounts' records are current (the yearly re-confirmation)."""
+    ids = [account.pk for account in media_accounts]
+    accounts = list(MediaAccount.objects.select_for_update().filter(pk__in=ids).live())
+    if len(accounts) != len(set(ids)):
+        raise InvalidTransition(_("Only live accounts can be re-confirmed."))
+    _require(
+        actor is None or all(permissions.can_act_for_department(actor, a.department_id) for a in accounts)
+    )
+    today = timezone.localdate()
+    MediaAccount.objects.filter(pk__in=ids).update(last_confirmed_on=today, updated_at=timezone.now())
+    record_many(
+        "registry.media_account.reconfirmed",
+        actor=actor,
+        items=(
+            (account, diff({"last_confirmed_on": account.last_confirmed_on}, {"last_confirmed_on": today}))
+            for account in accounts
+        ),
+    )
+    return len(accounts)
+
+
 def _locked_submitted_filing(filing: Filing) -> Filing:
     # The row lock makes two deciders queue; the second then finds the filing decided.
     locked = Filing.objects.select_for_update().select_related("media_account").get(pk=filing.pk)
@@ -195,14 +340,17 @@ def _next_filing_number(year: int) -> str:
     return f"{prefix}{sequence:04d}"
 
 
-def _assign_filing_number(account: MediaAccount) -> None:
-    """Give an account the next free number; retried if a concurrent approval took it first."""
+def _assign_filing_number(
+    account: MediaAccount, *, fields=("filing_number", "status", "opened_on", "updated_at")
+) -> None:
+    """Give an account the next free number and save it (all fields when ``fields`` is None,
+    as for a new account); retried if a concurrent approval took the number first."""
     year = timezone.localdate().year
     for _attempt in range(5):
         account.filing_number = _next_filing_number(year)
         try:
             with transaction.atomic():
-                account.save(update_fields=["filing_number", "status", "opened_on", "updated_at"])
+                account.save(update_fields=fields)
             return
         except IntegrityError:
             continue
@@ -230,27 +378,72 @@ def _decide(filing: Filing, *, actor, status: str, note: str) -> None:
 
 @transaction.atomic
 def filing_approve(*, actor, filing: Filing, note: str = "") -> Filing:
-    """Approve a filing (office only). Approving ``open`` activates the account and numbers it."""
+    """Approve a filing (office only).
+
+    Approving ``open`` activates the account and gives it its filing number; approving
+    ``change`` applies the proposed changes; approving ``close`` closes the account.
+    """
     _require(_is_system_or_office(actor))
     filing = _locked_submitted_filing(filing)
     account = MediaAccount.objects.select_for_update().get(pk=filing.media_account_id)
-    before = snapshot(account, ("status", "filing_number"))
     if filing.kind == FilingKind.OPEN:
-        account.status = MediaAccountStatus.ACTIVE
-        account.opened_on = timezone.localdate()
-        _assign_filing_number(account)
+        _activate(account, actor=actor)
+    elif filing.kind == FilingKind.CHANGE:
+        _apply_changes(account, filing.changes, actor=actor)
     else:
-        # Change and close filings are decided by the registry workflow built on top of this.
-        raise InvalidTransition(_("This kind of filing cannot be approved yet."))
+        _close(account, successor_id=filing.successor_id, actor=actor)
     _decide(filing, actor=actor, status=FilingStatus.APPROVED, note=note)
     record("registry.filing.approved", actor=actor, target=filing, changes={"after": {"note": note}})
+    return filing
+
+
+def _activate(account: MediaAccount, *, actor) -> None:
+    if account.status != MediaAccountStatus.PENDING:
+        raise InvalidTransition(_("Only a pending account can be activated."))
+    before = snapshot(account, ("status", "filing_number"))
+    account.status = MediaAccountStatus.ACTIVE
+    account.opened_on = timezone.localdate()
+    _assign_filing_number(account)
     record(
         "registry.media_account.activated",
         actor=actor,
         target=account,
         changes=diff(before, snapshot(account, ("status", "filing_number"))),
     )
-    return filing
+
+
+def _apply_changes(account: MediaAccount, changes: Mapping[str, Any], *, actor) -> None:
+    if account.status != MediaAccountStatus.ACTIVE:
+        raise InvalidTransition(_("Only an active account can be changed."))
+    fields = {name: value for name, value in changes.items() if name != "operators"}
+    before = snapshot(account, fields)
+    for name, value in fields.items():
+        setattr(account, name, value)
+    account.full_clean()
+    account.save()
+    audited = diff(before, snapshot(account, fields))
+    if "operators" in changes:
+        audited["before"]["operators"] = _operators_of(account)
+        account.operators.all().delete()
+        Operator.objects.bulk_create(Operator(media_account=account, **item) for item in changes["operators"])
+        audited["after"]["operators"] = changes["operators"]
+    record("registry.media_account.changed", actor=actor, target=account, changes=audited)
+
+
+def _close(account: MediaAccount, *, successor_id: int | None, actor) -> None:
+    if not account.is_live:
+        raise InvalidTransition(_("Only a live account can be closed."))
+    before = snapshot(account, ("status", "merged_into"))
+    account.status = MediaAccountStatus.CLOSED
+    account.closed_on = timezone.localdate()
+    account.merged_into_id = successor_id
+    account.save(update_fields=["status", "closed_on", "merged_into", "updated_at"])
+    record(
+        "registry.media_account.closed",
+        actor=actor,
+        target=account,
+        changes=diff(before, snapshot(account, ("status", "merged_into"))),
+    )
 
 
 @transaction.atomic
@@ -271,8 +464,10 @@ def filing_withdraw(*, actor, filing: Filing, note: str = "") -> Filing:
     _require(
         actor is None
         or permissions.is_office_admin(actor)
-        or (filing.submitted_by_id == actor.pk and permissions.can_act_for_department(
-            actor, filing.media_account.department_id))
+        or (
+            filing.submitted_by_id == actor.pk
+            and permissions.can_act_for_department(actor, filing.media_account.department_id)
+        )
     )
     filing = _locked_submitted_filing(filing)
     _decide(filing, actor=actor, status=FilingStatus.WITHDRAWN, note=note)
@@ -280,6 +475,176 @@ def filing_withdraw(*, actor, filing: Filing, note: str = "") -> Filing:
     if filing.kind == FilingKind.OPEN:
         _reject_pending_account(filing.media_account, actor=actor)
     return filing
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in one row of an uploaded file, named as a person would find it."""
+
+    row: int
+    field: str
+    message: str
+
+
+class ImportRejected(ValidationError):
+    """An import with bad rows: nothing was written; ``row_errors`` lists every problem."""
+
+    def __init__(self, row_errors: list[RowError]):
+        self.row_errors = row_errors
+        super().__init__([f"{error.row}: {error.field}: {error.message}" for error in row_errors])
+
+
+_TRUE = {"1", "true", "yes", "y", "是", "有", "已认证", "√"}
+_FALSE = {"", "0", "false", "no", "n", "否", "无", "未认证", "×"}
+
+
+def _choice(value: str, choices) -> str | None:
+    value = value.strip()
+    for code, label in choices:
+        if value in (code, str(label)):
+            return code
+    return None
+
+
+def _imported_account(
+    row: Mapping[str, Any], departments: Mapping[str, Department]
+) -> tuple[MediaAccount, list]:
+    from registry.choices import AccountFunction, Platform  # local: only imports need labels
+
+    errors = []
+
+    def error(field, message):
+        errors.append(RowError(row=row["row"], field=field, message=str(message)))
+
+    department = departments.get(str(row.get("department_code") or "").strip())
+    if department is None:
+        error(
+            "department_code",
+            _("Unknown department code “%(code)s”.") % {"code": row.get("department_code") or ""},
+        )
+    platform = _choice(str(row.get("platform") or ""), Platform.choices)
+    if platform is None:
+        error("platform", _("Unknown platform “%(value)s”.") % {"value": row.get("platform") or ""})
+    flags = {}
+    for field in ("verified", "has_interaction"):
+        raw = str(row.get(field) or "").strip().lower()
+        if raw in _TRUE:
+            flags[field] = True
+        elif raw in _FALSE:
+            flags[field] = field == "has_interaction" and raw == ""  # interaction is assumed unless denied
+        else:
+            error(field, _("Write 是 or 否."))
+    functions = []
+    for part in str(row.get("functions") or "").replace("，", ",").replace("、", ",").split(","):
+        if part.strip():
+            code = _choice(part, AccountFunction.choices)
+            if code is None:
+                error("functions", _("Unknown function “%(value)s”.") % {"value": part.strip()})
+            else:
+                functions.append(code)
+    account = MediaAccount(
+        department=department,
+        name=str(row.get("name") or "").strip(),
+        platform=platform or "",
+        platform_uid=str(row.get("platform_uid") or "").strip(),
+        url=str(row.get("url") or "").strip(),
+        responsible_person=str(row.get("responsible_person") or "").strip(),
+        exception_reason=str(row.get("exception_reason") or "").strip(),
+        functions=functions,
+        status=MediaAccountStatus.ACTIVE,
+        filing_number="pending",  # replaced on save; keeps the model's own checks meaningful
+        **flags,
+    )
+    try:
+        account.full_clean(
+            exclude=["department", "platform", "filing_number"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as invalid:
+        for field, messages in invalid.message_dict.items():
+            for message in messages:
+                error(field, message)
+    return account, errors
+
+
+@transaction.atomic
+def media_accounts_import(
+    *, actor, rows: Iterable[Mapping[str, Any]], dry_run: bool = False
+) -> list[MediaAccount]:
+    """Register existing accounts in bulk, for a district's first registration (office only).
+
+    Each row maps field names to the cell text and carries its ``row`` number. Every row is
+    checked before anything is written; any problem rejects the whole file with every bad
+    row listed. Imported accounts are active, numbered, and carry an approved open filing.
+    """
+    _require(_is_system_or_office(actor))
+    rows = list(rows)
+    departments = {department.code: department for department in Department.objects.all()}
+    accounts, errors = [], []
+    for row in rows:
+        account, row_errors = _imported_account(row, departments)
+        accounts.append(account)
+        errors.extend(row_errors)
+    keys = [(account.platform, account.platform_uid) for account in accounts]
+    taken = {
+        (platform, uid): name
+        for platform, uid, name in MediaAccount.objects.filter(
+            platform_uid__in=[uid for _platform, uid in keys]
+        ).values_list("platform", "platform_uid", "name")
+    }
+    first_row: dict[tuple[str, str], int] = {}
+    for row, key in zip(rows, keys, strict=True):
+        if not key[1]:
+            continue
+        if key in taken:
+            errors.append(
+                RowError(
+                    row["row"], "platform_uid", _("Already registered as “%(name)s”.") % {"name": taken[key]}
+                )
+            )
+        elif key in first_row:
+            errors.append(
+                RowError(
+                    row["row"],
+                    "platform_uid",
+                    _("Same platform ID as row %(row)s.") % {"row": first_row[key]},
+                )
+            )
+        else:
+            first_row[key] = row["row"]
+    if not rows:
+        errors.append(RowError(0, "", _("The file has no rows.")))
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda error: error.row))
+    if dry_run:
+        return accounts
+    now = timezone.now()
+    for account in accounts:
+        account.opened_on = timezone.localdate()
+        _assign_filing_number(account, fields=None)
+    Filing.objects.bulk_create(
+        Filing(
+            media_account=account,
+            kind=FilingKind.OPEN,
+            status=FilingStatus.APPROVED,
+            reason=_("First registration"),
+            submitted_by=actor,
+            submitted_at=now,
+            decided_by=actor,
+            decided_at=now,
+        )
+        for account in accounts
+    )
+    record_many(
+        "registry.media_account.imported",
+        actor=actor,
+        items=(
+            (account, {"after": snapshot(account, (*MEDIA_ACCOUNT_FIELDS, "filing_number"))})
+            for account in accounts
+        ),
+    )
+    return accounts
 
 
 @transaction.atomic
@@ -327,8 +692,13 @@ def _validated_metric_rows(rows: Iterable[Mapping[str, Any]]) -> list[AccountMet
         account_id = media_account.pk if isinstance(media_account, MediaAccount) else media_account
         metrics.append(AccountMetric(media_account_id=account_id, date=day, **figures))
     if errors:
-        raise ValidationError({f"rows[{index}].{field}": message for index, fields in errors.items()
-                               for field, message in fields.items()})
+        raise ValidationError(
+            {
+                f"rows[{index}].{field}": message
+                for index, fields in errors.items()
+                for field, message in fields.items()
+            }
+        )
     return metrics
 
 
@@ -347,8 +717,12 @@ def metrics_record(*, actor, rows: Iterable[Mapping[str, Any]]) -> int:
     accounts = MediaAccount.objects.in_bulk(account_ids)
     missing = account_ids - accounts.keys()
     if missing:
-        raise ValidationError({"media_account": _("Unknown media account: %(ids)s") % {
-            "ids": ", ".join(str(pk) for pk in sorted(missing))}})
+        raise ValidationError(
+            {
+                "media_account": _("Unknown media account: %(ids)s")
+                % {"ids": ", ".join(str(pk) for pk in sorted(missing))}
+            }
+        )
     if actor is not None:
         _require(all(permissions.can_act_for_department(actor, a.department_id) for a in accounts.values()))
     AccountMetric.objects.bulk_create(

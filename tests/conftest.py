@@ -19,31 +19,40 @@ _uids = itertools.count(1)
 
 @pytest.fixture
 def government(db):
-    return services.department_create(actor=None, name="新城区人民政府", code="gov",
-                                      kind=DepartmentKind.DISTRICT_GOVERNMENT)
+    return services.department_create(
+        actor=None, name="新城区人民政府", code="gov", kind=DepartmentKind.DISTRICT_GOVERNMENT
+    )
 
 
 @pytest.fixture
 def department_a(government):
-    return services.department_create(actor=None, name="区教育局", code="edu",
-                                      kind=DepartmentKind.DISTRICT_DEPARTMENT, parent=government)
+    return services.department_create(
+        actor=None, name="区教育局", code="edu", kind=DepartmentKind.DISTRICT_DEPARTMENT, parent=government
+    )
 
 
 @pytest.fixture
 def sub_unit_a(department_a):
-    return services.department_create(actor=None, name="区教育局招生办", code="edu-zsb",
-                                      kind=DepartmentKind.OTHER, parent=department_a)
+    return services.department_create(
+        actor=None, name="区教育局招生办", code="edu-zsb", kind=DepartmentKind.OTHER, parent=department_a
+    )
 
 
 @pytest.fixture
 def department_b(government):
-    return services.department_create(actor=None, name="区卫生健康委", code="health",
-                                      kind=DepartmentKind.DISTRICT_DEPARTMENT, parent=government)
+    return services.department_create(
+        actor=None,
+        name="区卫生健康委",
+        code="health",
+        kind=DepartmentKind.DISTRICT_DEPARTMENT,
+        parent=government,
+    )
 
 
 def _user(username, role, department=None):
-    return user_services.user_create(actor=None, username=username, password=PASSWORD, role=role,
-                                     department=department, validate=False)
+    return user_services.user_create(
+        actor=None, username=username, password=PASSWORD, role=role, department=department, validate=False
+    )
 
 
 @pytest.fixture

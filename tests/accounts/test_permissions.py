@@ -11,7 +11,9 @@ def test_it_shows_office_and_auditor_every_department(office_admin, auditor, dep
     assert permissions.visible_department_ids(auditor) is permissions.ALL
 
 
-def test_it_shows_a_department_admin_its_unit_and_those_below(admin_a, department_a, sub_unit_a, department_b):
+def test_it_shows_a_department_admin_its_unit_and_those_below(
+    admin_a, department_a, sub_unit_a, department_b
+):
     assert permissions.visible_department_ids(admin_a) == {department_a.pk, sub_unit_a.pk}
     assert set(Department.objects.visible_to(admin_a)) == {department_a, sub_unit_a}
 
@@ -22,8 +24,9 @@ def test_it_shows_anonymous_and_inactive_users_nothing(admin_a, department_a):
     assert permissions.visible_department_ids(admin_a) == set()
 
 
-def test_it_scopes_media_accounts_through_their_department(file_account, admin_a, admin_b, department_a,
-                                                           sub_unit_a, department_b):
+def test_it_scopes_media_accounts_through_their_department(
+    file_account, admin_a, admin_b, department_a, sub_unit_a, department_b
+):
     mine = file_account(department_a)
     below = file_account(sub_unit_a)
     theirs = file_account(department_b)
@@ -31,8 +34,9 @@ def test_it_scopes_media_accounts_through_their_department(file_account, admin_a
     assert set(MediaAccount.objects.visible_to(admin_b)) == {theirs}
 
 
-def test_it_lets_only_office_and_own_admins_act_for_a_department(office_admin, auditor, admin_a, admin_b,
-                                                                  department_a):
+def test_it_lets_only_office_and_own_admins_act_for_a_department(
+    office_admin, auditor, admin_a, admin_b, department_a
+):
     assert permissions.can_act_for_department(office_admin, department_a.pk)
     assert permissions.can_act_for_department(admin_a, department_a.pk)
     assert not permissions.can_act_for_department(admin_b, department_a.pk)

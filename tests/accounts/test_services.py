@@ -7,8 +7,13 @@ from audits.models import AuditEvent
 
 
 def test_it_records_user_creation_without_the_password(office_admin, department_a):
-    user = services.user_create(actor=office_admin, username="dept-new", password="Xq7!long-enough",
-                                role=Role.DEPT_ADMIN, department=department_a)
+    user = services.user_create(
+        actor=office_admin,
+        username="dept-new",
+        password="Xq7!long-enough",
+        role=Role.DEPT_ADMIN,
+        department=department_a,
+    )
     event = AuditEvent.objects.get(action="accounts.user.created", object_id=str(user.pk))
     assert event.actor == office_admin and event.department_id == department_a.pk
     assert "password" not in event.changes["after"]

@@ -5,8 +5,9 @@ from tests.conftest import PASSWORD
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_signs_the_office_in_and_shows_the_district_in_chinese(page, sign_in, office_admin, file_account,
-                                                                  department_a):
+def test_it_signs_the_office_in_and_shows_the_district_in_chinese(
+    page, sign_in, office_admin, file_account, department_a
+):
     for _ in range(3):
         file_account(department_a)
     sign_in("office", PASSWORD)

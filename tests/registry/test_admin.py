@@ -7,20 +7,35 @@ from registry.models import Department
 
 
 def test_it_creates_a_department_through_the_service(client_for, office_admin, government):
-    response = client_for(office_admin).post("/admin/registry/department/add/", {
-        "name": "区司法局", "code": "justice", "kind": "district_department", "parent": government.pk,
-        "is_active": "on",
-    })
+    response = client_for(office_admin).post(
+        "/admin/registry/department/add/",
+        {
+            "name": "区司法局",
+            "code": "justice",
+            "kind": "district_department",
+            "parent": government.pk,
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     department = Department.objects.get(code="justice")
-    assert AuditEvent.objects.filter(action="registry.department.created", object_id=str(department.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="registry.department.created", object_id=str(department.pk)
+    ).exists()
 
 
 def test_it_creates_a_user_through_the_service(client_for, office_admin, department_a):
-    response = client_for(office_admin).post("/admin/accounts/user/add/", {
-        "username": "dept-new", "password1": "Xq7!long-enough", "password2": "Xq7!long-enough",
-        "usable_password": "true", "role": Role.DEPT_ADMIN, "department": department_a.pk,
-    })
+    response = client_for(office_admin).post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "dept-new",
+            "password1": "Xq7!long-enough",
+            "password2": "Xq7!long-enough",
+            "usable_password": "true",
+            "role": Role.DEPT_ADMIN,
+            "department": department_a.pk,
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     user = User.objects.get(username="dept-new")
     assert user.department == department_a and user.check_password("Xq7!long-enough")

@@ -12,7 +12,12 @@ from registry.models import AccountMetric, Department, Filing, MediaAccount
 
 
 def _raw_account(department, **fields):
-    defaults = {"name": "x", "platform": Platform.WEIBO, "platform_uid": "raw-1", "status": MediaAccountStatus.PENDING}
+    defaults = {
+        "name": "x",
+        "platform": Platform.WEIBO,
+        "platform_uid": "raw-1",
+        "status": MediaAccountStatus.PENDING,
+    }
     return MediaAccount(department=department, **{**defaults, **fields})
 
 
@@ -33,8 +38,11 @@ def test_it_allows_the_same_id_on_another_platform(department_a):
 
 def test_it_refuses_a_filing_number_given_twice(department_a):
     _raw_account(department_a, platform_uid="a", status="active", filing_number="XC-2026-0001").save()
-    _refused(lambda: _raw_account(department_a, platform_uid="b", status="active",
-                                  filing_number="XC-2026-0001").save())
+    _refused(
+        lambda: _raw_account(
+            department_a, platform_uid="b", status="active", filing_number="XC-2026-0001"
+        ).save()
+    )
 
 
 def test_it_refuses_an_approved_account_without_a_filing_number(department_a):
@@ -68,8 +76,11 @@ def test_it_refuses_two_metrics_for_one_account_and_day(department_a):
 def test_it_refuses_negative_figures(department_a, figure):
     account = _raw_account(department_a)
     account.save()
-    _refused(lambda: AccountMetric.objects.create(media_account=account, date=datetime.date(2026, 1, 5),
-                                                  **{figure: -1}))
+    _refused(
+        lambda: AccountMetric.objects.create(
+            media_account=account, date=datetime.date(2026, 1, 5), **{figure: -1}
+        )
+    )
 
 
 def test_it_refuses_a_second_open_filing_for_one_account(department_a):
@@ -84,8 +95,11 @@ def test_it_refuses_a_decided_filing_without_a_decision_time(department_a):
     account = _raw_account(department_a)
     account.save()
     now = datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC)
-    _refused(lambda: Filing.objects.create(media_account=account, kind=FilingKind.OPEN, submitted_at=now,
-                                           status=FilingStatus.APPROVED))
+    _refused(
+        lambda: Filing.objects.create(
+            media_account=account, kind=FilingKind.OPEN, submitted_at=now, status=FilingStatus.APPROVED
+        )
+    )
 
 
 def test_it_refuses_two_departments_with_one_code_or_name(government):

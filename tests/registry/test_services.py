@@ -18,8 +18,13 @@ def events(action):
 
 
 def test_it_records_department_creation_and_update(office_admin, government):
-    department = services.department_create(actor=office_admin, name="区司法局", code="justice",
-                                            kind=DepartmentKind.DISTRICT_DEPARTMENT, parent=government)
+    department = services.department_create(
+        actor=office_admin,
+        name="区司法局",
+        code="justice",
+        kind=DepartmentKind.DISTRICT_DEPARTMENT,
+        parent=government,
+    )
     created = events("registry.department.created").get(object_id=str(department.pk))
     assert created.actor == office_admin and created.actor_name == "office"
     assert created.changes["after"]["code"] == "justice"
@@ -53,25 +58,39 @@ def test_it_refuses_a_bad_department_and_writes_nothing(office_admin, government
 
 def test_it_files_a_pending_account_with_its_operators(admin_a, department_a):
     filing = services.filing_submit_open(
-        actor=admin_a, department=department_a, name="新城教育", platform=Platform.WECHAT_OFFICIAL,
-        platform_uid="gh_edu", reason="发布教育政策", responsible_person="王五",
+        actor=admin_a,
+        department=department_a,
+        name="新城教育",
+        platform=Platform.WECHAT_OFFICIAL,
+        platform_uid="gh_edu",
+        reason="发布教育政策",
+        responsible_person="王五",
         operators=[{"name": "李四", "phone": "13800000001", "employment": Employment.STAFF}],
     )
     account = filing.media_account
-    assert (filing.status, account.status, account.filing_number) == (FilingStatus.SUBMITTED,
-                                                                      MediaAccountStatus.PENDING, None)
+    assert (filing.status, account.status, account.filing_number) == (
+        FilingStatus.SUBMITTED,
+        MediaAccountStatus.PENDING,
+        None,
+    )
     assert list(account.operators.values_list("name", "employment")) == [("李四", "staff")]
     event = events("registry.filing.submitted").get()
     assert event.actor == admin_a and event.department_id == department_a.pk
     assert event.changes["after"]["media_account"]["platform_uid"] == "gh_edu"
 
 
-def test_it_names_the_existing_account_when_a_platform_id_is_taken(file_account, admin_a, department_a,
-                                                                   department_b):
+def test_it_names_the_existing_account_when_a_platform_id_is_taken(
+    file_account, admin_a, department_a, department_b
+):
     existing = file_account(department_b, name="健康新城", platform=Platform.WEIBO)
     with pytest.raises(ValidationError) as error:
-        services.filing_submit_open(actor=admin_a, department=department_a, name="重复",
-                                    platform=Platform.WEIBO, platform_uid=existing.platform_uid)
+        services.filing_submit_open(
+            actor=admin_a,
+            department=department_a,
+            name="重复",
+            platform=Platform.WEIBO,
+            platform_uid=existing.platform_uid,
+        )
     assert "健康新城" in str(error.value.message_dict["platform_uid"])
     assert MediaAccount.objects.count() == 1
 
@@ -79,15 +98,22 @@ def test_it_names_the_existing_account_when_a_platform_id_is_taken(file_account,
 def test_it_refuses_filing_for_another_department(admin_b, auditor, department_a):
     for actor in (admin_b, auditor):
         with pytest.raises(PermissionDenied):
-            services.filing_submit_open(actor=actor, department=department_a, name="x",
-                                        platform=Platform.WEIBO, platform_uid="x")
+            services.filing_submit_open(
+                actor=actor, department=department_a, name="x", platform=Platform.WEIBO, platform_uid="x"
+            )
     assert not MediaAccount.objects.exists()
 
 
 def test_it_refuses_an_operator_without_a_known_employment(admin_a, department_a):
     with pytest.raises(ValidationError):
-        services.filing_submit_open(actor=admin_a, department=department_a, name="x", platform=Platform.WEIBO,
-                                    platform_uid="x", operators=[{"name": "甲", "employment": "volunteer"}])
+        services.filing_submit_open(
+            actor=admin_a,
+            department=department_a,
+            name="x",
+            platform=Platform.WEIBO,
+            platform_uid="x",
+            operators=[{"name": "甲", "employment": "volunteer"}],
+        )
     assert not MediaAccount.objects.exists()
 
 
@@ -101,7 +127,11 @@ def test_it_activates_and_numbers_an_account_on_approval(file_account, office_ad
     assert account.status == MediaAccountStatus.ACTIVE
     assert account.filing_number == f"XC-{year}-0001"
     assert account.opened_on == timezone.localdate()
-    assert (filing.status, filing.decided_by, filing.decision_note) == (FilingStatus.APPROVED, office_admin, "同意")
+    assert (filing.status, filing.decided_by, filing.decision_note) == (
+        FilingStatus.APPROVED,
+        office_admin,
+        "同意",
+    )
     assert events("registry.filing.approved").get().object_id == str(filing.pk)
     activated = events("registry.media_account.activated").get()
     assert activated.changes["after"] == {"status": "active", "filing_number": f"XC-{year}-0001"}
@@ -165,11 +195,14 @@ def test_it_upserts_metrics_and_follows_the_newest_figures(file_account, admin_a
     account = file_account(department_a)
     today = timezone.localdate()
     days = [today - datetime.timedelta(days=n) for n in (3, 2, 1)]
-    services.metrics_record(actor=admin_a, rows=[
-        _row(account, days[0], followers=90, posts=2),
-        _row(account, days[1], followers=95, posts=1),
-        _row(account, days[2], followers=99, posts=0),
-    ])
+    services.metrics_record(
+        actor=admin_a,
+        rows=[
+            _row(account, days[0], followers=90, posts=2),
+            _row(account, days[1], followers=95, posts=1),
+            _row(account, days[2], followers=99, posts=0),
+        ],
+    )
     account.refresh_from_db()
     assert (account.followers, account.last_post_on) == (99, days[1])
 
@@ -186,11 +219,14 @@ def test_it_refuses_bad_metric_rows_and_writes_none(file_account, admin_a, depar
     account = file_account(department_a)
     today = timezone.localdate()
     with pytest.raises(ValidationError) as error:
-        services.metrics_record(actor=admin_a, rows=[
-            _row(account, today, followers=10),
-            _row(account, today - datetime.timedelta(days=1), posts=-1),
-            _row(account, today + datetime.timedelta(days=1)),
-        ])
+        services.metrics_record(
+            actor=admin_a,
+            rows=[
+                _row(account, today, followers=10),
+                _row(account, today - datetime.timedelta(days=1), posts=-1),
+                _row(account, today + datetime.timedelta(days=1)),
+            ],
+        )
     assert set(error.value.message_dict) == {"rows[1].posts", "rows[2].date"}
     assert not AccountMetric.objects.exists()
 
@@ -207,7 +243,8 @@ def test_it_records_the_request_context_on_events(client_for, office_admin, file
     filing = file_account(department_a, approve=False)
     filing = Filing.objects.get(media_account=filing)
     response = client_for(office_admin).post(
-        "/admin/registry/filing/", {"action": "approve", "_selected_action": [filing.pk]},
+        "/admin/registry/filing/",
+        {"action": "approve", "_selected_action": [filing.pk]},
         HTTP_X_REQUEST_ID="req-approve-0001",
     )
     assert response.status_code == 302
