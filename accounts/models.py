@@ -47,6 +47,10 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    def get_full_name(self):
+        # Chinese names read surname first, with no space: 王芳, not "芳 王".
+        return f"{self.last_name}{self.first_name}".strip()
+
     @property
     def is_office_admin(self) -> bool:
         return self.role == Role.OFFICE_ADMIN

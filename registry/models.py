@@ -183,6 +183,11 @@ class Filing(models.Model):
     )
     changes = models.JSONField(_("proposed changes"), default=dict, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    duplicate_reason = models.TextField(
+        _("reason for a second account on the platform"),
+        blank=True,
+        help_text=_("Given when the unit already has an account on this platform"),
+    )
     successor = models.ForeignKey(
         MediaAccount,
         verbose_name=_("successor account"),

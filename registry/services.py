@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from audits.services.trail import diff, record, record_many, snapshot
 from config.errors import InvalidTransition
-from registry.choices import Employment, FilingKind, FilingStatus, MediaAccountStatus
+from registry.choices import (
+    LIVE_STATUSES,
+    DepartmentKind,
+    Employment,
+    FilingKind,
+    FilingStatus,
+    MediaAccountStatus,
+)
 from registry.models import AccountMetric, Department, Filing, MediaAccount, Operator
 
 DEPARTMENT_FIELDS = (
@@ -114,6 +121,38 @@ def _validated_operators(operators: Iterable[Mapping[str, str]]) -> list[dict[st
     return cleaned
 
 
+def same_platform_accounts(department: Department, platform: str):
+    """The unit's other accounts on a platform that are filed or live: in principle there is one."""
+    return MediaAccount.objects.filter(
+        department=department, platform=platform, status__in=(MediaAccountStatus.PENDING, *LIVE_STATUSES)
+    )
+
+
+def _check_opening_policy(
+    department: Department, platform: str, exception_reason: str, duplicate_reason: str
+):
+    errors = {}
+    if department.kind == DepartmentKind.TOWNSHIP and not exception_reason.strip():
+        errors["exception_reason"] = ValidationError(
+            _(
+                "A township or street office in principle opens no account: write the reason for this exception."
+            ),
+            code="township_exception",
+        )
+    sibling = same_platform_accounts(department, platform).first()
+    if sibling is not None and not duplicate_reason.strip():
+        errors["duplicate_reason"] = ValidationError(
+            _(
+                "The unit already has “%(name)s” on this platform, and one unit has in principle one "
+                "account per platform: give the reason for a second one."
+            )
+            % {"name": sibling.name},
+            code="duplicate_platform",
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def filing_submit_open(
     *,
@@ -124,13 +163,20 @@ def filing_submit_open(
     platform_uid: str,
     reason: str = "",
     operators: Iterable[Mapping[str, str]] = (),
+    duplicate_reason: str = "",
     **account_fields: Any,
 ) -> Filing:
-    """File a new account: the account is created ``pending`` with a ``submitted`` open filing."""
+    """File a new account: the account is created ``pending`` with a ``submitted`` open filing.
+
+    Two policies are checked here (DESIGN.md §1): a township may open an account only with
+    a written exception reason, and a unit's second account on one platform needs a reason
+    that acknowledges the one-account-per-platform rule.
+    """
     _require(actor is None or permissions.can_act_for_department(actor, department.pk))
     unknown = set(account_fields) - set(MEDIA_ACCOUNT_FIELDS)
     if unknown:
         raise TypeError(f"filing_submit_open() got unknown fields {', '.join(sorted(unknown))}")
+    _check_opening_policy(department, platform, account_fields.get("exception_reason", ""), duplicate_reason)
     existing = MediaAccount.objects.filter(platform=platform, platform_uid=platform_uid).first()
     if existing is not None:
         raise ValidationError(
@@ -157,6 +203,7 @@ def filing_submit_open(
         media_account=account,
         kind=FilingKind.OPEN,
         reason=reason,
+        duplicate_reason=duplicate_reason.strip(),
         submitted_by=actor,
         submitted_at=timezone.now(),
     )
@@ -170,6 +217,7 @@ def filing_submit_open(
             "after": {
                 "kind": filing.kind,
                 "reason": reason,
+                "duplicate_reason": filing.duplicate_reason,
                 "media_account": snapshot(account, MEDIA_ACCOUNT_FIELDS),
                 "operators": cleaned_operators,
             }

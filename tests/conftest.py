@@ -94,6 +94,8 @@ def file_account(office_admin):
 
     def make(department, *, name=None, platform=Platform.WECHAT_OFFICIAL, approve=True, actor=None, **fields):
         number = next(_uids)
+        if services.same_platform_accounts(department, platform).exists():
+            fields.setdefault("duplicate_reason", "业务不同，需分设")
         filing = services.filing_submit_open(
             actor=actor,
             department=department,

@@ -251,3 +251,50 @@ def test_it_records_the_request_context_on_events(client_for, office_admin, file
     event = events("registry.filing.approved").get()
     assert (event.request_id, event.ip) == ("req-approve-0001", "127.0.0.1")
     assert events("registry.media_account.activated").get().request_id == "req-approve-0001"
+
+
+def test_it_asks_a_township_for_its_exception_reason(office_admin, government):
+    township = services.department_create(
+        actor=None, name="东湖镇", code="donghu", kind=DepartmentKind.TOWNSHIP, parent=government
+    )
+    with pytest.raises(ValidationError) as error:
+        services.filing_submit_open(
+            actor=office_admin,
+            department=township,
+            name="东湖发布",
+            platform=Platform.WEIBO,
+            platform_uid="dh",
+        )
+    assert error.value.error_dict["exception_reason"][0].code == "township_exception"
+    filing = services.filing_submit_open(
+        actor=office_admin,
+        department=township,
+        name="东湖发布",
+        platform=Platform.WEIBO,
+        platform_uid="dh",
+        exception_reason="省级旅游度假区，需对外发布游客服务信息",
+    )
+    assert filing.media_account.exception_reason.startswith("省级")
+
+
+def test_it_asks_for_a_reason_before_a_second_account_on_one_platform(file_account, admin_a, department_a):
+    first = file_account(department_a, name="新城教育", platform=Platform.DOUYIN)
+    with pytest.raises(ValidationError) as error:
+        services.filing_submit_open(
+            actor=admin_a,
+            department=department_a,
+            name="教育二号",
+            platform=Platform.DOUYIN,
+            platform_uid="d2",
+        )
+    assert error.value.error_dict["duplicate_reason"][0].code == "duplicate_platform"
+    assert first.name in error.value.messages[0]
+    filing = services.filing_submit_open(
+        actor=admin_a,
+        department=department_a,
+        name="教育二号",
+        platform=Platform.DOUYIN,
+        platform_uid="d2",
+        duplicate_reason="面向学生家长的招生服务号",
+    )
+    assert filing.duplicate_reason == "面向学生家长的招生服务号"

@@ -29,7 +29,9 @@ SEED = "seed_demo:v1"
 DAYS = 90
 
 GOV, DEPT, TOWN = (
-    DepartmentKind.DISTRICT_GOVERNMENT, DepartmentKind.DISTRICT_DEPARTMENT, DepartmentKind.TOWNSHIP,
+    DepartmentKind.DISTRICT_GOVERNMENT,
+    DepartmentKind.DISTRICT_DEPARTMENT,
+    DepartmentKind.TOWNSHIP,
 )
 
 # (code, name, kind). The government comes first: every other unit hangs below it.
@@ -81,7 +83,11 @@ DEPARTMENTS = (
 
 WX, WB, DY, TT = Platform.WECHAT_OFFICIAL, Platform.WEIBO, Platform.DOUYIN, Platform.TOUTIAO
 SPH, KS, BILI, APP, MINI = (
-    Platform.WECHAT_CHANNELS, Platform.KUAISHOU, Platform.BILIBILI, Platform.APP, Platform.MINI_PROGRAM,
+    Platform.WECHAT_CHANNELS,
+    Platform.KUAISHOU,
+    Platform.BILIBILI,
+    Platform.APP,
+    Platform.MINI_PROGRAM,
 )
 
 # How an account behaves over the 90 days, read by _metric_rows:
@@ -229,6 +235,7 @@ REASONS = (
     "本单位业务面向群众，需要及时发布办事指南和通知公告。",
     "承担本系统宣传工作，配合全区重大信息集中发布。",
 )
+DUPLICATE_REASON = "两个账号分别承担政策发布和办事服务，受众不同，暂无法整合。"
 EXCEPTION_REASONS = (
     "辖区常住人口多，防汛、征迁等民生事项需就近发布通知并回应居民诉求，经区委网信办同意保留。",
     "镇域文旅资源集中，需对外宣传推介，运维人员和经费由镇财政保障。",
@@ -381,11 +388,13 @@ class Command(BaseCommand):
             operator_count = 3 if profile == "main" else rng.randint(1, 2 if profile == "tiny" else 3)
             operators = []
             for _index in range(operator_count):
-                operators.append({
-                    "name": "".join(_person(rng)),
-                    "phone": _phone(rng, "1390000"),
-                    "employment": rng.choice(EMPLOYMENTS),
-                })
+                operators.append(
+                    {
+                        "name": "".join(_person(rng)),
+                        "phone": _phone(rng, "1390000"),
+                        "employment": rng.choice(EMPLOYMENTS),
+                    }
+                )
             filing = services.filing_submit_open(
                 actor=users[f"dept-{code}"],
                 department=department,
@@ -400,6 +409,9 @@ class Command(BaseCommand):
                 has_interaction=has_interaction,
                 verified=profile != "tiny" and rng.random() > 0.1,
                 exception_reason=rng.choice(EXCEPTION_REASONS) if department.kind == TOWN else "",
+                duplicate_reason=(
+                    DUPLICATE_REASON if services.same_platform_accounts(department, platform).exists() else ""
+                ),
             )
             self.created["accounts"] += 1
             if profile == "pending":
@@ -452,17 +464,19 @@ def _metric_rows(account: MediaAccount, profile: str) -> list[dict]:
         if received > replied:
             unanswered.append((day, received - replied))
         overdue = sum(count for when, count in unanswered if (day - when).days > 7)
-        rows.append({
-            "media_account": account.pk,
-            "date": day,
-            "followers": followers,
-            "posts": posts,
-            "reads": reads,
-            "likes": int(reads * rng.uniform(0.005, 0.03)),
-            "shares": int(reads * rng.uniform(0.003, 0.02)),
-            "comments": int(reads * rng.uniform(0.0005, 0.004)),
-            "messages_received": received,
-            "messages_replied": replied,
-            "messages_overdue": overdue,
-        })
+        rows.append(
+            {
+                "media_account": account.pk,
+                "date": day,
+                "followers": followers,
+                "posts": posts,
+                "reads": reads,
+                "likes": int(reads * rng.uniform(0.005, 0.03)),
+                "shares": int(reads * rng.uniform(0.003, 0.02)),
+                "comments": int(reads * rng.uniform(0.0005, 0.004)),
+                "messages_received": received,
+                "messages_replied": replied,
+                "messages_overdue": overdue,
+            }
+        )
     return rows
