@@ -62,3 +62,29 @@ class User(AbstractUser):
     @property
     def is_dept_admin(self) -> bool:
         return self.role == Role.DEPT_ADMIN
+
+
+class ApiToken(models.Model):
+    """A named credential for a REST client, acting as its user (so the user's scope applies).
+
+    Only a digest of the key is stored: the key itself is shown once, when it is created.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("key prefix"), max_length=8, help_text=_("The key's first characters"))
+    digest = models.CharField(_("key digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

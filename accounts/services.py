@@ -1,12 +1,17 @@
 """Writes about users. Each records its audit event."""
 
+import datetime
+import hashlib
+import secrets
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import permissions
 from accounts.choices import Role
-from accounts.models import User
+from accounts.models import ApiToken, User
 from audits.services.trail import diff, record, snapshot
 
 _AUDITED_FIELDS = ("username", "first_name", "last_name", "email", "role", "department", "is_active", "phone")
@@ -96,3 +101,62 @@ def user_set_password(*, actor, user: User, password: str) -> User:
     user.save(update_fields=["password"])
     record("accounts.user.password_changed", actor=actor, target=user, department_id=user.department_id)
     return user
+
+
+def _digest(key: str) -> str:
+    # Keys are 256 random bits, so a plain SHA-256 is enough to make a stolen table useless.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor, user: User, name: str, expires_at=None) -> tuple[ApiToken, str]:
+    """Issue a token for ``user``; returns the token and its key, which is never shown again."""
+    if actor is not None and actor.pk != user.pk:
+        _require_office_admin(actor)
+    key = secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user, name=name.strip() or "api", prefix=key[:8], digest=_digest(key), expires_at=expires_at
+    )
+    token.full_clean()
+    token.save()
+    record(
+        "accounts.api_token.created",
+        actor=actor or user,
+        target=token,
+        department_id=user.department_id,
+        changes={"after": {"name": token.name, "prefix": token.prefix, "expires_at": expires_at}},
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    """Revoke a token at once; its owner or an office admin may."""
+    if actor.pk != token.user_id:
+        _require_office_admin(actor)
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record(
+            "accounts.api_token.revoked", actor=actor, target=token, department_id=token.user.department_id
+        )
+    return token
+
+
+def api_token_authenticate(key: str) -> ApiToken | None:
+    """The live token with this key, marking when it was last used (bookkeeping, not an audited
+    action: one event per request would drown the trail). Written at most once a minute."""
+    token = (
+        ApiToken.objects.select_related("user").filter(digest=_digest(key), revoked_at__isnull=True).first()
+    )
+    now = timezone.now()
+    if (
+        token is None
+        or (token.expires_at is not None and token.expires_at <= now)
+        or not token.user.is_active
+    ):
+        return None
+    if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token

@@ -135,7 +135,8 @@ def _check_opening_policy(
     if department.kind == DepartmentKind.TOWNSHIP and not exception_reason.strip():
         errors["exception_reason"] = ValidationError(
             _(
-                "A township or street office in principle opens no account: write the reason for this exception."
+                "A township or street office in principle opens no account: "
+                "write the reason for this exception."
             ),
             code="township_exception",
         )
