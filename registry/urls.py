@@ -1,7 +1,11 @@
 from django.urls import path
 
-from registry.views import home
+from registry.views import browse
 
 urlpatterns = [
-    path("", home, name="home"),
+    # Browsing: dashboard, departments, media accounts, matrix
+    path("", browse.home, name="home"),
+    # Filing and approval
+    # Spreadsheets
+    # Public verification
 ]

@@ -111,3 +111,9 @@ def file_account(office_admin):
         return filing.media_account
 
     return make
+
+
+@pytest.fixture
+def personas(office_admin, auditor, admin_a, admin_b):
+    """Every persona of the permission matrix, by the name the expectations use."""
+    return {"office": office_admin, "auditor": auditor, "admin_a": admin_a, "admin_b": admin_b, "anonymous": None}
