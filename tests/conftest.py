@@ -116,4 +116,10 @@ def file_account(office_admin):
 @pytest.fixture
 def personas(office_admin, auditor, admin_a, admin_b):
     """Every persona of the permission matrix, by the name the expectations use."""
-    return {"office": office_admin, "auditor": auditor, "admin_a": admin_a, "admin_b": admin_b, "anonymous": None}
+    return {
+        "office": office_admin,
+        "auditor": auditor,
+        "admin_a": admin_a,
+        "admin_b": admin_b,
+        "anonymous": None,
+    }
