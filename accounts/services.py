@@ -6,12 +6,14 @@ import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
 from accounts.choices import Role
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, Notification, User
 from audits.services.trail import diff, record, snapshot
 
 _AUDITED_FIELDS = ("username", "first_name", "last_name", "email", "role", "department", "is_active", "phone")
@@ -160,3 +162,37 @@ def api_token_authenticate(key: str) -> ApiToken | None:
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+def notify(*, users, subject: str, body: str = "", url: str = "") -> int:
+    """Tell people something in the app and by e-mail (sent once the transaction commits).
+
+    Notifications are messages, not changes to the record, so they carry no audit event of
+    their own: the action that caused them has one.
+    """
+    users = [user for user in users if user.is_active]
+    Notification.objects.bulk_create(
+        Notification(user=user, subject=subject, body=body, url=url) for user in users
+    )
+    mails = [
+        (subject, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
+        for user in users
+        if user.email
+    ]
+    if mails:
+        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+    return len(users)
+
+
+def department_admins(department_ids) -> list[User]:
+    """The active administrators of these departments: the people a unit's notices go to."""
+    return list(User.objects.filter(role=Role.DEPT_ADMIN, is_active=True, department_id__in=department_ids))
+
+
+@transaction.atomic
+def notifications_mark_read(*, actor, ids=None) -> int:
+    """Mark the actor's notifications read (all of them, or those with the given ids)."""
+    unread = Notification.objects.filter(user=actor, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,34 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+
+
+class SelfInspectionStatus(models.TextChoices):
+    PENDING = "pending", _("Not started")
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    DECIDED = "decided", _("Decided")
+
+
+class Proposal(models.TextChoices):
+    RETAIN = "retain", _("Retain")
+    CLOSE = "close", _("Close")
+    MERGE = "merge", _("Merge")
+
+
+class Outcome(models.TextChoices):
+    RETAIN = "retain", _("Retain")
+    CLOSE = "close", _("Close")
+    MERGE = "merge", _("Merge")
+    RETURN = "return", _("Return for revision")
+
+
+class ClosureOrderStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CONFIRMED = "confirmed", _("Confirmed by the unit")
+    VERIFIED = "verified", _("Verified")

@@ -1,0 +1,236 @@
+"""Reads of a campaign: the recommended outcome of each application, and the campaign's progress."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audits.choices import ClosureOrderStatus, Outcome, Proposal, SelfInspectionStatus
+from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, SelfInspection
+from registry.choices import Employment, MediaAccountStatus
+from registry.models import AccountMetric, Department, MediaAccount
+
+# The thresholds behind a recommendation. The model case closed accounts "with fewer than 100
+# followers and under one post a day"; the national indicators call an account silent after two
+# weeks; a month of silence, or less than a post a week, leaves no doubt.
+SILENT_DAYS = 30
+MIN_FOLLOWERS = 100
+MIN_POSTS_IN_30_DAYS = 4
+WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Facts:
+    followers: int
+    posts_30_days: int
+    days_since_last_post: int | None
+    sibling: MediaAccount | None  # the unit's strongest other live account on the same platform
+
+    @property
+    def posts_per_day(self) -> float:
+        return self.posts_30_days / WINDOW_DAYS
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    outcome: str
+    reasons: list[str] = field(default_factory=list)
+    merge_target: MediaAccount | None = None
+    facts: Facts | None = None
+
+    def get_outcome_display(self) -> str:
+        return str(Outcome(self.outcome).label)
+
+
+def _weaknesses(inspection: SelfInspection, facts: Facts) -> list[str]:
+    reasons = []
+    if inspection.has_need is False:
+        reasons.append(_("no real need"))
+    if inspection.has_capacity is False:
+        reasons.append(_("no capacity to run it"))
+    if inspection.has_support is False:
+        reasons.append(_("no support"))
+    if facts.days_since_last_post is None:
+        reasons.append(_("never posted"))
+    elif facts.days_since_last_post >= SILENT_DAYS:
+        reasons.append(_("silent %(days)d days") % {"days": facts.days_since_last_post})
+    elif facts.posts_30_days < MIN_POSTS_IN_30_DAYS:
+        reasons.append(_("%(posts)d posts in 30 days") % {"posts": facts.posts_30_days})
+    if facts.followers < MIN_FOLLOWERS:
+        reasons.append(_("%(followers)d followers") % {"followers": facts.followers})
+    return reasons
+
+
+def recommend(inspection: SelfInspection, facts: Facts) -> Recommendation:
+    """The outcome the figures and the answers point to, with the reasons a reviewer reads."""
+    reasons = _weaknesses(inspection, facts)
+    if reasons and not (inspection.run_by == Employment.STAFF and inspection.staff_count):
+        reasons.append(_("no dedicated staff"))
+    if inspection.proposal == Proposal.MERGE and inspection.merge_target_id:
+        return Recommendation(
+            Outcome.MERGE, [_("the unit proposes the merger"), *reasons], inspection.merge_target, facts
+        )
+    if facts.sibling is not None and (reasons or inspection.proposal != Proposal.RETAIN):
+        reasons.append(
+            _("the unit has another live account on this platform: %(name)s") % {"name": facts.sibling.name}
+        )
+        return Recommendation(Outcome.MERGE, reasons, facts.sibling, facts)
+    if inspection.proposal == Proposal.CLOSE:
+        return Recommendation(Outcome.CLOSE, [_("the unit proposes the closure"), *reasons], None, facts)
+    if reasons:
+        return Recommendation(Outcome.CLOSE, reasons, None, facts)
+    return Recommendation(Outcome.RETAIN, [_("needed, staffed, supported and active")], None, facts)
+
+
+def facts_for(inspections: list[SelfInspection], today: datetime.date | None = None) -> dict[int, Facts]:
+    """The figures behind each application's recommendation, in two queries however many there are."""
+    today = today or timezone.localdate()
+    since = today - datetime.timedelta(days=WINDOW_DAYS)
+    account_ids = [inspection.media_account_id for inspection in inspections]
+    posts = AccountMetric.objects.filter(media_account=OuterRef("pk"), date__gt=since, date__lte=today)
+    accounts = MediaAccount.objects.filter(pk__in=account_ids).annotate(
+        posts_30_days=Coalesce(
+            Subquery(posts.values("media_account").annotate(total=Sum("posts")).values("total")[:1]),
+            0,
+            output_field=IntegerField(),
+        )
+    )
+    by_id = {account.pk: account for account in accounts}
+    keys = {(account.department_id, account.platform) for account in by_id.values()}
+    siblings: dict[tuple[int, str], list[MediaAccount]] = {}
+    candidates = MediaAccount.objects.filter(
+        status=MediaAccountStatus.ACTIVE,
+        department_id__in={department for department, _platform in keys},
+    ).order_by("-followers", "pk")
+    for candidate in candidates:
+        siblings.setdefault((candidate.department_id, candidate.platform), []).append(candidate)
+    facts = {}
+    for inspection in inspections:
+        account = by_id[inspection.media_account_id]
+        others = [
+            a for a in siblings.get((account.department_id, account.platform), []) if a.pk != account.pk
+        ]
+        facts[inspection.pk] = Facts(
+            followers=account.followers,
+            posts_30_days=account.posts_30_days,
+            days_since_last_post=(today - account.last_post_on).days if account.last_post_on else None,
+            sibling=others[0] if others else None,
+        )
+    return facts
+
+
+def recommendations_for(inspections, today: datetime.date | None = None) -> dict[int, Recommendation]:
+    inspections = list(inspections)
+    facts = facts_for(inspections, today)
+    return {inspection.pk: recommend(inspection, facts[inspection.pk]) for inspection in inspections}
+
+
+def recommendation_for(inspection: SelfInspection) -> Recommendation:
+    return recommendations_for([inspection])[inspection.pk]
+
+
+# Progress ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    in_scope: int
+    submitted: int
+    decided: int
+    retained: int
+    closed: int
+    merged: int
+    returned: int
+    overdue: int
+    verified: int
+
+    def percent(self, count: int) -> float:
+        return round(100 * count / self.in_scope, 1) if self.in_scope else 0.0
+
+    @property
+    def closed_or_merged(self) -> int:
+        return self.closed + self.merged
+
+    @property
+    def closed_or_merged_percent(self) -> float:
+        return self.percent(self.closed_or_merged)
+
+    def as_dict(self) -> dict:
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return {
+            **data,
+            "closed_or_merged": self.closed_or_merged,
+            "closed_or_merged_percent": self.closed_or_merged_percent,
+        }
+
+
+_FINAL = ~Q(decisions__outcome=Outcome.RETURN)
+
+
+def _progress_counts(inspections) -> dict:
+    today = timezone.localdate()
+    return {
+        "in_scope": Count("pk", distinct=True),
+        "submitted": Count(
+            "pk",
+            filter=Q(status__in=[SelfInspectionStatus.SUBMITTED, SelfInspectionStatus.DECIDED]),
+            distinct=True,
+        ),
+        "decided": Count("pk", filter=Q(status=SelfInspectionStatus.DECIDED), distinct=True),
+        "retained": Count("decisions", filter=Q(decisions__outcome=Outcome.RETAIN), distinct=True),
+        "closed": Count("decisions", filter=Q(decisions__outcome=Outcome.CLOSE), distinct=True),
+        "merged": Count("decisions", filter=Q(decisions__outcome=Outcome.MERGE), distinct=True),
+        "returned": Count(
+            "pk", filter=Q(status=SelfInspectionStatus.DRAFT) & ~Q(return_note=""), distinct=True
+        ),
+        "overdue": Count(
+            "decisions__closure_order",
+            distinct=True,
+            filter=Q(
+                decisions__closure_order__status=ClosureOrderStatus.OPEN,
+                decisions__closure_order__deadline__lt=today,
+            ),
+        ),
+        "verified": Count(
+            "decisions__closure_order",
+            distinct=True,
+            filter=Q(decisions__closure_order__status=ClosureOrderStatus.VERIFIED),
+        ),
+    }
+
+
+def campaign_progress(campaign: ReviewCampaign, user) -> Progress:
+    """The campaign's counts per step, within what ``user`` may see (one query)."""
+    inspections = SelfInspection.objects.visible_to(user).filter(campaign=campaign)
+    return Progress(**inspections.aggregate(**_progress_counts(inspections)))
+
+
+def campaign_progress_by_department(campaign: ReviewCampaign, user) -> list[tuple[Department, Progress]]:
+    """The same counts per unit, units in the registry's order (two queries)."""
+    inspections = SelfInspection.objects.visible_to(user).filter(campaign=campaign)
+    rows = (
+        inspections.values("media_account__department").annotate(**_progress_counts(inspections)).order_by()
+    )
+    departments = Department.objects.in_bulk([row["media_account__department"] for row in rows])
+    result = [(departments[row.pop("media_account__department")], Progress(**row)) for row in rows]
+    return sorted(result, key=lambda pair: (pair[0].kind, pair[0].code))
+
+
+def decisions_of_meeting(meeting):
+    """The meeting's decision list (the annex to its minutes), in the order a reader expects."""
+    return (
+        ReviewDecision.objects.filter(meeting=meeting)
+        .select_related("self_inspection__media_account__department", "merge_target", "decided_by")
+        .order_by("self_inspection__media_account__department__code", "self_inspection__media_account__name")
+    )
+
+
+def overdue_orders(user):
+    return (
+        ClosureOrder.objects.visible_to(user)
+        .overdue()
+        .select_related("media_account__department", "campaign")
+    )
