@@ -11,6 +11,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("registry.urls")),
+    path("", include("audits.urls")),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
