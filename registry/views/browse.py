@@ -1,9 +1,131 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Browsing the registry: the dashboard, departments, media accounts and the matrix.
 
-from registry.selectors import registry_overview
+Read-only pages; every read goes through ``registry.selectors`` within the user's scope,
+and whatever is out of scope answers 404.
+"""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from registry import selectors
+from registry.filters import MediaAccountFilter
+
+PAGE_SIZE = 50
 
 
 @login_required
 def home(request):
-    return render(request, "registry/home.html", {"overview": registry_overview(request.user)})
+    overview = selectors.registry_overview(request.user)
+    return render(
+        request,
+        "registry/home.html",
+        {"overview": overview, "charts": selectors.overview_charts(overview)},
+    )
+
+
+@login_required
+def department_list(request):
+    return render(
+        request, "registry/department_list.html", {"groups": selectors.department_tree(request.user)}
+    )
+
+
+@login_required
+def department_detail(request, pk: int):
+    return render(
+        request, "registry/department_detail.html", {"detail": selectors.department_detail(request.user, pk)}
+    )
+
+
+@dataclass(frozen=True)
+class SortColumn:
+    """A column header of the list: its label and the ``ordering`` value a click asks for."""
+
+    label: str
+    key: str | None = None  # the filter's ordering name; None for a column that does not sort
+    direction: str = ""  # "ascending", "descending" or "" (the value of aria-sort)
+    next_ordering: str = ""
+    numeric: bool = False
+
+
+LIST_COLUMNS = (
+    # (label, ordering key, sorts descending first, numeric)
+    (_("Name"), "name", False, False),
+    (_("Department"), "department", False, False),
+    (_("Platform"), "platform", False, False),
+    (_("Platform ID"), None, False, False),
+    (_("Status"), "status", False, False),
+    (_("Filing number"), "filing_number", False, False),
+    (_("Followers"), "followers", True, True),
+    (_("Last post"), "last_post_on", True, False),
+)
+
+
+def _sort_columns(ordering: str) -> list[SortColumn]:
+    current = ordering.split(",")[0].strip()
+    columns = []
+    for label, key, descending_first, numeric in LIST_COLUMNS:
+        if key is None:
+            columns.append(SortColumn(label=label, numeric=numeric))
+        elif current == key:
+            columns.append(SortColumn(label, key, "ascending", f"-{key}", numeric))
+        elif current == f"-{key}":
+            columns.append(SortColumn(label, key, "descending", key, numeric))
+        else:
+            columns.append(SortColumn(label, key, "", f"-{key}" if descending_first else key, numeric))
+    return columns
+
+
+def _dress_filter_form(form) -> None:
+    form.fields["q"].widget.input_type = "search"
+    # django-filter offers "---------" as the empty choice; a reader needs the word "all".
+    for field in form.fields.values():
+        if isinstance(field, forms.ChoiceField) and getattr(field, "empty_label", None) is not None:
+            field.empty_label = _("All")
+            if not isinstance(field, forms.ModelChoiceField):
+                # django-filter's choice iterator was copied with the form; setting the
+                # choices again rebuilds it on this field, with the new label.
+                field.choices = [choice for choice in field.choices if choice[0] != ""]
+
+
+@login_required
+def media_account_list(request):
+    filterset = MediaAccountFilter(
+        request.GET or None, queryset=selectors.media_account_list(request.user), request=request
+    )
+    _dress_filter_form(filterset.form)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/media_account_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "columns": _sort_columns(request.GET.get("ordering", "")),
+            "filtered": any(value for key, value in request.GET.items() if key not in ("page", "ordering")),
+        },
+    )
+
+
+@login_required
+def media_account_detail(request, pk: int):
+    return render(
+        request,
+        "registry/media_account_detail.html",
+        {"detail": selectors.media_account_detail(request.user, pk), "event_limit": selectors.EVENT_LIMIT},
+    )
+
+
+@login_required
+def matrix(request):
+    include_closed = request.GET.get("closed") == "1"
+    return render(
+        request,
+        "registry/matrix.html",
+        {"matrix": selectors.matrix(request.user, include_closed=include_closed)},
+    )
