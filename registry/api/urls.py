@@ -1,5 +1,14 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from registry.api import views
 
-urlpatterns = router.urls
+router = SimpleRouter()
+router.register("departments", views.DepartmentViewSet, basename="api-department")
+router.register("media-accounts", views.MediaAccountViewSet, basename="api-media-account")
+router.register("filings", views.FilingViewSet, basename="api-filing")
+
+urlpatterns = [
+    *router.urls,
+    path("verify/", views.VerifyView.as_view(), name="api-verify"),
+]

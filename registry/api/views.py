@@ -1,0 +1,303 @@
+"""The registry's REST endpoints (DESIGN.md §8): thin over the FilterSets, the scope and the services.
+
+Every queryset is narrowed with ``visible_to(request.user)``, so what a user may not see is a
+404. Writes go through ``registry.services``; their errors map to 400/403/409 in ``config.api``.
+"""
+
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from registry import services
+from registry.api import (
+    schema,  # noqa: F401  (registers the token scheme with drf-spectacular)
+    serializers,
+)
+from registry.api.renderers import FILE_FORMATS, CSVRenderer, XLSXRenderer
+from registry.choices import FilingKind
+from registry.filters import DepartmentFilter, FilingFilter, MediaAccountFilter
+from registry.models import Department, Filing, MediaAccount
+
+ERROR = OpenApiResponse(serializers.ErrorSerializer, description="The one error shape (see config.api).")
+
+
+def _flat(errors, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested errors as one level, named the way the services name theirs:
+    ``account.department``, ``account.operators[1].employment``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, Mapping):
+        for key, value in errors.items():
+            if isinstance(key, int):
+                name = f"{prefix}[{key}]"
+            elif key == api_settings.NON_FIELD_ERRORS_KEY and prefix:
+                name = prefix
+            else:
+                name = f"{prefix}.{key}" if prefix else key
+            for inner, messages in _flat(value, name).items():
+                flat.setdefault(inner, []).extend(messages)
+    elif isinstance(errors, list) and any(isinstance(item, Mapping) for item in errors):
+        for index, item in enumerate(errors):
+            flat.update(_flat(item, f"{prefix}[{index}]"))
+    else:
+        messages = errors if isinstance(errors, list) else [errors]
+        flat[prefix or api_settings.NON_FIELD_ERRORS_KEY] = [str(message) for message in messages]
+    return flat
+
+
+def _valid(serializer) -> dict:
+    if not serializer.is_valid():
+        raise exceptions.ValidationError(_flat(serializer.errors))
+    return serializer.validated_data
+
+
+def _nested(error: DjangoValidationError, prefix: str, names: Iterable[str]) -> exceptions.ValidationError:
+    """A service's errors about the nested object, named as the client sent them (``changes.url``)."""
+    if not hasattr(error, "error_dict"):
+        return exceptions.ValidationError({prefix: error.messages})
+    names = set(names)
+    return exceptions.ValidationError(
+        {
+            prefix if key == NON_FIELD_ERRORS else f"{prefix}.{key}" if key in names else key: messages
+            for key, messages in error.message_dict.items()
+        }
+    )
+
+
+class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Units that run accounts (主办单位), within the user's scope; ordered by kind and code."""
+
+    serializer_class = serializers.DepartmentSerializer
+    filterset_class = DepartmentFilter
+
+    def get_queryset(self):
+        return Department.objects.visible_to(self.request.user).order_by("kind", "code", "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="The filtered accounts, paginated; `?format=xlsx` or `?format=csv` downloads all of "
+        "them (not paginated) as the filing register (备案登记表).",
+        responses={
+            (200, "application/json"): serializers.MediaAccountSerializer(many=True),
+            (200, XLSXRenderer.media_type): OpenApiTypes.BINARY,
+            (200, CSVRenderer.media_type): OpenApiTypes.BINARY,
+        },
+    )
+)
+class MediaAccountViewSet(viewsets.ReadOnlyModelViewSet):
+    """Government new-media accounts within the user's scope, with their operators."""
+
+    serializer_class = serializers.MediaAccountSerializer
+    filterset_class = MediaAccountFilter
+
+    def get_queryset(self):
+        # The model's ordering ends with the primary key, so pages never overlap.
+        return (
+            MediaAccount.objects.visible_to(self.request.user)
+            .select_related("department")
+            .prefetch_related("operators")
+        )
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if self.action == "list":
+            renderers += [XLSXRenderer(), CSVRenderer()]
+        return renderers
+
+    def list(self, request, *args, **kwargs):
+        file_format = request.accepted_renderer.format
+        if file_format not in FILE_FORMATS:
+            return super().list(request, *args, **kwargs)
+        # The renderer builds the file from the whole filtered list: an export is not paginated.
+        name = _("Media account register")  # outside the f-string, where makemessages finds it
+        filename = f"{name}-{timezone.localdate():%Y%m%d}.{file_format}"
+        # The spreadsheet prefetches the operators its own way; two prefetches of one relation clash.
+        return Response(
+            self.filter_queryset(self.get_queryset()).prefetch_related(None),
+            headers={"Content-Disposition": content_disposition_header(True, filename)},
+        )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if getattr(response, "exception", False) and getattr(request, "accepted_renderer", None):
+            if request.accepted_renderer.format in FILE_FORMATS:
+                # An error is never a spreadsheet: it keeps the one JSON error shape.
+                request.accepted_renderer, request.accepted_media_type = (
+                    JSONRenderer(),
+                    JSONRenderer.media_type,
+                )
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+FILING_REQUEST = PolymorphicProxySerializer(
+    component_name="FilingSubmission",
+    serializers={kind.value: serializer for kind, serializer in serializers.FILING_INPUT.items()},
+    resource_type_field_name="kind",
+)
+
+
+class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Filings (备案) to open, change or close an account, and the office's decisions on them."""
+
+    serializer_class = serializers.FilingSerializer
+    filterset_class = FilingFilter
+    parser_classes = [JSONParser]  # filings nest objects and lists, which forms cannot carry
+
+    def get_queryset(self):
+        # Ordered newest first, then by id (the model's ordering): stable across pages.
+        return Filing.objects.visible_to(self.request.user).select_related(
+            "media_account__department", "submitted_by", "decided_by"
+        )
+
+    def _answer(self, filing: Filing, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=filing.pk)).data, status=status_code)
+
+    @extend_schema(
+        request=FILING_REQUEST,
+        responses={201: serializers.FilingSerializer, 400: ERROR, 403: ERROR, 409: ERROR},
+        description="File a new account (`open`), a change to an active one (`change`) or its closure "
+        "(`close`). Ids are looked up within your scope; the successor may be any live account.",
+    )
+    def create(self, request):
+        """Submit a filing of any kind; the office decides it later."""
+        kind = _valid(serializers.FilingKindSerializer(data=request.data))["kind"]
+        data = _valid(
+            serializers.FILING_INPUT[kind](data=request.data, context=self.get_serializer_context())
+        )
+        if kind == FilingKind.OPEN:
+            account = dict(data["account"])
+            try:
+                filing = services.filing_submit_open(
+                    actor=request.user,
+                    reason=data["reason"],
+                    duplicate_reason=data["duplicate_reason"],
+                    operators=account.pop("operators", ()),
+                    **account,
+                )
+            except DjangoValidationError as error:
+                raise _nested(error, "account", serializers.NewMediaAccountSerializer.Meta.fields) from None
+        elif kind == FilingKind.CHANGE:
+            try:
+                filing = services.filing_submit_change(
+                    actor=request.user,
+                    media_account=data["media_account"],
+                    changes=data["changes"],
+                    reason=data["reason"],
+                )
+            except DjangoValidationError as error:
+                raise _nested(error, "changes", services.CHANGEABLE_FIELDS) from None
+        else:
+            filing = services.filing_submit_close(
+                actor=request.user,
+                media_account=data["media_account"],
+                reason=data["reason"],
+                successor=data["successor"],
+                notice_url=data["notice_url"],
+            )
+        return self._answer(filing, status.HTTP_201_CREATED)
+
+    def _decide(self, request, service) -> Response:
+        filing = self.get_object()
+        note = _valid(serializers.DecisionSerializer(data=request.data))["note"]
+        service(actor=request.user, filing=filing, note=note)
+        return self._answer(filing)
+
+    @extend_schema(
+        request=serializers.DecisionSerializer,
+        responses={200: serializers.FilingSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve a submitted filing (office only): open activates, change applies, close closes."""
+        return self._decide(request, services.filing_approve)
+
+    @extend_schema(
+        request=serializers.DecisionSerializer,
+        responses={200: serializers.FilingSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Reject a submitted filing (office only); a rejected open filing leaves its account rejected."""
+        return self._decide(request, services.filing_reject)
+
+    @extend_schema(
+        request=serializers.DecisionSerializer,
+        responses={200: serializers.FilingSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Take back a submitted filing (its submitter, or the office)."""
+        return self._decide(request, services.filing_withdraw)
+
+
+class VerifyRateThrottle(ScopedRateThrottle):
+    """Per client address (the view authenticates no one), at the ``verify`` rate.
+
+    DRF copies the rates into the class once, at import; reading them per request lets a
+    changed setting take effect, as the tests' ``settings`` fixture does.
+    """
+
+    def get_rate(self):
+        self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        return super().get_rate()
+
+
+VERIFY_LIMIT = 20
+
+
+class VerifyView(APIView):
+    """Public check whether an account is a registered government account (no personal data)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [VerifyRateThrottle]
+    throttle_scope = "verify"
+
+    @extend_schema(
+        parameters=[serializers.VerifyQuerySerializer],
+        responses={
+            200: serializers.VerifyResultSerializer,
+            400: ERROR,
+            404: OpenApiResponse(serializers.ErrorSerializer, description="Not a registered account."),
+            429: ERROR,
+        },
+        description="Give `platform` and `uid`, or `url`, or `name` (exact); several narrow the search. "
+        "The answer is always a list (a name may belong to accounts on several platforms), "
+        f"at most {VERIFY_LIMIT}; 404 when no registered account matches.",
+    )
+    def get(self, request):
+        query = _valid(serializers.VerifyQuerySerializer(data=request.query_params))
+        accounts = MediaAccount.objects.filter(
+            status__in=[value for value, _label in serializers.REGISTERED_STATUSES]
+        ).select_related("department", "merged_into")
+        if "platform" in query:
+            accounts = accounts.filter(platform=query["platform"], platform_uid=query["uid"].strip())
+        if "url" in query:
+            # The same address with or without its trailing slash.
+            url = query["url"].strip().rstrip("/")
+            accounts = accounts.filter(url__in=[url, f"{url}/"])
+        if "name" in query:
+            accounts = accounts.filter(name=query["name"].strip())
+        found = list(accounts[:VERIFY_LIMIT])
+        if not found:
+            raise exceptions.NotFound(_("No registered government account matches."))
+        return Response({"results": serializers.VerifiedAccountSerializer(found, many=True).data})
