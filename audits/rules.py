@@ -1,0 +1,173 @@
+"""The inspection rules (DESIGN.md §7), each a set-based query over the live accounts.
+
+A rule is a function ``(accounts, today, thresholds) -> queryset`` that keeps the accounts
+breaking it, annotated with the figures a reader needs (its ``detail``). The run evaluates
+each one with a fixed number of queries, whatever the number of accounts.
+"""
+
+import datetime
+
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from audits.choices import ClosureOrderStatus, RuleCode, Severity
+from audits.models import ClosureOrder
+from registry.choices import LIVE_STATUSES, DepartmentKind
+from registry.models import AccountMetric, MediaAccount, Operator
+
+
+def _days_before(today: datetime.date, days: int) -> datetime.date:
+    return today - datetime.timedelta(days=days)
+
+
+def no_update(accounts: QuerySet, today: datetime.date, t: dict) -> QuerySet:
+    # "检查时间点前2周内无更新": no post on any of the `days` days before the inspection day.
+    return accounts.filter(
+        Q(last_post_on__isnull=True) | Q(last_post_on__lt=_days_before(today, t["days"]))
+    ).annotate(detail_last_post_on=F("last_post_on"))
+
+
+def low_frequency(accounts: QuerySet, today: datetime.date, t: dict) -> QuerySet:
+    window = t["window_days"]
+    posts = (
+        AccountMetric.objects.filter(
+            media_account=OuterRef("pk"), date__gte=_days_before(today, window), date__lt=today
+        )
+        .values("media_account")
+        .annotate(total=Sum("posts"))
+        .values("total")
+    )
+    annotated = accounts.annotate(
+        detail_posts=Coalesce(Subquery(posts[:1]), Value(0), output_field=IntegerField())
+    )
+    # posts / window < rate, kept in whole numbers so the boundary is exact: 27 of 30 days is 0.9.
+    return annotated.filter(detail_posts__lt=t["posts_per_day"] * window)
+
+
+def low_reach(accounts: QuerySet, today: datetime.date, t: dict) -> QuerySet:
+    return accounts.filter(followers__lt=t["followers"]).annotate(detail_followers=F("followers"))
+
+
+def unanswered(accounts: QuerySet, today: datetime.date, t: dict) -> QuerySet:
+    # The collectors report, per day, the messages still unanswered past the allowed time
+    # (5 working days by default); the newest day in the window is the current backlog.
+    newest = AccountMetric.objects.filter(
+        media_account=OuterRef("pk"), date__gte=_days_before(today, t["window_days"]), date__lte=today
+    ).order_by("-date")
+    return accounts.annotate(detail_messages_overdue=Subquery(newest.values("messages_overdue")[:1])).filter(
+        detail_messages_overdue__gte=t["messages"]
+    )
+
+
+def no_interaction(accounts: QuerySet, today: datetime.date, t: dict) -> QuerySet:
+    return accounts.filter(has_interaction=False)
+
+
+def closure_overdue(accounts: QuerySet, today: datetime.date, t: dict) -> QuerySet:
+    late = ClosureOrder.objects.filter(
+        media_account=OuterRef("pk"), status=ClosureOrderStatus.OPEN, deadline__lt=today
+    )
+    return accounts.filter(Exists(late)).annotate(detail_deadline=Subquery(late.values("deadline")[:1]))
+
+
+def stale_record(accounts: QuerySet, today: datetime.date, t: dict) -> QuerySet:
+    # Filing the account counts as its first confirmation.
+    return accounts.annotate(detail_confirmed_on=Coalesce("last_confirmed_on", "opened_on")).filter(
+        Q(detail_confirmed_on__isnull=True) | Q(detail_confirmed_on__lt=_days_before(today, t["days"]))
+    )
+
+
+def township_account(accounts: QuerySet, today: datetime.date, t: dict) -> QuerySet:
+    return accounts.filter(department__kind=DepartmentKind.TOWNSHIP, exception_reason="")
+
+
+def duplicate_platform(accounts: QuerySet, today: datetime.date, t: dict) -> QuerySet:
+    sibling = MediaAccount.objects.filter(
+        department=OuterRef("department"), platform=OuterRef("platform"), status__in=LIVE_STATUSES
+    ).exclude(pk=OuterRef("pk"))
+    return accounts.filter(Exists(sibling))
+
+
+def no_responsible_person(accounts: QuerySet, today: datetime.date, t: dict) -> QuerySet:
+    operators = Operator.objects.filter(media_account=OuterRef("pk"))
+    return accounts.filter(
+        Q(responsible_person="") | Q(department__first_responsible_person="") | ~Exists(operators)
+    )
+
+
+# code: (query, default severity, default thresholds, source)
+RULES = {
+    RuleCode.NO_UPDATE: (
+        no_update,
+        Severity.VETO,
+        {"days": 14},
+        _("National checking indicators (2019): no update in the two weeks before the check"),
+    ),
+    RuleCode.LOW_FREQUENCY: (
+        low_frequency,
+        Severity.WARNING,
+        {"posts_per_day": 1, "window_days": 30},
+        _("The model case: under one post a day"),
+    ),
+    RuleCode.LOW_REACH: (
+        low_reach,
+        Severity.WARNING,
+        {"followers": 100},
+        _("The model case: under 100 followers"),
+    ),
+    RuleCode.UNANSWERED: (
+        unanswered,
+        Severity.SERIOUS,
+        {"messages": 1, "window_days": 7, "allowed_working_days": 5},
+        _("National checking indicators: poor response to the public"),
+    ),
+    RuleCode.NO_INTERACTION: (
+        no_interaction,
+        Severity.SERIOUS,
+        {},
+        _("National checking indicators: no working way for the public to write"),
+    ),
+    RuleCode.CLOSURE_OVERDUE: (
+        closure_overdue,
+        Severity.SERIOUS,
+        {},
+        _("The three steps: closure or merger by the deadline"),
+    ),
+    RuleCode.STALE_RECORD: (
+        stale_record,
+        Severity.WARNING,
+        {"days": 365},
+        _("Annual review: the record re-confirmed every 12 months"),
+    ),
+    RuleCode.TOWNSHIP_ACCOUNT: (
+        township_account,
+        Severity.INFO,
+        {},
+        _("Townships in principle open no account"),
+    ),
+    RuleCode.DUPLICATE_PLATFORM: (
+        duplicate_platform,
+        Severity.INFO,
+        {},
+        _("One account per unit per platform"),
+    ),
+    RuleCode.NO_RESPONSIBLE_PERSON: (
+        no_responsible_person,
+        Severity.WARNING,
+        {},
+        _("First responsibility: a responsible person and operators on file"),
+    ),
+}
+
+
+def violations(code: str, today: datetime.date, thresholds: dict) -> QuerySet:
+    """The live accounts breaking rule ``code`` on ``today``, with the rule's defaults under
+    whatever thresholds the office has set."""
+    query, _severity, defaults, _source = RULES[code]
+    live = MediaAccount.objects.filter(status__in=LIVE_STATUSES)
+    return query(live, today, {**defaults, **thresholds})
+
+
+def detail_fields(queryset: QuerySet) -> list[str]:
+    return [name for name in queryset.query.annotations if name.startswith("detail_")]
