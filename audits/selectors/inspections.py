@@ -1,0 +1,465 @@
+"""Reads of the scheduled inspections: grades, run reports, the schedule and the dashboard.
+
+Every read takes a fixed number of queries whatever the number of accounts and findings
+(DESIGN.md §10); the pages built on them are tested for that.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from accounts import permissions
+from audits.choices import FindingStatus, Grade, NoticeStatus, RunStatus, Severity
+from audits.models import Finding, InspectionRule, InspectionRun, RectificationNotice
+from registry.choices import LIVE_STATUSES, Platform
+from registry.models import MediaAccount
+
+# DESIGN.md §7: any serious or veto finding makes an account red, warnings alone amber;
+# info findings (a township account, a second account on a platform) do not change the grade.
+RED_SEVERITIES = (Severity.VETO, Severity.SERIOUS)
+SEVERITY_ORDER = [Severity.VETO, Severity.SERIOUS, Severity.WARNING, Severity.INFO]
+
+
+# Grades ----------------------------------------------------------------------------------------
+
+
+def grade_expression() -> Case:
+    """The grade of each account row, from its open findings: one CASE over two EXISTS."""
+    open_findings = Finding.objects.filter(media_account=OuterRef("pk"), status=FindingStatus.OPEN)
+    return Case(
+        # Only live accounts are inspected; a pending or closed one has no grade.
+        When(~Q(status__in=LIVE_STATUSES), then=Value(None)),
+        When(Exists(open_findings.filter(severity__in=RED_SEVERITIES)), then=Value(Grade.RED.value)),
+        When(Exists(open_findings.filter(severity=Severity.WARNING)), then=Value(Grade.AMBER.value)),
+        default=Value(Grade.GREEN.value),
+        output_field=CharField(),
+    )
+
+
+def with_grade(queryset: QuerySet) -> QuerySet:
+    """``MediaAccount`` rows annotated with ``grade`` (green/amber/red, ``None`` when not live)."""
+    return queryset.annotate(grade=grade_expression())
+
+
+def grade_counts(user) -> dict[str, int]:
+    """How many of the live accounts ``user`` may see are green, amber and red: one query."""
+    rows = (
+        with_grade(MediaAccount.objects.visible_to(user).filter(status__in=LIVE_STATUSES))
+        .order_by()
+        .values("grade")
+        .annotate(n=Count("pk"))
+    )
+    counts = {row["grade"]: row["n"] for row in rows}
+    return {grade: counts.get(grade, 0) for grade in Grade.values}
+
+
+# Runs and their reports ------------------------------------------------------------------------
+
+
+def run_findings(run: InspectionRun) -> QuerySet:
+    """The findings that stood after ``run``: seen on its day and neither waived nor resolved by it.
+
+    A finding keeps the first and last day it was seen; one resolved later (by a later run or
+    by the office accepting a notice) still counts for the runs that saw it. A waived finding
+    no longer counts against its account, so it drops out of every report.
+    """
+    day = run.inspection_date
+    return Finding.objects.filter(first_seen__lte=day, last_seen__gte=day).filter(
+        Q(status=FindingStatus.OPEN)
+        | Q(status=FindingStatus.RESOLVED, resolved_at__gt=run.finished_at or timezone.now())
+    )
+
+
+def previous_run(run: InspectionRun) -> InspectionRun | None:
+    return (
+        InspectionRun.objects.filter(status=RunStatus.FINISHED, created_at__lt=run.created_at)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def latest_finished_run() -> InspectionRun | None:
+    return InspectionRun.objects.filter(status=RunStatus.FINISHED).order_by("-created_at", "-pk").first()
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """One rule in a run: what stood after it, what it found new and what it saw cleared."""
+
+    code: str
+    label: str
+    severity: str
+    severity_label: str
+    open: int
+    opened: int
+    resolved: int
+
+    @property
+    def carried_over(self) -> int:
+        return self.open - self.opened
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """Findings of one department or platform, by severity, and its red accounts."""
+
+    key: Any
+    label: str
+    veto: int
+    serious: int
+    warning: int
+    info: int
+    accounts: int
+    red_accounts: int
+
+    @property
+    def findings(self) -> int:
+        return self.veto + self.serious + self.warning + self.info
+
+
+@dataclass(frozen=True)
+class RedAccount:
+    media_account: MediaAccount
+    findings: list[Finding]
+
+
+@dataclass(frozen=True)
+class RunReport:
+    run: InspectionRun
+    previous: InspectionRun | None
+    by_rule: list[RuleRow]
+    by_department: list[GroupRow]
+    by_platform: list[GroupRow]
+    red_accounts: list[RedAccount]
+    charts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def findings(self) -> int:
+        return sum(row.open for row in self.by_rule)
+
+    @property
+    def opened(self) -> int:
+        return sum(row.opened for row in self.by_rule)
+
+    @property
+    def resolved(self) -> int:
+        return sum(row.resolved for row in self.by_rule)
+
+    @property
+    def carried_over(self) -> int:
+        return self.findings - self.opened
+
+
+def _by_rule(run: InspectionRun, rules: list[InspectionRule]) -> list[RuleRow]:
+    # The run's own counts, written when it finished: exact, and no query over the findings.
+    severities = dict(Severity.choices)
+    rows = []
+    for rule in rules:
+        counts = run.counts.get(rule.code, {})
+        rows.append(
+            RuleRow(
+                code=rule.code,
+                label=str(rule.get_code_display()),
+                severity=rule.severity,
+                severity_label=str(severities.get(rule.severity, rule.severity)),
+                open=counts.get("open", 0),
+                opened=counts.get("opened", 0),
+                resolved=counts.get("resolved", 0),
+            )
+        )
+    return rows
+
+
+def _severity_counts() -> dict[str, Count]:
+    return {
+        **{severity: Count("pk", filter=Q(severity=severity)) for severity in Severity.values},
+        "accounts": Count("media_account", distinct=True),
+        "red_accounts": Count("media_account", distinct=True, filter=Q(severity__in=RED_SEVERITIES)),
+    }
+
+
+def _group_row(row: dict, key: Any, label: str) -> GroupRow:
+    return GroupRow(
+        key=key,
+        label=label,
+        veto=row[Severity.VETO],
+        serious=row[Severity.SERIOUS],
+        warning=row[Severity.WARNING],
+        info=row[Severity.INFO],
+        accounts=row["accounts"],
+        red_accounts=row["red_accounts"],
+    )
+
+
+def _by_department(findings: QuerySet) -> list[GroupRow]:
+    rows = [
+        _group_row(row, row["media_account__department"], row["media_account__department__name"])
+        for row in findings.order_by()
+        .values("media_account__department", "media_account__department__name")
+        .annotate(**_severity_counts())
+    ]
+    return sorted(rows, key=lambda row: (-row.red_accounts, -row.findings, row.label))
+
+
+def _by_platform(findings: QuerySet) -> list[GroupRow]:
+    counted = {
+        row["media_account__platform"]: row
+        for row in findings.order_by().values("media_account__platform").annotate(**_severity_counts())
+    }
+    return [
+        _group_row(counted[code], code, str(label)) for code, label in Platform.choices if code in counted
+    ]
+
+
+def _red_accounts(findings: QuerySet) -> list[RedAccount]:
+    red = (
+        findings.filter(severity__in=RED_SEVERITIES)
+        .select_related("rule", "media_account__department")
+        .order_by("media_account__department__name", "media_account__name", "media_account_id", "rule_id")
+    )
+    grouped: dict[int, RedAccount] = {}
+    for finding in red:
+        entry = grouped.setdefault(finding.media_account_id, RedAccount(finding.media_account, []))
+        entry.findings.append(finding)
+    return list(grouped.values())
+
+
+CHART_DEPARTMENTS = 15  # the units with the most problems; the table lists every one
+
+
+def _severity_series(rows: list[GroupRow]) -> list[dict[str, Any]]:
+    labels = dict(Severity.choices)
+    return [
+        {"key": severity, "name": str(labels[severity]), "data": [getattr(row, severity) for row in rows]}
+        for severity in SEVERITY_ORDER
+        if any(getattr(row, severity) for row in rows)
+    ]
+
+
+def report_charts(report: RunReport) -> dict[str, Any]:
+    """The report's charts as plain data for ``json_script`` (drawn by static/js/inspections.js)."""
+    departments = report.by_department[:CHART_DEPARTMENTS]
+    return {
+        "rules": {
+            "categories": [row.label for row in report.by_rule],
+            "items": [{"value": row.open, "key": row.severity} for row in report.by_rule],
+        },
+        "departments": {
+            "categories": [row.label for row in departments],
+            "series": _severity_series(departments),
+        },
+        "platforms": {
+            "categories": [row.label for row in report.by_platform],
+            "series": _severity_series(report.by_platform),
+        },
+    }
+
+
+def run_report(run: InspectionRun) -> RunReport:
+    """The inspection report of a finished run (district-wide: the office's and auditors' page)."""
+    findings = run_findings(run)
+    report = RunReport(
+        run=run,
+        previous=previous_run(run),
+        by_rule=_by_rule(run, list(InspectionRule.objects.order_by("pk"))),
+        by_department=_by_department(findings),
+        by_platform=_by_platform(findings),
+        red_accounts=_red_accounts(findings),
+    )
+    report.charts.update(report_charts(report))
+    return report
+
+
+def run_list(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("requested_by").order_by("-created_at", "-pk")
+
+
+def unfinished_run() -> InspectionRun | None:
+    """A run queued or running in the last half hour: "run now" points to it instead of queuing another."""
+    from audits.services.inspections import STALE_RUN
+
+    return (
+        InspectionRun.objects.filter(
+            status__in=(RunStatus.QUEUED, RunStatus.RUNNING), created_at__gt=timezone.now() - STALE_RUN
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+# Findings and notices --------------------------------------------------------------------------
+
+
+def finding_list(user) -> QuerySet:
+    """The queryset behind the findings page, before ``FindingFilter`` narrows it."""
+    return (
+        Finding.objects.visible_to(user)
+        .select_related("rule", "media_account__department", "notice")
+        .order_by(
+            Case(
+                *(When(severity=severity, then=Value(rank)) for rank, severity in enumerate(SEVERITY_ORDER)),
+                output_field=IntegerField(),
+            ),
+            "-last_seen",
+            "pk",
+        )
+    )
+
+
+def notice_list(user) -> QuerySet:
+    """The notices ``user`` may see, each with its number of findings, the newest first."""
+    return (
+        RectificationNotice.objects.visible_to(user)
+        .select_related("department", "run")
+        .annotate(finding_count=Count("findings"))
+        .order_by("-created_at", "-pk")
+    )
+
+
+# The dashboard ---------------------------------------------------------------------------------
+
+TREND_RUNS = 30
+
+
+def _count(queryset: QuerySet) -> Subquery:
+    # COUNT(*) of a correlated queryset as a scalar subquery (no GROUP BY: one row, even for 0).
+    return Subquery(
+        queryset.annotate(n=Func(F("pk"), function="COUNT")).values("n"), output_field=IntegerField()
+    )
+
+
+def trend(user) -> dict[str, Any]:
+    """Findings standing after each of the last runs, by severity, within ``user``'s scope: one query."""
+    standing = Finding.objects.visible_to(user).filter(
+        first_seen__lte=OuterRef("inspection_date"), last_seen__gte=OuterRef("inspection_date")
+    )
+    standing = standing.filter(
+        Q(status=FindingStatus.OPEN)
+        | Q(status=FindingStatus.RESOLVED, resolved_at__gt=OuterRef("finished_at"))
+    )
+    runs = list(
+        InspectionRun.objects.filter(status=RunStatus.FINISHED)
+        .order_by("-created_at", "-pk")
+        .annotate(**{severity: _count(standing.filter(severity=severity)) for severity in SEVERITY_ORDER})
+        .values("pk", "inspection_date", *SEVERITY_ORDER)[:TREND_RUNS]
+    )[::-1]
+    labels = dict(Severity.choices)
+    return {
+        "categories": [run["inspection_date"].isoformat() for run in runs],
+        "series": [
+            {"key": severity, "name": str(labels[severity]), "data": [run[severity] for run in runs]}
+            for severity in SEVERITY_ORDER
+        ],
+        "empty": not runs,
+    }
+
+
+@dataclass(frozen=True)
+class InspectionDashboard:
+    run: InspectionRun | None
+    by_severity: list[tuple[str, str, int]]  # (severity, label, findings)
+    red_accounts: int
+    grades: list[tuple[str, str, int]]  # (grade, label, accounts)
+    notices_open: int
+    notices_overdue: int
+    charts: dict[str, Any]
+
+    @property
+    def graded(self) -> int:
+        return sum(count for _grade, _label, count in self.grades)
+
+
+def dashboard(user) -> InspectionDashboard:
+    """The home page's inspection figures within ``user``'s scope: five queries."""
+    run = latest_finished_run()
+    figures: dict[str, int] = {}
+    if run is not None:
+        figures = run_findings(run).visible_to(user).aggregate(**_severity_counts())
+    severities = dict(Severity.choices)
+    counts = grade_counts(user)
+    grades = [(grade, str(label), counts[grade]) for grade, label in Grade.choices]
+    today = timezone.localdate()
+    notices = RectificationNotice.objects.visible_to(user).aggregate(
+        open=Count("pk", filter=Q(status=NoticeStatus.OPEN)),
+        overdue=Count("pk", filter=Q(status=NoticeStatus.OPEN, deadline__lt=today)),
+    )
+    return InspectionDashboard(
+        run=run,
+        by_severity=[(s, str(severities[s]), figures.get(s, 0)) for s in SEVERITY_ORDER],
+        red_accounts=figures.get("red_accounts", 0),
+        grades=grades,
+        notices_open=notices["open"],
+        notices_overdue=notices["overdue"],
+        charts={
+            "grades": {
+                "items": [{"key": grade, "name": label, "value": n} for grade, label, n in grades if n]
+            },
+            "trend": trend(user),
+        },
+    )
+
+
+# The schedule ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Schedule:
+    hour: int
+    minute: int
+    enabled: bool
+    timezone: str
+    next_run: datetime.datetime | None
+
+
+def inspection_schedule(now: datetime.datetime | None = None) -> Schedule:
+    """The daily run's time (django-celery-beat's periodic task) and when it next fires."""
+    from audits.services.schedule import DEFAULT_HOUR, DEFAULT_MINUTE, TIMEZONE, schedule_task
+
+    task = schedule_task()
+    if task is None:
+        hour, minute, enabled, zone = DEFAULT_HOUR, DEFAULT_MINUTE, False, TIMEZONE
+    else:
+        hour, minute = int(task.crontab.hour), int(task.crontab.minute)
+        enabled, zone = task.enabled, str(task.crontab.timezone)
+    return Schedule(
+        hour=hour,
+        minute=minute,
+        enabled=enabled,
+        timezone=zone,
+        next_run=next_daily_run(hour, minute, zone, now) if enabled else None,
+    )
+
+
+def next_daily_run(
+    hour: int, minute: int, zone: str, now: datetime.datetime | None = None
+) -> datetime.datetime:
+    """The next ``hour:minute`` in ``zone`` after ``now``."""
+    from zoneinfo import ZoneInfo
+
+    local_now = (now or timezone.now()).astimezone(ZoneInfo(zone))
+    candidate = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if candidate <= local_now:
+        candidate += datetime.timedelta(days=1)
+    return candidate
+
+
+def sees_every_run(user) -> bool:
+    """Runs and their reports are district-wide: the office's and the auditors' pages."""
+    return permissions.visible_department_ids(user) is permissions.ALL
