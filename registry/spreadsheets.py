@@ -11,19 +11,26 @@ content are checked, formulas are refused cell by cell, and external links are n
 import csv
 import datetime
 import io
+import zipfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Prefetch
+from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from registry.choices import AccountFunction
+from registry.choices import AccountFunction, Platform
 from registry.models import Operator
+from registry.services import RowError
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Characters that make Excel, WPS or LibreOffice read a cell as a formula (OWASP adds tab and CR).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -196,3 +203,218 @@ def iter_media_accounts_csv(queryset) -> Iterator[bytes]:
 def media_accounts_csv(queryset) -> bytes:
     """The accounts of ``queryset`` (already scoped and filtered) as CSV in UTF-8 with a BOM."""
     return b"".join(iter_media_accounts_csv(queryset))
+
+
+# Import ------------------------------------------------------------------------------------------
+
+IMPORT_EXTENSIONS = (".xlsx", ".csv")
+# A zip that unpacks to far more than it weighs is a zip bomb, not a registration form.
+MAX_UNPACKED_RATIO = 20
+MAX_IMPORT_ROWS = 10_000
+
+
+class SpreadsheetRejected(Exception):
+    """The file as a whole cannot be read as an import (wrong type, too large, missing columns)."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(str(message))
+
+
+@dataclass
+class ImportSheet:
+    """An uploaded file read as rows of field → cell text, with the cell problems found while reading."""
+
+    columns: list[str]
+    rows: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def import_max_bytes() -> int:
+    return getattr(settings, "REGISTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+
+
+def import_extension(filename: str) -> str:
+    """The file's extension if it is one we import, else a ``SpreadsheetRejected``."""
+    extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in IMPORT_EXTENSIONS:
+        raise SpreadsheetRejected(_("Upload an .xlsx or .csv file."))
+    return extension
+
+
+def check_import_size(size: int) -> None:
+    limit = import_max_bytes()
+    if size > limit:
+        raise SpreadsheetRejected(_("The file is larger than %(limit)s.") % {"limit": filesizeformat(limit)})
+
+
+def column_label(field_name: str) -> str:
+    """The header a person sees for a field, to name the column of a bad cell."""
+    return str(IMPORT_COLUMNS.get(field_name, field_name)) if field_name else "—"
+
+
+def _normalised(header) -> str:
+    return "".join(str(header or "").split()).lower()
+
+
+def _header_fields() -> dict[str, str]:
+    # A header is accepted in any of the site's languages, or as the field name itself.
+    known = {}
+    for code, _language in settings.LANGUAGES:
+        with translation.override(code):
+            for name, label in IMPORT_COLUMNS.items():
+                known.setdefault(_normalised(label), name)
+    for name in IMPORT_COLUMNS:
+        known.setdefault(_normalised(name), name)
+    return known
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _formula_error(row: int, field_name: str, header: str) -> RowError:
+    return RowError(
+        row=row,
+        field=field_name or header,
+        message=_("A formula is not accepted: enter the value itself."),
+    )
+
+
+def _sheet(records: Iterable[tuple[int, list[tuple[object, bool]]]]) -> ImportSheet:
+    """Rows of (value, is_formula) cells with their row numbers → an ``ImportSheet``."""
+    known = _header_fields()
+    columns: list[str | None] = []
+    headers: list[str] = []
+    sheet = None
+    for number, cells in records:
+        if sheet is None:
+            if not any(_text(value) for value, _formula in cells):
+                continue  # blank lines above the header
+            headers = [_text(value) for value, _formula in cells]
+            columns = [known.get(_normalised(header)) for header in headers]
+            missing = [name for name in REQUIRED_IMPORT_COLUMNS if name not in columns]
+            if missing:
+                raise SpreadsheetRejected(
+                    _("The file has no column %(columns)s. Start from the template.")
+                    % {"columns": "、".join(f"“{column_label(name)}”" for name in missing)}
+                )
+            sheet = ImportSheet(columns=[name for name in columns if name])
+            continue
+        row = {"row": number}
+        for index, (value, is_formula) in enumerate(cells):
+            name = columns[index] if index < len(columns) else None
+            if is_formula:
+                header = headers[index] if index < len(headers) else get_column_letter(index + 1)
+                sheet.errors.append(_formula_error(number, name or "", header))
+            if name and name not in row:
+                row[name] = _text(value)
+        if len(row) == 1 or not any(row[name] for name in row if name != "row"):
+            if not any(error.row == number for error in sheet.errors):
+                continue  # a blank line
+        sheet.rows.append(row)
+        if len(sheet.rows) > MAX_IMPORT_ROWS:
+            raise SpreadsheetRejected(
+                _("The file has more than %(count)s rows; split it.") % {"count": MAX_IMPORT_ROWS}
+            )
+    if sheet is None:
+        raise SpreadsheetRejected(_("The file is empty."))
+    return sheet
+
+
+def _xlsx_records(data: bytes) -> Iterator[tuple[int, list[tuple[object, bool]]]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        raise SpreadsheetRejected(_("The file is not an Excel workbook (.xlsx).")) from None
+    if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
+        raise SpreadsheetRejected(_("The file is not an Excel workbook (.xlsx)."))
+    if "xl/vbaProject.bin" in names:
+        raise SpreadsheetRejected(_("The workbook contains macros; save it as a plain .xlsx."))
+    if unpacked > MAX_UNPACKED_RATIO * import_max_bytes():
+        raise SpreadsheetRejected(_("The workbook unpacks to too much data."))
+    try:
+        # keep_links=False: links to other workbooks are neither followed nor kept.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same to the user
+        raise SpreadsheetRejected(_("The workbook cannot be read; save it again as .xlsx.")) from None
+    try:
+        worksheet = workbook.worksheets[0]
+        number = 0
+        for cells in worksheet.iter_rows():
+            number = next((cell.row for cell in cells if getattr(cell, "row", None)), number + 1)
+            yield number, [(cell.value, cell.data_type == "f") for cell in cells]
+    finally:
+        workbook.close()
+
+
+def _csv_records(data: bytes) -> Iterator[tuple[int, list[tuple[object, bool]]]]:
+    if b"\x00" in data:
+        raise SpreadsheetRejected(_("The file is not a CSV text file."))
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise SpreadsheetRejected(_("The CSV file is neither UTF-8 nor GB18030 text."))
+    try:
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            yield number, [_csv_import_cell(cell) for cell in cells]
+    except csv.Error:
+        raise SpreadsheetRejected(_("The CSV file cannot be read.")) from None
+
+
+def _csv_import_cell(text: str) -> tuple[str, bool]:
+    # Our own export writes '=… for text that looks like a formula; read it back as the text.
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:], False
+    return text, text.startswith("=")
+
+
+def read_import(data: bytes, *, extension: str) -> ImportSheet:
+    """Read an uploaded .xlsx or .csv into rows for ``media_accounts_import``.
+
+    The content must match the extension; a file that cannot be read at all raises
+    ``SpreadsheetRejected``, while bad cells (formulas) are listed in ``errors`` by row and column.
+    """
+    check_import_size(len(data))
+    records = _xlsx_records(data) if extension == ".xlsx" else _csv_records(data)
+    return _sheet(records)
+
+
+def import_template_xlsx() -> bytes:
+    """An empty registration form with the import headers and one example row."""
+    columns = [name for name in IMPORT_COLUMNS]
+    example = {
+        "department_code": "edu",
+        "department_name": _("District Education Bureau"),
+        "name": _("Xincheng Education"),
+        "platform": str(Platform.WECHAT_OFFICIAL.label),
+        "platform_uid": "gh_0123456789ab",
+        "url": "https://mp.weixin.qq.com/",
+        "verified": _("Yes"),
+        "functions": "、".join(str(label) for label in AccountFunction.labels[:2]),
+        "responsible_person": _("Zhang San"),
+        "has_interaction": _("Yes"),
+        "exception_reason": "",
+    }
+    return _xlsx(
+        [IMPORT_COLUMNS[name] for name in columns],
+        [[example[name] for name in columns]],
+        title=_("Registration form"),
+        widths=[12, 24, 26, 14, 22, 36, 6, 22, 10, 8, 30],
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry.views import browse
+from registry.views import browse, filings, spreadsheets
 
 urlpatterns = [
     # Browsing: dashboard, departments, media accounts, matrix
@@ -11,6 +11,42 @@ urlpatterns = [
     path("media-accounts/<int:pk>/", browse.media_account_detail, name="media_account_detail"),
     path("matrix/", browse.matrix, name="matrix"),
     # Filing and approval
+    path("filings/", filings.filing_list, name="filing_list"),
+    path("filings/open/", filings.filing_open, name="filing_open"),
+    path("filings/queue/", filings.filing_queue, name="filing_queue"),
+    path("filings/<int:pk>/", filings.filing_detail, name="filing_detail"),
+    path("filings/<int:pk>/approve/", filings.filing_approve, name="filing_approve"),
+    path("filings/<int:pk>/reject/", filings.filing_reject, name="filing_reject"),
+    path("filings/<int:pk>/withdraw/", filings.filing_withdraw, name="filing_withdraw"),
+    path("media-accounts/<int:pk>/change/", filings.filing_change, name="filing_change"),
+    path("media-accounts/<int:pk>/close/", filings.filing_close, name="filing_close"),
+    path(
+        "media-accounts/<int:pk>/reconfirm/", filings.media_account_reconfirm, name="media_account_reconfirm"
+    ),
+    path("media-accounts/reconfirm/", filings.media_accounts_reconfirm, name="media_accounts_reconfirm"),
     # Spreadsheets
+    path(
+        "media-accounts/export.xlsx",
+        spreadsheets.media_accounts_export,
+        {"fmt": "xlsx"},
+        name="media_accounts_export_xlsx",
+    ),
+    path(
+        "media-accounts/export.csv",
+        spreadsheets.media_accounts_export,
+        {"fmt": "csv"},
+        name="media_accounts_export_csv",
+    ),
+    path("media-accounts/import/", spreadsheets.media_accounts_import, name="media_accounts_import"),
+    path(
+        "media-accounts/import/confirm/",
+        spreadsheets.media_accounts_import_confirm,
+        name="media_accounts_import_confirm",
+    ),
+    path(
+        "media-accounts/import/template.xlsx",
+        spreadsheets.media_accounts_import_template,
+        name="media_accounts_import_template",
+    ),
     # Public verification
 ]
