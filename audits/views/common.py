@@ -1,0 +1,60 @@
+"""What every campaign page needs: who may see a campaign, and how a refused action is told."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
+
+from accounts import permissions
+from audits.choices import SelfInspectionStatus
+from audits.models import ReviewCampaign, SelfInspection
+
+PAGE_SIZE = 50
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def sees_everything(user) -> bool:
+    """Office admins and auditors: the district-wide pages (review, meetings) are theirs."""
+    return permissions.visible_department_ids(user) is permissions.ALL
+
+
+def visible_campaigns(user):
+    """Every campaign for the office and auditors; for a unit, the campaigns that cover one of its
+    accounts (a draft campaign covers nothing yet, so units never see drafts)."""
+    campaigns = ReviewCampaign.objects.all()
+    if sees_everything(user):
+        return campaigns
+    mine = SelfInspection.objects.visible_to(user).filter(campaign=OuterRef("pk"))
+    return campaigns.filter(Exists(mine))
+
+
+def get_campaign_or_404(user, pk: int) -> ReviewCampaign:
+    return get_object_or_404(visible_campaigns(user), pk=pk)
+
+
+def step_counts(user) -> dict[int, dict]:
+    """Per campaign, the user's accounts in it and how many were submitted and decided (one query)."""
+    rows = (
+        SelfInspection.objects.visible_to(user)
+        .values("campaign")
+        .annotate(
+            in_scope=Count("pk"),
+            submitted=Count(
+                "pk", filter=Q(status__in=[SelfInspectionStatus.SUBMITTED, SelfInspectionStatus.DECIDED])
+            ),
+            decided=Count("pk", filter=Q(status=SelfInspectionStatus.DECIDED)),
+        )
+        .order_by()
+    )
+    return {row.pop("campaign"): row for row in rows}
+
+
+def refuse(request, error) -> int:
+    """Tell the user why the action was refused (another user acted first, or the state moved on);
+    the caller re-renders the page with this status: 409, as the API answers."""
+    messages.error(request, error.message)
+    return 409
