@@ -12,7 +12,9 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import CharField, DateField, F, IntegerField, JSONField, Value
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -195,29 +197,41 @@ def _evaluate(run: InspectionRun) -> tuple[dict[str, dict[str, int]], int]:
             rule=rule, status=FindingStatus.OPEN, media_account__in=broken.values("pk")
         ).update(last_seen=today, last_run=run, severity=rule.severity)
         covered = Finding.objects.filter(rule=rule, status__in=(FindingStatus.OPEN, FindingStatus.WAIVED))
-        new = broken.exclude(pk__in=covered.values("media_account")).values("pk", *fields)
-        created = Finding.objects.bulk_create(
-            (
-                Finding(
-                    rule=rule,
-                    media_account_id=row["pk"],
-                    severity=rule.severity,
-                    first_seen=today,
-                    last_seen=today,
-                    last_run=run,
-                    detail={name.removeprefix("detail_"): _plain(row[name]) for name in fields},
-                )
-                for row in new
-            ),
-            batch_size=1000,
-        )
-        counts[rule.code] = {"open": refreshed + len(created), "opened": len(created), "resolved": resolved}
+        opened = _insert_findings(broken.exclude(pk__in=covered.values("media_account")), rule, run, fields)
+        counts[rule.code] = {"open": refreshed + opened, "opened": opened, "resolved": resolved}
     accounts = MediaAccount.objects.filter(status__in=LIVE_STATUSES).count()
     return counts, accounts
 
 
-def _plain(value):
-    return value.isoformat() if isinstance(value, datetime.date) else value
+def _insert_findings(new, rule: InspectionRule, run: InspectionRun, fields: list[str]) -> int:
+    """Open a finding for every account in ``new`` with one INSERT … SELECT: the accounts never
+    travel through Python, so a run costs the same number of queries for 10 or 10,000 of them."""
+    detail = (
+        JSONObject(**{name.removeprefix("detail_"): F(name) for name in fields})
+        if fields
+        else Value({}, output_field=JSONField())
+    )
+    columns = {
+        "rule_id": Value(rule.pk, output_field=IntegerField()),
+        "media_account_id": F("pk"),
+        "severity": Value(rule.severity, output_field=CharField()),
+        "status": Value(FindingStatus.OPEN.value, output_field=CharField()),
+        "first_seen": Value(run.inspection_date, output_field=DateField()),
+        "last_seen": Value(run.inspection_date, output_field=DateField()),
+        "last_run_id": Value(run.pk, output_field=IntegerField()),
+        "detail": detail,
+        "waive_reason": Value("", output_field=CharField()),
+    }
+    aliases = {f"new_{column}": expression for column, expression in columns.items()}
+    select, params = new.annotate(**aliases).values(*aliases).query.sql_with_params()
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Finding._meta.db_table)} ({', '.join(quote(column) for column in columns)}) "
+        f"SELECT {', '.join(quote(alias) for alias in aliases)} FROM ({select}) AS new_findings"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def working_days_after(day: datetime.date, count: int) -> datetime.date:

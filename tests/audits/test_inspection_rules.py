@@ -1,0 +1,123 @@
+"""Each inspection rule at its boundary (DESIGN.md §7), evaluated the way a run evaluates it."""
+
+import datetime
+
+import pytest
+
+from audits import rules
+from audits.choices import RuleCode
+from registry import services
+from registry.choices import DepartmentKind, Platform
+
+TODAY = datetime.date(2026, 11, 20)
+
+
+def day(n_days_before: int) -> datetime.date:
+    return TODAY - datetime.timedelta(days=n_days_before)
+
+
+def broken(code: str, **thresholds) -> set[int]:
+    return set(rules.violations(code, TODAY, thresholds).values_list("pk", flat=True))
+
+
+def metrics(account, rows):
+    services.metrics_record(actor=None, rows=[{"media_account": account.pk, **row} for row in rows])
+    account.refresh_from_db()
+
+
+@pytest.mark.parametrize(("silent_days", "flagged"), [(13, False), (14, True)])
+def test_it_flags_an_account_silent_for_two_weeks(file_account, department_a, silent_days, flagged):
+    account = file_account(department_a)
+    metrics(account, [{"date": day(silent_days + 1), "posts": 1}])
+    assert (account.pk in broken(RuleCode.NO_UPDATE)) is flagged
+
+
+def test_it_flags_an_account_that_never_posted(file_account, department_a):
+    account = file_account(department_a)
+    assert account.pk in broken(RuleCode.NO_UPDATE)
+
+
+@pytest.mark.parametrize(("posts", "flagged"), [(27, True), (30, False)])
+def test_it_flags_under_one_post_a_day_over_30_days(file_account, department_a, posts, flagged):
+    account = file_account(department_a)
+    rows = [{"date": day(n), "posts": 1 if n <= posts else 0} for n in range(1, 31)]
+    metrics(account, rows)
+    assert (account.pk in broken(RuleCode.LOW_FREQUENCY)) is flagged
+
+
+def test_it_ignores_posts_outside_the_window(file_account, department_a):
+    account = file_account(department_a)
+    metrics(account, [{"date": day(31), "posts": 100}, {"date": TODAY, "posts": 100}])
+    assert account.pk in broken(RuleCode.LOW_FREQUENCY)
+
+
+@pytest.mark.parametrize(("followers", "flagged"), [(99, True), (100, False)])
+def test_it_flags_under_100_followers(file_account, department_a, followers, flagged):
+    account = file_account(department_a)
+    metrics(account, [{"date": day(1), "followers": followers}])
+    assert (account.pk in broken(RuleCode.LOW_REACH)) is flagged
+
+
+def test_it_follows_the_offices_threshold(file_account, department_a):
+    account = file_account(department_a)
+    metrics(account, [{"date": day(1), "followers": 150}])
+    assert account.pk not in broken(RuleCode.LOW_REACH)
+    assert account.pk in broken(RuleCode.LOW_REACH, followers=200)
+
+
+@pytest.mark.parametrize(("overdue", "flagged"), [(0, False), (1, True)])
+def test_it_flags_messages_unanswered_past_the_allowed_time(file_account, department_a, overdue, flagged):
+    account = file_account(department_a)
+    metrics(account, [{"date": day(3), "messages_overdue": 5}, {"date": day(1), "messages_overdue": overdue}])
+    assert (account.pk in broken(RuleCode.UNANSWERED)) is flagged
+
+
+def test_it_flags_an_account_nobody_can_write_to(file_account, department_a):
+    closed_door = file_account(department_a, has_interaction=False)
+    open_door = file_account(department_a, platform=Platform.WEIBO)
+    assert broken(RuleCode.NO_INTERACTION) == {closed_door.pk} - {open_door.pk}
+
+
+@pytest.mark.parametrize(("confirmed_days_ago", "flagged"), [(365, False), (366, True)])
+def test_it_flags_a_record_not_confirmed_for_a_year(file_account, department_a, confirmed_days_ago, flagged):
+    account = file_account(department_a)
+    account.__class__.objects.filter(pk=account.pk).update(opened_on=day(confirmed_days_ago))
+    assert (account.pk in broken(RuleCode.STALE_RECORD)) is flagged
+
+
+def test_it_flags_a_township_account_without_an_exception(file_account, government, office_admin):
+    township = services.department_create(
+        actor=None, name="东湖镇", code="donghu", kind=DepartmentKind.TOWNSHIP, parent=government
+    )
+    excepted = file_account(township, exception_reason="旅游度假区")
+    assert excepted.pk not in broken(RuleCode.TOWNSHIP_ACCOUNT)
+    excepted.__class__.objects.filter(pk=excepted.pk).update(exception_reason="")
+    assert excepted.pk in broken(RuleCode.TOWNSHIP_ACCOUNT)
+
+
+def test_it_flags_every_live_account_of_a_unit_on_one_platform(file_account, department_a, department_b):
+    first = file_account(department_a, platform=Platform.DOUYIN)
+    second = file_account(department_a, platform=Platform.DOUYIN)
+    elsewhere = file_account(department_b, platform=Platform.DOUYIN)
+    assert broken(RuleCode.DUPLICATE_PLATFORM) == {first.pk, second.pk}
+    assert elsewhere.pk not in broken(RuleCode.DUPLICATE_PLATFORM)
+
+
+def test_it_flags_an_account_without_responsible_person_or_operators(file_account, department_a):
+    staffed = file_account(
+        department_a, responsible_person="王五", operators=[{"name": "李四", "employment": "staff"}]
+    )
+    unstaffed = file_account(department_a, platform=Platform.WEIBO, responsible_person="王五")
+    nobody = file_account(
+        department_a, platform=Platform.DOUYIN, operators=[{"name": "李四", "employment": "staff"}]
+    )
+    assert broken(RuleCode.NO_RESPONSIBLE_PERSON) >= {unstaffed.pk, nobody.pk}
+    # department_a has no first responsible person on file, so every account of it is flagged
+    # until it has one.
+    department_a.__class__.objects.filter(pk=department_a.pk).update(first_responsible_person="张局长")
+    assert broken(RuleCode.NO_RESPONSIBLE_PERSON) == {unstaffed.pk, nobody.pk} - {staffed.pk}
+
+
+def test_it_inspects_only_live_accounts(file_account, department_a):
+    pending = file_account(department_a, approve=False)
+    assert pending.pk not in broken(RuleCode.NO_UPDATE)
