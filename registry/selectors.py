@@ -93,17 +93,18 @@ def _states(queryset, field: str, choices) -> list[StateRow]:
 
 
 def registry_overview(user) -> RegistryOverview:
-    """The home page's figures, within what ``user`` may see: six queries whatever the volume."""
+    """The home page's figures, within what ``user`` may see: five queries whatever the volume."""
     accounts = MediaAccount.objects.visible_to(user)
     by_status = _counted(accounts, "status", MediaAccountStatus.choices)
+    platform_states = _states(accounts, "platform", Platform.choices)
     return RegistryOverview(
         departments=Department.objects.visible_to(user).filter(is_active=True).count(),
         media_accounts=sum(row.count for row in by_status),
         live_media_accounts=sum(row.count for row in by_status if row.code in LIVE_STATUSES),
         pending_filings=Filing.objects.visible_to(user).filter(status=FilingStatus.SUBMITTED).count(),
         by_status=by_status,
-        by_platform=[row for row in _counted(accounts, "platform", Platform.choices) if row.count],
-        platform_states=_states(accounts, "platform", Platform.choices),
+        by_platform=[CountRow(code=row.code, label=row.label, count=row.total) for row in platform_states],
+        platform_states=platform_states,
         department_kind_states=_states(accounts, "department__kind", DepartmentKind.choices),
     )
 
@@ -235,7 +236,15 @@ def department_detail(user, pk: int) -> DepartmentDetail:
     )
     media_accounts = sorted(
         department.media_accounts.only(
-            "pk", "name", "platform", "platform_uid", "status", "filing_number", "followers", "last_post_on"
+            "pk",
+            "department",
+            "name",
+            "platform",
+            "platform_uid",
+            "status",
+            "filing_number",
+            "followers",
+            "last_post_on",
         ),
         key=lambda account: (PLATFORM_ORDER.get(account.platform, 0), account.name, account.pk),
     )
