@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.choices import AccountFunction, Employment, Platform
 from registry.models import Department, MediaAccount
@@ -12,7 +13,7 @@ OPERATOR_ROWS = 3  # empty operator rows offered on a filing; more can be added 
 
 
 class OperatorForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=50, required=False)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50, required=False)
     phone = forms.CharField(label=_("phone"), max_length=32, required=False)
     employment = forms.ChoiceField(
         label=_("employment"), choices=[("", "—"), *Employment.choices], required=False
@@ -86,7 +87,9 @@ class OpenFilingForm(AccountFieldsForm):
     """File a new account (开设备案)."""
 
     department = forms.ModelChoiceField(label=_("department"), queryset=Department.objects.none())
-    platform = forms.ChoiceField(label=_("platform"), choices=[("", "—"), *Platform.choices])
+    platform = forms.ChoiceField(
+        label=_("platform"), choices=[("", _("Choose a platform")), *Platform.choices]
+    )
     platform_uid = forms.CharField(
         label=_("platform ID"), max_length=100, help_text=_("The account's own ID on the platform")
     )
@@ -120,7 +123,11 @@ class OpenFilingForm(AccountFieldsForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.visible_to(user).filter(is_active=True)
+        departments = Department.objects.visible_to(user).filter(is_active=True)
+        self.fields["department"].queryset = departments
+        self.fields["department"].empty_label = _("Choose a unit")
+        if user.department_id and not self.is_bound:
+            self.initial.setdefault("department", user.department_id)
 
     def clean(self):
         data = super().clean()
@@ -196,6 +203,7 @@ class CloseFilingForm(forms.Form):
             MediaAccount.objects.live().exclude(pk=media_account.pk).select_related("department")
         )
         self.fields["successor"].label_from_instance = lambda account: f"{account} · {account.department}"
+        self.fields["successor"].empty_label = _("No successor")
 
 
 class DecisionForm(forms.Form):
@@ -210,7 +218,9 @@ class DecisionForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("spreadsheet"), help_text=_("An .xlsx or .csv file in the layout of the template.")
+        label=_("spreadsheet"),
+        help_text=_("An .xlsx or .csv file in the layout of the template."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
     def clean_file(self):

@@ -146,6 +146,7 @@ def test_it_exports_in_a_fixed_number_of_queries(
         assert content
 
 
+# Measured: 7 (session, user, the accounts with their units, their operators, and the session's save).
 EXPORT_QUERIES = 8
 
 
