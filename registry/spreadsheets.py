@@ -16,7 +16,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -26,7 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from registry.choices import AccountFunction, Platform
+from registry.choices import AccountFunction, Employment, MediaAccountStatus, Platform
 from registry.models import Operator
 from registry.services import RowError
 
@@ -80,61 +79,103 @@ CHUNK_SIZE = 2000
 # Export ------------------------------------------------------------------------------------------
 
 
-def _yes_no(value: bool) -> str:
-    return _("Yes") if value else _("No")
+EXPORT_FIELDS = (
+    "pk",
+    "department__name",
+    "department__code",
+    "name",
+    "platform",
+    "platform_uid",
+    "url",
+    "verified",
+    "filing_number",
+    "status",
+    "functions",
+    "responsible_person",
+    "has_interaction",
+    "followers",
+    "last_post_on",
+    "last_confirmed_on",
+    "opened_on",
+    "exception_reason",
+)
 
 
-def _operators_text(operators: Iterable[Operator]) -> str:
-    return "；".join(
-        f"{operator.name}（{operator.get_employment_display()}"
-        + (f"，{operator.phone}" if operator.phone else "")
-        + "）"
-        for operator in operators
+def _labels(choices) -> dict[str, str]:
+    # Resolved once per export: a lazy label costs a translation lookup every time it is read.
+    return {code: str(label) for code, label in choices}
+
+
+def _chunks(rows: Iterator, size: int) -> Iterator[list]:
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _operators_by_account(account_ids: list[int], employment: dict[str, str]) -> dict[int, str]:
+    texts: dict[int, list[str]] = {}
+    operators = (
+        Operator.objects.filter(media_account_id__in=account_ids)
+        .order_by("pk")
+        .values_list("media_account_id", "name", "phone", "employment")
     )
+    for account_id, name, phone, kind in operators:
+        detail = employment.get(kind, kind) + (f"，{phone}" if phone else "")
+        texts.setdefault(account_id, []).append(f"{name}（{detail}）")
+    return {account_id: "；".join(items) for account_id, items in texts.items()}
 
 
 def _export_rows(queryset) -> Iterator[list]:
-    function_labels = dict(AccountFunction.choices)
-    accounts = queryset.select_related("department").prefetch_related(
-        Prefetch("operators", queryset=Operator.objects.order_by("pk"))
-    )
-    for number, account in enumerate(accounts.iterator(chunk_size=CHUNK_SIZE), start=1):
-        yield [
-            number,
-            account.department.name,
-            account.department.code,
-            account.name,
-            account.get_platform_display(),
-            account.platform_uid,
-            account.url,
-            _yes_no(account.verified),
-            account.filing_number or "",
-            account.get_status_display(),
-            "、".join(str(function_labels.get(code, code)) for code in account.functions),
-            account.responsible_person,
-            _yes_no(account.has_interaction),
-            account.followers,
-            account.last_post_on,
-            account.last_confirmed_on,
-            account.opened_on,
-            _operators_text(account.operators.all()),
-            account.exception_reason,
-        ]
+    """The rows of the registration form: plain values, two queries per chunk of accounts."""
+    platforms = _labels(Platform.choices)
+    statuses = _labels(MediaAccountStatus.choices)
+    functions = _labels(AccountFunction.choices)
+    employment = _labels(Employment.choices)
+    yes, no = _("Yes"), _("No")
+    rows = queryset.values_list(*EXPORT_FIELDS).iterator(chunk_size=CHUNK_SIZE)
+    number = 0
+    for chunk in _chunks(rows, CHUNK_SIZE):
+        operators = _operators_by_account([row[0] for row in chunk], employment)
+        for row in chunk:
+            (pk, unit, code, name, platform, uid, url, verified, filing_number, status, chosen) = row[:11]
+            (person, interaction, followers, last_post, confirmed, opened, exception) = row[11:]
+            number += 1
+            yield [
+                number,
+                unit,
+                code,
+                name,
+                platforms.get(platform, platform),
+                uid,
+                url,
+                yes if verified else no,
+                filing_number or "",
+                statuses.get(status, status),
+                "、".join(functions.get(item, item) for item in chosen or ()),
+                person,
+                yes if interaction else no,
+                followers,
+                last_post,
+                confirmed,
+                opened,
+                operators.get(pk, ""),
+                exception,
+            ]
 
 
 def _is_formula_like(value) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
-def _write_only_cell(sheet, value):
-    if value is None or value == "":
-        return None
+def _write_only_cell(sheet, value: str):
     cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        # openpyxl stores a str starting with "=" as a formula; force the plain-string type.
-        cell.data_type = "s"
-    elif isinstance(value, datetime.date):
-        cell.number_format = "yyyy-mm-dd"
+    # openpyxl stores a str starting with "=" as a formula; force the plain-string type.
+    cell.data_type = "s"
     return cell
 
 
@@ -154,12 +195,8 @@ def _xlsx(headers: Iterable, rows: Iterable[list], *, title: str, widths: Iterab
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append(
-            [
-                _write_only_cell(sheet, value) if isinstance(value, str | datetime.date) else value
-                for value in row
-            ]
-        )
+        # Only formula-like text needs a cell object of its own; plain values are written as they are.
+        sheet.append([_write_only_cell(sheet, value) if _is_formula_like(value) else value for value in row])
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
