@@ -62,7 +62,8 @@ class RunStatus(models.TextChoices):
 
 
 class FindingStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    # Not "Open": that msgid is also the filing kind (开设), and one msgid has one translation.
+    OPEN = "open", _("Unresolved")
     RESOLVED = "resolved", _("Resolved")
     WAIVED = "waived", _("Waived")
 

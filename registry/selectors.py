@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 from audits.models import AuditEvent
+from audits.selectors.inspections import with_grade
 from registry.choices import (
     LIVE_STATUSES,
     AccountFunction,
@@ -261,7 +262,7 @@ def department_detail(user, pk: int) -> DepartmentDetail:
 
 def media_account_list(user):
     """The queryset behind the list page, before ``MediaAccountFilter`` narrows and sorts it."""
-    return MediaAccount.objects.visible_to(user).select_related("department")
+    return with_grade(MediaAccount.objects.visible_to(user).select_related("department"))
 
 
 def can_see_operator_phones(user, media_account: MediaAccount) -> bool:
@@ -481,7 +482,7 @@ class MediaAccountDetail:
 def media_account_detail(user, pk: int) -> MediaAccountDetail:
     """One account with its operators, filings, activity and trail; 404 outside the scope."""
     account = permissions.get_visible_or_404(
-        MediaAccount.objects.select_related("department", "merged_into"), user, pk=pk
+        with_grade(MediaAccount.objects.select_related("department", "merged_into")), user, pk=pk
     )
     phones = can_see_operator_phones(user, account)
     filings = list(
@@ -538,8 +539,7 @@ def matrix(user, *, include_closed: bool = False) -> Matrix:
     """
     statuses = (*MATRIX_STATUSES, *ENDED_STATUSES) if include_closed else MATRIX_STATUSES
     accounts = list(
-        MediaAccount.objects.visible_to(user)
-        .filter(status__in=statuses)
+        with_grade(MediaAccount.objects.visible_to(user).filter(status__in=statuses))
         .order_by("pk")
         .only("pk", "name", "platform", "status", "department_id")
     )

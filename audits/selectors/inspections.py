@@ -24,6 +24,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 from audits.choices import FindingStatus, Grade, NoticeStatus, RunStatus, Severity
@@ -321,6 +322,21 @@ def finding_list(user) -> QuerySet:
             "pk",
         )
     )
+
+
+# The figures a rule keeps on its finding (``rules.py``, the ``detail_`` annotations).
+DETAIL_LABELS = {
+    "last_post_on": _("Last post on"),
+    "posts": _("Posts in the window"),
+    "followers": _("Followers"),
+    "messages_overdue": _("Overdue messages"),
+    "deadline": _("Closure deadline"),
+    "confirmed_on": _("Last confirmed on"),
+}
+
+
+def finding_detail_lines(finding: Finding) -> list[tuple[str, Any]]:
+    return [(str(DETAIL_LABELS.get(key, key)), value) for key, value in finding.detail.items()]
 
 
 def notice_list(user) -> QuerySet:

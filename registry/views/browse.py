@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from audits.selectors.inspections import dashboard as inspection_dashboard
 from registry import selectors
 from registry.filters import MediaAccountFilter
 
@@ -24,7 +25,11 @@ def home(request):
     return render(
         request,
         "registry/home.html",
-        {"overview": overview, "charts": selectors.overview_charts(overview)},
+        {
+            "overview": overview,
+            "charts": selectors.overview_charts(overview),
+            "inspection": inspection_dashboard(request.user),
+        },
     )
 
 
@@ -60,6 +65,7 @@ LIST_COLUMNS = (
     (_("Platform"), "platform", False, False),
     (_("Platform ID"), None, False, False),
     (_("Status"), "status", False, False),
+    (_("Grade"), None, False, False),
     (_("Filing number"), "filing_number", False, False),
     (_("Followers"), "followers", True, True),
     (_("Last post"), "last_post_on", True, False),
