@@ -1,9 +1,9 @@
 """Celery tasks: thin wrappers that call services. Each run is recorded in our own models."""
 
 from celery import shared_task
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 
-from audits.services import inspections
+from audits.services import index, inspections
 
 
 class RunBusy(Exception):
@@ -27,3 +27,18 @@ def execute_inspection_run(self, run_id: int) -> None:
 def scheduled_inspection_run() -> None:
     """The daily run (django-celery-beat; the office may change the time)."""
     inspections.inspection_run_request(actor=None)
+
+
+@shared_task(
+    acks_late=True,  # computing a week again replaces its rows: a redelivered task is harmless
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=60,
+    max_retries=5,
+)
+def compute_weekly_index() -> int:
+    """The weekly index of the week that ended yesterday (``CELERY_BEAT_SCHEDULE``, Sunday 05:00
+    Asia/Shanghai); returns how many accounts were scored."""
+    from audits.selectors.index import latest_complete_week
+
+    return index.weekly_index_compute(week_start=latest_complete_week())

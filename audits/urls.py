@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audits.views import closure_orders, inspections, self_inspections
+from audits.views import closure_orders, inspections, ranking, self_inspections
 
 urlpatterns = [
     # Step 1: self-inspections
@@ -30,3 +30,9 @@ inspection_urlpatterns = [
     path("notices/<int:pk>/return/", inspections.notice_return, name="notice_return"),
 ]
 urlpatterns += inspection_urlpatterns
+
+# The weekly ranking (周榜)
+urlpatterns += [
+    path("rankings/", ranking.ranking_page, name="ranking"),
+    path("rankings/compute/", ranking.ranking_compute, name="ranking_compute"),
+]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry.views import browse, filings, spreadsheets
+from registry.views import browse, filings, metrics, spreadsheets
 
 urlpatterns = [
     # Browsing: dashboard, departments, media accounts, matrix
@@ -48,5 +48,10 @@ urlpatterns = [
         spreadsheets.media_accounts_import_template,
         name="media_accounts_import_template",
     ),
+    # Daily figures (运营数据)
+    path("media-accounts/<int:pk>/metrics/", metrics.metric_entry, name="metric_entry"),
+    path("metrics/import/", metrics.metrics_import, name="metrics_import"),
+    path("metrics/import/confirm/", metrics.metrics_import_confirm, name="metrics_import_confirm"),
+    path("metrics/import/template.xlsx", metrics.metrics_import_template, name="metrics_import_template"),
     # Public verification
 ]

@@ -1,12 +1,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from registry.api import views
+from registry.api import metrics, views
 
 router = SimpleRouter()
 router.register("departments", views.DepartmentViewSet, basename="api-department")
 router.register("media-accounts", views.MediaAccountViewSet, basename="api-media-account")
 router.register("filings", views.FilingViewSet, basename="api-filing")
+router.register("metrics", metrics.MetricViewSet, basename="api-metric")
 
 urlpatterns = [
     *router.urls,

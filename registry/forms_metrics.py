@@ -1,0 +1,418 @@
+"""Daily figures coming in (运营数据): the rows of an API request or of a spreadsheet, and the hand form.
+
+Rows are checked here, all of them, before ``registry.services.metrics_record`` writes any: a
+light loop over plain values rather than a DRF serializer per row, because a collector may post
+10,000 rows at once. Every problem is reported by row and field; one bad row writes nothing.
+
+An account id the user may not enter figures for reads exactly like one that does not exist
+(DESIGN.md §6), so the answer never tells whether another unit's account exists.
+"""
+
+import datetime
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from accounts import permissions
+from accounts.choices import Role
+from registry import spreadsheets
+from registry.models import AccountMetric, MediaAccount
+from registry.services import RowError
+
+MAX_ROWS = 10_000
+
+FIGURES = AccountMetric.FIGURES
+# The largest value each figure's column holds, so an overflow is a 400, not a database error.
+LIMITS = {
+    name: 2**63 - 1
+    if isinstance(AccountMetric._meta.get_field(name), models.PositiveBigIntegerField)
+    else 2**31 - 1
+    for name in FIGURES
+}
+ROW_FIELDS = ("media_account", "date", *FIGURES)
+
+# The spreadsheet's columns. The account is named by its id in the registry (账号ID) or by its
+# ID on the platform (平台账号ID), whichever the unit has at hand.
+METRIC_COLUMNS = {
+    "media_account": pgettext_lazy("spreadsheet", "Account ID"),
+    "platform_uid": spreadsheets.IMPORT_COLUMNS["platform_uid"],
+    "date": pgettext_lazy("spreadsheet", "Date"),
+    "followers": pgettext_lazy("spreadsheet", "Followers"),
+    "posts": pgettext_lazy("spreadsheet", "Posts"),
+    "reads": pgettext_lazy("spreadsheet", "Reads"),
+    "likes": pgettext_lazy("spreadsheet", "Likes"),
+    "shares": pgettext_lazy("spreadsheet", "Shares"),
+    "comments": pgettext_lazy("spreadsheet", "Comments"),
+    "messages_received": pgettext_lazy("spreadsheet", "Messages received"),
+    "messages_replied": pgettext_lazy("spreadsheet", "Messages replied"),
+    "messages_overdue": pgettext_lazy("spreadsheet", "Messages overdue"),
+}
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# What people type in a spreadsheet: 2026-11-20, 2026/11/20, 2026.11.20, 2026年11月20日.
+_SHEET_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_WHOLE = re.compile(r"^\d+$")
+
+
+def may_enter_metrics(user) -> bool:
+    """Office administrators and department administrators enter figures; auditors only read."""
+    return permissions.is_office_admin(user) or (
+        bool(user and user.is_authenticated and user.is_active) and user.role == Role.DEPT_ADMIN
+    )
+
+
+@dataclass
+class CheckedRows:
+    """Rows ready for ``metrics_record``, or the problems that keep all of them out."""
+
+    rows: list[dict]
+    errors: list[RowError]
+    created: int = 0  # days not entered before
+    replaced: int = 0  # days whose figures the rows replace
+
+    @property
+    def media_accounts(self) -> int:
+        return len({row["media_account"] for row in self.rows})
+
+
+def _unknown_account() -> str:
+    return _("There is no media account with this ID that you may enter figures for.")
+
+
+def _parse_json(row: Mapping, error) -> dict:
+    """One row of a JSON body: numbers must be numbers and dates ISO text (YYYY-MM-DD)."""
+    clean: dict[str, Any] = {}
+    for name in sorted(set(row) - set(ROW_FIELDS)):
+        error(name, _("This field is not accepted here."))
+    account = row.get("media_account")
+    if account is None:
+        error("media_account", _("This field is required."))
+    elif isinstance(account, bool) or not isinstance(account, int):
+        error("media_account", _("Must be the ID of a media account (a whole number)."))
+    else:
+        clean["media_account"] = account
+    day = row.get("date")
+    if day is None:
+        error("date", _("This field is required."))
+    elif not isinstance(day, str) or not _ISO_DATE.match(day):
+        error("date", _("Must be a date written as YYYY-MM-DD."))
+    else:
+        try:
+            clean["date"] = datetime.date.fromisoformat(day)
+        except ValueError:
+            error("date", _("Must be a date written as YYYY-MM-DD."))
+    for name in FIGURES:
+        value = row.get(name, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            error(name, _("Must be a whole number of at least 0."))
+        elif value > LIMITS[name]:
+            error(name, _("Must be at most %(limit)s.") % {"limit": LIMITS[name]})
+        else:
+            clean[name] = value
+    return clean
+
+
+def _parse_text(row: Mapping, error) -> dict:
+    """One row of a spreadsheet: every cell is text; an empty figure counts as 0."""
+    clean: dict[str, Any] = {}
+    account = row.get("media_account", "")
+    uid = row.get("platform_uid", "")
+    if account:
+        if _WHOLE.match(account):
+            clean["media_account"] = int(account)
+        else:
+            error("media_account", _("Must be the ID of a media account (a whole number)."))
+    elif uid:
+        clean["platform_uid"] = uid
+    else:
+        error("media_account", _("Give the account ID or the platform account ID."))
+    match = _SHEET_DATE.match(row.get("date", ""))
+    try:
+        clean["date"] = datetime.date(*(int(part) for part in match.groups())) if match else None
+    except ValueError:
+        clean["date"] = None
+    if clean["date"] is None:
+        error("date", _("Must be a date written as YYYY-MM-DD."))
+    for name in FIGURES:
+        text = row.get(name, "").replace(",", "").replace("，", "")
+        if not text:
+            clean[name] = 0
+        elif not _WHOLE.match(text):
+            error(name, _("Must be a whole number of at least 0."))
+        elif int(text) > LIMITS[name]:
+            error(name, _("Must be at most %(limit)s.") % {"limit": LIMITS[name]})
+        else:
+            clean[name] = int(text)
+    return clean
+
+
+def _accounts_by_uid(user, uids: set[str]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    rows = (
+        MediaAccount.objects.visible_to(user).filter(platform_uid__in=uids).values_list("platform_uid", "pk")
+    )
+    for uid, pk in rows:
+        found.setdefault(uid, []).append(pk)
+    return found
+
+
+def check_metric_rows(
+    user, rows: Iterable[tuple[int, Any]], *, text: bool = False, row_name=str
+) -> CheckedRows:
+    """Check every row; ``rows`` are ``(label, row)`` pairs, the label naming the row in errors.
+
+    ``text`` rows come from a spreadsheet (cells as text, the account by id or platform ID);
+    otherwise from JSON. ``row_name(label)`` names another row in a message about a repeat.
+    Three queries whatever the number of rows: accounts by platform ID, the accounts in scope,
+    and the days already entered.
+    """
+    errors: list[RowError] = []
+    parsed: list[tuple[int, dict]] = []
+    today = timezone.localdate()
+    for label, row in rows:
+
+        def error(field, message, label=label):
+            errors.append(RowError(row=label, field=field, message=str(message)))
+
+        if not isinstance(row, Mapping):
+            error("", _("Each row must be an object of field names and values."))
+            continue
+        before = len(errors)
+        clean = _parse_text(row, error) if text else _parse_json(row, error)
+        if clean.get("date") and clean["date"] > today:
+            error("date", _("The date is in the future."))
+        if len(errors) == before:
+            parsed.append((label, clean))
+
+    # The account, by platform ID: unknown and out of scope read the same; a platform ID used on
+    # two platforms needs the registry's own ID to tell which account is meant.
+    uids = {clean["platform_uid"] for _label, clean in parsed if "platform_uid" in clean}
+    by_uid = _accounts_by_uid(user, uids) if uids else {}
+    resolved: list[tuple[int, dict]] = []
+    for label, clean in parsed:
+        if "platform_uid" in clean:
+            found = by_uid.get(clean.pop("platform_uid"), [])
+            if len(found) != 1:
+                message = (
+                    _unknown_account()
+                    if not found
+                    else _("This platform account ID is on several platforms: give the account ID.")
+                )
+                errors.append(RowError(row=label, field="platform_uid", message=message))
+                continue
+            clean["media_account"] = found[0]
+        resolved.append((label, clean))
+
+    ids = {clean["media_account"] for _label, clean in resolved}
+    allowed = set(writable_accounts(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    checked: list[dict] = []
+    first_label: dict[tuple[int, datetime.date], int] = {}
+    for label, clean in resolved:
+        key = (clean["media_account"], clean["date"])
+        if clean["media_account"] not in allowed:
+            errors.append(RowError(row=label, field="media_account", message=_unknown_account()))
+        elif key in first_label:
+            # One row per account and day: two in one request would leave which one wins to chance.
+            errors.append(
+                RowError(
+                    row=label,
+                    field="date",
+                    message=_("The same account and date as %(row)s.") % {"row": row_name(first_label[key])},
+                )
+            )
+        else:
+            first_label[key] = label
+            checked.append(clean)
+    if errors:
+        return CheckedRows(rows=[], errors=errors)
+    replaced = _already_entered(first_label.keys())
+    return CheckedRows(rows=checked, errors=[], created=len(checked) - replaced, replaced=replaced)
+
+
+def writable_accounts(user):
+    """The accounts ``user`` may enter figures for: every one for the office, the unit's own for
+    its administrators (the same scope as what they see), none for auditors."""
+    if permissions.is_office_admin(user):
+        return MediaAccount.objects.all()
+    if may_enter_metrics(user):
+        return MediaAccount.objects.visible_to(user)
+    return MediaAccount.objects.none()
+
+
+def _already_entered(keys) -> int:
+    keys = set(keys)
+    if not keys:
+        return 0
+    days = [day for _account, day in keys]
+    existing = AccountMetric.objects.filter(
+        media_account_id__in={account for account, _day in keys}, date__gte=min(days), date__lte=max(days)
+    ).values_list("media_account_id", "date")
+    return sum(1 for key in existing if key in keys)
+
+
+# The hand form ----------------------------------------------------------------------------------
+
+
+class MetricEntryForm(forms.Form):
+    """One day's figures for one account, as a unit enters them by hand; entering a day again
+    replaces its figures."""
+
+    date = forms.DateField(label=gettext_lazy("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    followers = forms.IntegerField(
+        label=gettext_lazy("followers"), min_value=0, max_value=LIMITS["followers"]
+    )
+    posts = forms.IntegerField(label=gettext_lazy("posts"), min_value=0, max_value=LIMITS["posts"], initial=0)
+    reads = forms.IntegerField(label=gettext_lazy("reads"), min_value=0, max_value=LIMITS["reads"], initial=0)
+    likes = forms.IntegerField(label=gettext_lazy("likes"), min_value=0, max_value=LIMITS["likes"], initial=0)
+    shares = forms.IntegerField(
+        label=gettext_lazy("shares"), min_value=0, max_value=LIMITS["shares"], initial=0
+    )
+    comments = forms.IntegerField(
+        label=gettext_lazy("comments"), min_value=0, max_value=LIMITS["comments"], initial=0
+    )
+    messages_received = forms.IntegerField(
+        label=gettext_lazy("messages received"), min_value=0, max_value=LIMITS["messages_received"], initial=0
+    )
+    messages_replied = forms.IntegerField(
+        label=gettext_lazy("messages replied"), min_value=0, max_value=LIMITS["messages_replied"], initial=0
+    )
+    messages_overdue = forms.IntegerField(
+        label=gettext_lazy("messages overdue"),
+        min_value=0,
+        max_value=LIMITS["messages_overdue"],
+        initial=0,
+        help_text=gettext_lazy("Still unanswered past the allowed time on that day"),
+    )
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date is in the future."))
+        return day
+
+
+# The spreadsheet ------------------------------------------------------------------------------
+
+
+def _header_fields() -> dict[str, str]:
+    # A header is accepted in any of the site's languages, or as the field name itself.
+    from django.conf import settings
+    from django.utils import translation
+
+    known = {}
+    for code, _language in settings.LANGUAGES:
+        with translation.override(code):
+            for name, label in METRIC_COLUMNS.items():
+                known.setdefault(spreadsheets._normalised(label), name)
+    for name in METRIC_COLUMNS:
+        known.setdefault(spreadsheets._normalised(name), name)
+    return known
+
+
+def column_label(name: str) -> str:
+    return str(METRIC_COLUMNS.get(name, name)) if name else "—"
+
+
+def read_metric_sheet(data: bytes, *, extension: str) -> spreadsheets.ImportSheet:
+    """An uploaded .xlsx or .csv of daily figures as rows of field → cell text.
+
+    The file checks are the account import's (``registry.spreadsheets``): size, type, content,
+    no macros, no formulas. A file that cannot be read raises ``SpreadsheetRejected``.
+    """
+    spreadsheets.check_import_size(len(data))
+    if extension == ".xlsx":
+        records = spreadsheets._xlsx_records(data)
+    else:
+        records = spreadsheets._csv_records(data)
+    known = _header_fields()
+    sheet = None
+    columns: list[str | None] = []
+    for number, cells in records:
+        texts = [spreadsheets._text(value) for value, _formula in cells]
+        if sheet is None:
+            if not any(texts):
+                continue  # blank lines above the header
+            columns = [known.get(spreadsheets._normalised(header)) for header in texts]
+            missing = [name for name in ("date",) if name not in columns]
+            if not {"media_account", "platform_uid"} & set(columns):
+                missing.insert(0, "media_account")
+            if missing:
+                raise spreadsheets.SpreadsheetRejected(
+                    _("The file has no column %(columns)s. Start from the template.")
+                    % {"columns": "、".join(f"“{column_label(name)}”" for name in missing)}
+                )
+            sheet = spreadsheets.ImportSheet(columns=[name for name in columns if name])
+            continue
+        row: dict[str, Any] = {"row": number}
+        for index, (_value, is_formula) in enumerate(cells):
+            name = columns[index] if index < len(columns) else None
+            if name and is_formula:
+                sheet.errors.append(
+                    RowError(
+                        row=number,
+                        field=name,
+                        message=_("A formula is not accepted: enter the value itself."),
+                    )
+                )
+            if name and name not in row:
+                row[name] = texts[index]
+        if not any(row.get(name) for name in sheet.columns):
+            continue  # a blank line
+        sheet.rows.append(row)
+        if len(sheet.rows) > MAX_ROWS:
+            raise spreadsheets.SpreadsheetRejected(
+                _("The file has more than %(count)s rows; split it.") % {"count": MAX_ROWS}
+            )
+    if sheet is None:
+        raise spreadsheets.SpreadsheetRejected(_("The file is empty."))
+    return sheet
+
+
+def check_metric_sheet(user, sheet: spreadsheets.ImportSheet) -> CheckedRows:
+    """The sheet's rows checked for ``metrics_record``; a formula cell is reported once."""
+    checked = check_metric_rows(
+        user,
+        ((row["row"], row) for row in sheet.rows),
+        text=True,
+        row_name=lambda number: _("row %(row)s") % {"row": number},
+    )
+    formula_cells = {(error.row, error.field) for error in sheet.errors}
+    errors = list(sheet.errors) + [e for e in checked.errors if (e.row, e.field) not in formula_cells]
+    if errors:
+        return CheckedRows(rows=[], errors=sorted(errors, key=lambda error: error.row))
+    if not checked.rows:
+        return CheckedRows(rows=[], errors=[RowError(0, "", _("The file has no rows."))])
+    return checked
+
+
+def metric_template_xlsx() -> bytes:
+    """An empty daily-figures sheet with its headers and one example row."""
+    today = timezone.localdate()
+    # Either account column will do; the example names its account by the registry's ID.
+    example = {
+        "media_account": 1,
+        "platform_uid": "",
+        "date": today - datetime.timedelta(days=1),
+        "followers": 12000,
+        "posts": 2,
+        "reads": 3500,
+        "likes": 80,
+        "shares": 25,
+        "comments": 12,
+        "messages_received": 5,
+        "messages_replied": 5,
+        "messages_overdue": 0,
+    }
+    return spreadsheets._xlsx(
+        list(METRIC_COLUMNS.values()),
+        [[example[name] for name in METRIC_COLUMNS]],
+        title=_("Daily figures"),
+        widths=[10, 22, 12, 10, 8, 10, 8, 8, 8, 10, 10, 10],
+    )

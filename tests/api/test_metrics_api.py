@@ -1,0 +1,292 @@
+"""Daily figures over REST: checked whole, written whole or not at all, upserted by account and day."""
+
+import datetime
+import json
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from registry.models import AccountMetric
+from tests.permission_matrix import check_matrix
+
+API = "/api/v1/metrics/"
+
+
+def day(n: int) -> str:
+    """``n`` days ago, as the API writes dates."""
+    return (timezone.localdate() - datetime.timedelta(days=n)).isoformat()
+
+
+@pytest.fixture
+def account_a(file_account, department_a):
+    return file_account(department_a, name="教育发布")
+
+
+@pytest.fixture
+def account_b(file_account, department_b):
+    return file_account(department_b, name="健康发布")
+
+
+def post(client, body):
+    return client.post(API, json.dumps(body), content_type="application/json")
+
+
+# Writing ---------------------------------------------------------------------------------------
+
+
+def test_it_records_a_list_and_the_account_follows_its_newest_day(api_for, admin_a, account_a):
+    response = post(
+        api_for(admin_a),
+        [
+            {"media_account": account_a.pk, "date": day(3), "followers": 90, "posts": 2, "reads": 40},
+            {"media_account": account_a.pk, "date": day(2), "followers": 95, "posts": 0},
+        ],
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json() == {"rows": 2, "media_accounts": 1, "created": 2, "replaced": 0}
+    account_a.refresh_from_db()
+    assert account_a.followers == 95
+    assert account_a.last_post_on.isoformat() == day(3)
+
+
+def test_it_replaces_a_day_sent_again(api_for, admin_a, account_a):
+    client = api_for(admin_a)
+    post(client, {"media_account": account_a.pk, "date": day(1), "followers": 100, "posts": 3, "likes": 7})
+    response = post(client, {"media_account": account_a.pk, "date": day(1), "followers": 120, "posts": 1})
+    assert response.status_code == 201
+    assert response.json() == {"rows": 1, "media_accounts": 1, "created": 0, "replaced": 1}
+    metric = AccountMetric.objects.get(media_account=account_a)
+    assert (metric.followers, metric.posts, metric.likes) == (120, 1, 0)
+    account_a.refresh_from_db()
+    assert account_a.followers == 120
+
+
+def test_it_names_every_bad_row_by_index_and_field_and_writes_nothing(api_for, admin_a, account_a):
+    response = post(
+        api_for(admin_a),
+        [
+            {"media_account": account_a.pk, "date": day(2), "followers": 10},
+            {"media_account": account_a.pk, "date": day(-1), "posts": -1},
+            {"media_account": account_a.pk, "date": "2026/01/01", "reads": "many"},
+            {"media_account": "教育发布", "date": day(4), "likes": 1.5, "follower": 3},
+            {"date": day(5)},
+            {"media_account": account_a.pk, "date": day(2), "followers": 11},
+        ],
+    )
+    assert response.status_code == 400
+    fields = response.json()["fields"]
+    assert set(fields) == {
+        "rows[1].date",
+        "rows[1].posts",
+        "rows[2].date",
+        "rows[2].reads",
+        "rows[3].media_account",
+        "rows[3].likes",
+        "rows[3].follower",
+        "rows[4].media_account",
+        "rows[5].date",
+    }
+    assert fields["rows[1].date"] == ["日期不能晚于今天。"]
+    assert fields["rows[5].date"] == ["与rows[0]的账号和日期重复。"]
+    assert not AccountMetric.objects.exists()
+
+
+def test_it_names_the_fields_of_a_single_row_plainly(api_for, admin_a, account_a):
+    response = post(api_for(admin_a), {"media_account": account_a.pk, "date": "yesterday"})
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"date"}
+
+
+def test_it_refuses_a_figure_too_large_to_store(api_for, admin_a, account_a):
+    response = post(api_for(admin_a), {"media_account": account_a.pk, "date": day(1), "followers": 2**31})
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"followers"}
+
+
+def test_it_refuses_more_than_ten_thousand_rows(api_for, admin_a, account_a):
+    rows = [{"media_account": account_a.pk, "date": day(1)}] * 10_001
+    response = post(api_for(admin_a), rows)
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["rows"]
+    assert not AccountMetric.objects.exists()
+
+
+@pytest.mark.parametrize("body", [[], "rows", 7])
+def test_it_refuses_a_body_that_is_not_rows(api_for, admin_a, body):
+    assert post(api_for(admin_a), body).status_code == 400
+
+
+def test_it_answers_an_out_of_scope_account_like_an_unknown_one(api_for, admin_a, account_a, account_b):
+    response = post(
+        api_for(admin_a),
+        [
+            {"media_account": account_b.pk, "date": day(1)},
+            {"media_account": 999_999, "date": day(1)},
+            {"media_account": account_a.pk, "date": day(1)},
+        ],
+    )
+    assert response.status_code == 400
+    fields = response.json()["fields"]
+    assert set(fields) == {"rows[0].media_account", "rows[1].media_account"}
+    assert fields["rows[0].media_account"] == fields["rows[1].media_account"]
+    assert not AccountMetric.objects.exists()
+
+
+def test_it_lets_a_unit_enter_figures_for_the_units_below_it(api_for, admin_a, sub_unit_a, file_account):
+    account = file_account(sub_unit_a)
+    assert post(api_for(admin_a), {"media_account": account.pk, "date": day(1)}).status_code == 201
+
+
+def test_it_records_one_audit_event_per_account(api_for, office_admin, account_a, account_b):
+    from audits.models import AuditEvent
+
+    post(
+        api_for(office_admin),
+        [{"media_account": account.pk, "date": day(n)} for account in (account_a, account_b) for n in (1, 2)],
+    )
+    events = AuditEvent.objects.filter(action="registry.metrics.recorded")
+    assert sorted(events.values_list("object_id", flat=True)) == sorted(
+        [str(account_a.pk), str(account_b.pk)]
+    )
+    assert events.first().actor == office_admin
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def figures(office_admin, account_a, account_b):
+    from registry import services
+
+    services.metrics_record(
+        actor=office_admin,
+        rows=[
+            {"media_account": account.pk, "date": datetime.date.fromisoformat(day(n)), "posts": n}
+            for account in (account_a, account_b)
+            for n in range(1, 6)
+        ],
+    )
+
+
+def test_it_lists_the_newest_day_first_in_a_stable_order(api_for, office_admin, figures, account_a):
+    results = api_for(office_admin).get(API).json()["results"]
+    assert [(row["date"], row["media_account"]) for row in results] == sorted(
+        ((row["date"], row["media_account"]) for row in results),
+        key=lambda key: (-int(key[0].replace("-", "")), key[1]),
+    )
+    assert results[0]["date"] == day(1)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (lambda a: {"media_account": a.pk}, 5),
+        (lambda a: {"date": day(2)}, 2),
+        (lambda a: {"date_after": day(3)}, 6),
+        (lambda a: {"date_before": day(4)}, 4),
+        (lambda a: {"media_account": a.pk, "date_after": day(4), "date_before": day(2)}, 3),
+        (lambda a: {"department": a.department_id}, 5),
+    ],
+)
+def test_it_filters_the_list(api_for, office_admin, figures, account_a, query, expected):
+    response = api_for(office_admin).get(API, query(account_a))
+    assert response.status_code == 200
+    assert response.json()["count"] == expected
+
+
+def test_it_lists_a_unit_only_its_own_figures(api_for, admin_a, figures, account_a, account_b):
+    client = api_for(admin_a)
+    assert {row["media_account"] for row in client.get(API).json()["results"]} == {account_a.pk}
+    assert client.get(API, {"media_account": account_b.pk}).status_code == 400
+
+
+# Who may do what -------------------------------------------------------------------------------
+
+
+def test_it_lets_the_office_and_the_unit_write_and_auditors_only_read(
+    client_for, personas, account_a, account_b
+):
+    used = iter(range(1, 100))
+    check_matrix(
+        client_for,
+        personas,
+        "post",
+        API,
+        data=lambda name: {"media_account": account_a.pk, "date": day(next(used))},
+        office=201,
+        auditor=403,
+        admin_a=201,
+        admin_b=400,
+        anonymous=401,
+    )
+    check_matrix(
+        client_for, personas, "get", API, office=200, auditor=200, admin_a=200, admin_b=200, anonymous=401
+    )
+
+
+# Queries ---------------------------------------------------------------------------------------
+
+
+def _inserts(captured) -> int:
+    return sum(1 for query in captured if query["sql"].startswith('INSERT INTO "registry_accountmetric"'))
+
+
+def _post_queries(client, rows, django_assert_max_num_queries) -> tuple[int, int]:
+    with django_assert_max_num_queries(40) as captured:
+        response = post(client, rows)
+    assert response.status_code == 201, response.json()
+    return len(captured), _inserts(captured)
+
+
+def test_it_posts_1000_rows_in_as_many_queries_as_10(
+    client_for, office_admin, department_a, file_account, django_assert_max_num_queries
+):
+    """Fixed queries but for the INSERT batches, which only SQLite's 999-parameter limit splits."""
+    accounts = [file_account(department_a) for _ in range(10)]
+    client = client_for(office_admin)
+    few = [{"media_account": accounts[0].pk, "date": day(n), "posts": 1} for n in range(1, 11)]
+    many = [
+        {"media_account": account.pk, "date": day(n), "posts": 1}
+        for account in accounts
+        for n in range(1, 101)
+    ]
+    queries_few, inserts_few = _post_queries(client, few, django_assert_max_num_queries)
+    queries_many, inserts_many = _post_queries(client, many, django_assert_max_num_queries)
+    assert queries_many - inserts_many == queries_few - inserts_few
+    if connection.vendor == "postgresql":
+        assert queries_many == queries_few
+    assert AccountMetric.objects.count() == 1000
+
+
+def test_it_lists_200_rows_in_as_many_queries_as_10(
+    client_for,
+    office_admin,
+    admin_a,
+    department_a,
+    file_account,
+    django_assert_max_num_queries,
+    django_assert_num_queries,
+):
+    from registry import services
+
+    account = file_account(department_a)
+
+    def grow(start, count):
+        services.metrics_record(
+            actor=None,
+            rows=[
+                {"media_account": account.pk, "date": datetime.date.fromisoformat(day(n))}
+                for n in range(start, start + count)
+            ],
+        )
+
+    for persona in (office_admin, admin_a):
+        AccountMetric.objects.all().delete()
+        client = client_for(persona)
+        grow(1, 10)
+        with django_assert_max_num_queries(10) as captured:
+            assert client.get(API, {"page_size": 500}).json()["count"] == 10
+        grow(11, 190)
+        with django_assert_num_queries(len(captured)):
+            assert client.get(API, {"page_size": 500}).json()["count"] == 200
