@@ -135,7 +135,7 @@ class MediaAccount(models.Model):
         return f"{self.name}（{self.get_platform_display()}）"
 
     def get_absolute_url(self):
-        return reverse("admin:registry_mediaaccount_change", args=[self.pk])
+        return reverse("media_account_detail", args=[self.pk])
 
     @property
     def is_live(self) -> bool:

@@ -1,13 +1,18 @@
 """Writing the audit trail. Every service that changes something calls :func:`record`."""
 
+import datetime
+import hashlib
+import json
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
 from django.forms.models import model_to_dict
 
 from audits import context
 from audits.models import AuditEvent
+from audits.models.trail import AuditChainHead
 
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
@@ -55,6 +60,52 @@ def _event(action, *, actor, target, department_id, changes) -> AuditEvent:
     )
 
 
+def _plain(changes: dict[str, Any] | None) -> dict[str, Any]:
+    # Stored and hashed exactly as it will be read back from the JSON column.
+    return json.loads(json.dumps(changes or {}, cls=DjangoJSONEncoder))
+
+
+def event_digest(event: AuditEvent, prev_hash: str) -> str:
+    """The hash of an event's content chained to the previous event's hash."""
+    content = {
+        "at": event.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+        "actor": event.actor_id,
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "department": event.department_id,
+        "changes": event.changes,
+        "ip": event.ip,
+        "request_id": event.request_id,
+        "prev": prev_hash,
+    }
+    text = json.dumps(
+        content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _append(events: list[AuditEvent]) -> None:
+    with transaction.atomic():
+        # Every writer queues here, so the chain follows the order of the ids.
+        AuditChainHead.objects.get_or_create(pk=1)  # a new database has none yet
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        previous = head.last_hash
+        for event in events:
+            event.changes = _plain(event.changes)
+            event.prev_hash = previous
+            event.hash = previous = event_digest(event, previous)
+        if len(events) == 1:
+            events[0].save()
+        else:
+            AuditEvent.objects.bulk_create(events, batch_size=500)
+        head.last_hash = previous
+        head.last_event_id = events[-1].pk
+        head.save(update_fields=["last_hash", "last_event_id"])
+
+
 def record(
     action: str,
     *,
@@ -69,7 +120,7 @@ def record(
     target's own, so department administrators see the events of their units.
     """
     event = _event(action, actor=actor, target=target, department_id=department_id, changes=changes)
-    event.save()
+    _append([event])
     return event
 
 
@@ -79,5 +130,6 @@ def record_many(action: str, *, actor=None, items: Iterable[tuple[models.Model, 
         _event(action, actor=actor, target=target, department_id=None, changes=changes)
         for target, changes in items
     ]
-    AuditEvent.objects.bulk_create(events, batch_size=500)
+    if events:
+        _append(events)
     return len(events)
