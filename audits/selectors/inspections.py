@@ -74,18 +74,24 @@ def grade_counts(user) -> dict[str, int]:
 # Runs and their reports ------------------------------------------------------------------------
 
 
-def run_findings(run: InspectionRun) -> QuerySet:
-    """The findings that stood after ``run``: seen on its day and neither waived nor resolved by it.
+def _standing(findings: QuerySet, day, finished_at) -> QuerySet:
+    """The findings that stood after a run of ``day`` that finished at ``finished_at`` (values or
+    ``OuterRef`` expressions).
 
-    A finding keeps the first and last day it was seen; one resolved later (by a later run or
-    by the office accepting a notice) still counts for the runs that saw it. A waived finding
-    no longer counts against its account, so it drops out of every report.
+    A finding keeps the first and last day a run saw it, so one resolved later (by a later run, or
+    by the office accepting a notice) still counts for the runs that saw it. A waived one counts
+    for the runs before the waiver: runs no longer refresh it, so its last day stops there. (A
+    second run on the day of a waiver still counts it: nothing records when it was waived.)
     """
-    day = run.inspection_date
-    return Finding.objects.filter(first_seen__lte=day, last_seen__gte=day).filter(
-        Q(status=FindingStatus.OPEN)
-        | Q(status=FindingStatus.RESOLVED, resolved_at__gt=run.finished_at or timezone.now())
+    return findings.filter(first_seen__lte=day, last_seen__gte=day).filter(
+        Q(status__in=(FindingStatus.OPEN, FindingStatus.WAIVED))
+        | Q(status=FindingStatus.RESOLVED, resolved_at__gt=finished_at)
     )
+
+
+def run_findings(run: InspectionRun) -> QuerySet:
+    """The findings that stood after ``run`` (see :func:`_standing`)."""
+    return _standing(Finding.objects.all(), run.inspection_date, run.finished_at or timezone.now())
 
 
 def previous_run(run: InspectionRun) -> InspectionRun | None:
@@ -94,10 +100,6 @@ def previous_run(run: InspectionRun) -> InspectionRun | None:
         .order_by("-created_at", "-pk")
         .first()
     )
-
-
-def latest_finished_run() -> InspectionRun | None:
-    return InspectionRun.objects.filter(status=RunStatus.FINISHED).order_by("-created_at", "-pk").first()
 
 
 @dataclass(frozen=True)
@@ -361,21 +363,33 @@ def _count(queryset: QuerySet) -> Subquery:
     )
 
 
-def trend(user) -> dict[str, Any]:
-    """Findings standing after each of the last runs, by severity, within ``user``'s scope: one query."""
-    standing = Finding.objects.visible_to(user).filter(
-        first_seen__lte=OuterRef("inspection_date"), last_seen__gte=OuterRef("inspection_date")
+def standing_per_run(user) -> list[dict[str, Any]]:
+    """For each of the last finished runs, oldest first, the findings that stood after it by
+    severity and its red accounts, within ``user``'s scope: one query, whatever the volume."""
+    standing = _standing(
+        Finding.objects.visible_to(user), OuterRef("inspection_date"), OuterRef("finished_at")
     )
-    standing = standing.filter(
-        Q(status=FindingStatus.OPEN)
-        | Q(status=FindingStatus.RESOLVED, resolved_at__gt=OuterRef("finished_at"))
+    red_accounts = Subquery(
+        standing.filter(severity__in=RED_SEVERITIES)
+        .annotate(
+            n=Func(F("media_account"), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)")
+        )
+        .values("n"),
+        output_field=IntegerField(),
     )
-    runs = list(
+    runs = (
         InspectionRun.objects.filter(status=RunStatus.FINISHED)
         .order_by("-created_at", "-pk")
-        .annotate(**{severity: _count(standing.filter(severity=severity)) for severity in SEVERITY_ORDER})
-        .values("pk", "inspection_date", *SEVERITY_ORDER)[:TREND_RUNS]
-    )[::-1]
+        .annotate(
+            **{severity: _count(standing.filter(severity=severity)) for severity in SEVERITY_ORDER},
+            red_accounts=red_accounts,
+        )
+        .values("pk", "inspection_date", "red_accounts", *SEVERITY_ORDER)
+    )
+    return list(runs[:TREND_RUNS])[::-1]
+
+
+def trend_chart(runs: list[dict[str, Any]]) -> dict[str, Any]:
     labels = dict(Severity.choices)
     return {
         "categories": [run["inspection_date"].isoformat() for run in runs],
@@ -389,7 +403,7 @@ def trend(user) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class InspectionDashboard:
-    run: InspectionRun | None
+    run: dict[str, Any] | None  # the latest finished run: pk, inspection_date and its figures
     by_severity: list[tuple[str, str, int]]  # (severity, label, findings)
     red_accounts: int
     grades: list[tuple[str, str, int]]  # (grade, label, accounts)
@@ -403,23 +417,20 @@ class InspectionDashboard:
 
 
 def dashboard(user) -> InspectionDashboard:
-    """The home page's inspection figures within ``user``'s scope: five queries."""
-    run = latest_finished_run()
-    figures: dict[str, int] = {}
-    if run is not None:
-        figures = run_findings(run).visible_to(user).aggregate(**_severity_counts())
+    """The home page's inspection figures within ``user``'s scope: three queries."""
+    runs = standing_per_run(user)
+    latest = runs[-1] if runs else {}
     severities = dict(Severity.choices)
     counts = grade_counts(user)
     grades = [(grade, str(label), counts[grade]) for grade, label in Grade.choices]
-    today = timezone.localdate()
     notices = RectificationNotice.objects.visible_to(user).aggregate(
         open=Count("pk", filter=Q(status=NoticeStatus.OPEN)),
-        overdue=Count("pk", filter=Q(status=NoticeStatus.OPEN, deadline__lt=today)),
+        overdue=Count("pk", filter=Q(status=NoticeStatus.OPEN, deadline__lt=timezone.localdate())),
     )
     return InspectionDashboard(
-        run=run,
-        by_severity=[(s, str(severities[s]), figures.get(s, 0)) for s in SEVERITY_ORDER],
-        red_accounts=figures.get("red_accounts", 0),
+        run=latest or None,
+        by_severity=[(s, str(severities[s]), latest.get(s, 0)) for s in SEVERITY_ORDER],
+        red_accounts=latest.get("red_accounts", 0),
         grades=grades,
         notices_open=notices["open"],
         notices_overdue=notices["overdue"],
@@ -427,7 +438,7 @@ def dashboard(user) -> InspectionDashboard:
             "grades": {
                 "items": [{"key": grade, "name": label, "value": n} for grade, label, n in grades if n]
             },
-            "trend": trend(user),
+            "trend": trend_chart(runs),
         },
     )
 

@@ -126,11 +126,13 @@ def _claim(run_id: int) -> InspectionRun | None:
     """Mark the run as running unless another run is under way; ``None`` means "try later".
 
     A run already marked running is taken over when it comes back: that only happens when the
-    broker redelivers it after its worker died (acks_late), and a run is safe to repeat.
+    broker redelivers it after its worker died (acks_late), and a run is safe to repeat. A failed
+    run is claimed again too: the task retries a run that failed on a database error (a locked
+    SQLite file), and its failure left nothing behind.
     """
     with transaction.atomic():
         run = InspectionRun.objects.select_for_update().get(pk=run_id)
-        if run.status in (RunStatus.FINISHED, RunStatus.FAILED):
+        if run.status == RunStatus.FINISHED:
             return run
         busy = InspectionRun.objects.filter(
             status=RunStatus.RUNNING, started_at__gt=timezone.now() - STALE_RUN
@@ -139,7 +141,8 @@ def _claim(run_id: int) -> InspectionRun | None:
             return None
         run.status = RunStatus.RUNNING
         run.started_at = timezone.now()
-        run.save(update_fields=["status", "started_at"])
+        run.finished_at = None
+        run.save(update_fields=["status", "started_at", "finished_at"])
         return run
 
 

@@ -560,6 +560,30 @@ def test_it_takes_a_notice_from_answer_to_return_to_acceptance(client_for, offic
     assert late.status_code == 409 and "只有已答复的通知才能审核通过" in late.content.decode()
 
 
+# The dashboard -----------------------------------------------------------------------------------
+
+
+def test_it_shows_the_latest_runs_figures_and_the_trend_on_the_dashboard(
+    client_for, office_admin, admin_b, inspected, django_assert_max_num_queries
+):
+    inspections.finding_waive(actor=office_admin, finding=inspected.finding_a, reason="已核实")
+    run_on(timezone.localdate() + datetime.timedelta(days=1))  # the next day's run
+    response = client_for(office_admin).get("/")
+    dashboard = response.context["inspection"]
+    by_severity = {severity: count for severity, _label, count in dashboard.by_severity}
+    assert by_severity[Severity.VETO] == 2 and by_severity[Severity.SERIOUS] == 1  # the waived one is out
+    assert dashboard.red_accounts == 2 and dashboard.notices_open == 3
+    assert [series["data"] for series in dashboard.charts["trend"]["series"] if series["key"] == "veto"] == [
+        [3, 2]
+    ]
+    page = response.content.decode()
+    assert 'data-testid="red-accounts">2<' in page and 'data-inspection-chart="trend"' in page
+    # A unit sees its own figures only.
+    unit = client_for(admin_b).get("/").context["inspection"]
+    assert unit.red_accounts == 1 and unit.notices_open == 1
+    assert {grade: count for grade, _label, count in unit.grades} == {"green": 0, "amber": 0, "red": 1}
+
+
 # Query counts -----------------------------------------------------------------------------------
 
 

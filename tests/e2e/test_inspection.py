@@ -1,0 +1,64 @@
+"""The inspection in a real browser: the office runs one and reads its report; a unit answers its notice."""
+
+import pytest
+
+from audits.models import InspectionRun, RectificationNotice
+from audits.services import inspections
+from audits.tasks import execute_inspection_run
+from registry.choices import Platform
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Runs sent to Celery, kept here: the test plays the worker, whenever it likes."""
+    sent = []
+    monkeypatch.setattr(execute_inspection_run, "delay", sent.append)
+    return sent
+
+
+def test_it_runs_an_inspection_from_the_browser_and_the_unit_answers_its_notice(
+    page, sign_in, queued, office_admin, admin_a, file_account, department_a, department_b
+):
+    file_account(department_a, name="新城教育公众号")  # never posted: a veto finding
+    file_account(department_b, name="健康新城微博", platform=Platform.WEIBO, has_interaction=False)
+    sign_in("office", PASSWORD)
+
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="定期巡查").click()
+    page.wait_for_url("**/inspections/")
+    page.get_by_role("button", name="立即巡查").click()
+    page.wait_for_url("**/inspections/*/")
+    run = InspectionRun.objects.get()
+    assert page.get_by_test_id("run-status").inner_text() == "排队中"
+    assert queued == [run.pk]
+
+    # The worker runs it; the page, asking every 2 s, shows the report by itself.
+    inspections.inspection_run_execute(run_id=run.pk)
+    page.get_by_test_id("red-accounts").wait_for()
+    assert page.get_by_test_id("run-status").inner_text() == "已结束"
+    assert page.get_by_test_id("report-findings").inner_text() != "0"
+    red = page.get_by_test_id("red-accounts").inner_text()
+    assert "新城教育公众号" in red and "健康新城微博" in red
+    chart = page.locator('[data-inspection-chart="rules"]')
+    chart.locator("canvas").wait_for(state="visible")
+    assert chart.get_attribute("data-chart-ready") == "true"
+
+    page.get_by_role("button", name="退出登录").click()
+    sign_in("dept-edu", PASSWORD)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="整改通知").click()
+    page.wait_for_url("**/notices/")
+    notice = RectificationNotice.objects.get(department=department_a)
+    rows = page.get_by_test_id("notices").locator("tbody tr")
+    assert rows.count() == 1  # the unit sees its own notice only
+    rows.get_by_role("link", name=department_a.name).click()
+    page.wait_for_url(f"**/notices/{notice.pk}/")
+    assert "新城教育公众号" in page.get_by_test_id("notice-findings").inner_text()
+    page.get_by_label("整改情况").fill("已恢复更新，每日发布信息")
+    page.get_by_role("button", name="提交答复").click()
+    page.wait_for_url(f"**/notices/{notice.pk}/")
+    assert page.get_by_test_id("notice-status").inner_text() == "已答复"
+    assert "已恢复更新" in page.get_by_test_id("notice-response").inner_text()
+    notice.refresh_from_db()
+    assert (notice.status, notice.responded_by) == ("responded", admin_a)
