@@ -138,13 +138,11 @@ class MediaAccountViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if getattr(response, "exception", False) and getattr(request, "accepted_renderer", None):
-            if request.accepted_renderer.format in FILE_FORMATS:
-                # An error is never a spreadsheet: it keeps the one JSON error shape.
-                request.accepted_renderer, request.accepted_media_type = (
-                    JSONRenderer(),
-                    JSONRenderer.media_type,
-                )
+        renderer = getattr(request, "accepted_renderer", None)
+        if getattr(response, "exception", False) and renderer is not None and renderer.format in FILE_FORMATS:
+            # An error is never a spreadsheet: it keeps the one JSON error shape.
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 
 
@@ -290,13 +288,13 @@ class VerifyView(APIView):
             status__in=[value for value, _label in serializers.REGISTERED_STATUSES]
         ).select_related("department", "merged_into")
         if "platform" in query:
-            accounts = accounts.filter(platform=query["platform"], platform_uid=query["uid"].strip())
+            accounts = accounts.filter(platform=query["platform"], platform_uid=query["uid"])
         if "url" in query:
             # The same address with or without its trailing slash.
-            url = query["url"].strip().rstrip("/")
+            url = query["url"].rstrip("/")
             accounts = accounts.filter(url__in=[url, f"{url}/"])
         if "name" in query:
-            accounts = accounts.filter(name=query["name"].strip())
+            accounts = accounts.filter(name=query["name"])
         found = list(accounts[:VERIFY_LIMIT])
         if not found:
             raise exceptions.NotFound(_("No registered government account matches."))
