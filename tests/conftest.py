@@ -14,6 +14,12 @@ from registry import services
 from registry.choices import DepartmentKind, Platform
 
 PASSWORD = "Correct-Horse-42"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing costs a fifth of a second a user, and every test makes several personas.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 _uids = itertools.count(1)
 
 
