@@ -4,9 +4,9 @@ import datetime
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
-from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
@@ -196,3 +196,15 @@ def notifications_mark_read(*, actor, ids=None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=timezone.now())
+
+
+def sign_in_record(*, user, succeeded: bool, username: str = "") -> None:
+    """A sign-in, or a failed attempt (with the name tried: never the password)."""
+    if succeeded:
+        record("accounts.user.signed_in", actor=user, target=user, department_id=user.department_id)
+    else:
+        record("accounts.user.sign_in_failed", changes={"after": {"username": username[:150]}})
+
+
+def sign_out_record(*, user) -> None:
+    record("accounts.user.signed_out", actor=user, target=user, department_id=user.department_id)

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.notifications",
             ],
         },
     },
@@ -128,7 +130,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "accounts.validators.CharacterClassesValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -186,6 +189,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets used under several field names (a department's ``kind`` and a campaign scope's
+    # ``department_kinds``) get one name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "DepartmentKindEnum": "registry.choices.DepartmentKind",
+        "PlatformEnum": "registry.choices.Platform",
+        "EmploymentEnum": "registry.choices.Employment",
+        "OutcomeEnum": "audits.choices.Outcome",
+        "RuleCodeEnum": "audits.choices.RuleCode",
+    },
 }
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
@@ -201,6 +213,23 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# System jobs at fixed times (CELERY_TIMEZONE). The DatabaseScheduler writes each entry into its
+# tables by name at every beat start (update_or_create): the job comes back if deleted, and its
+# time is this one, so a job the office may reschedule is installed by a migration instead.
+# Switching a job off in the admin survives a restart (``enabled`` is not overwritten).
+CELERY_BEAT_SCHEDULE = {
+    # After midnight, so "past the deadline" counts the whole of the deadline day.
+    "mark overdue closure orders": {
+        "task": "audits.tasks.mark_overdue_closure_orders",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # The weekly index (DESIGN.md §7a) of the week that ended on Saturday, once the collectors
+    # have posted Saturday's figures overnight; the office recomputes a week on demand.
+    "compute weekly index": {
+        "task": "audits.tasks.compute_weekly_index",
+        "schedule": crontab(day_of_week=0, hour=5, minute=0),
+    },
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
 EMAIL_BACKEND = env_str(

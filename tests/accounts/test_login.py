@@ -37,3 +37,23 @@ def test_it_switches_to_english(client_for, office_admin):
     client = client_for(office_admin)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Overview" in client.get("/").content.decode()
+
+
+def test_it_records_sign_ins_sign_outs_and_failures(client, office_admin):
+    from audits.models import AuditEvent
+
+    client.post("/accounts/login/", {"username": "office", "password": "wrong"})
+    client.post("/accounts/login/", {"username": "office", "password": PASSWORD})
+    client.post("/accounts/logout/")
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="accounts.user.sign")
+        .order_by("pk")
+        .values_list("action", "actor_name")
+    )
+    assert actions == [
+        ("accounts.user.sign_in_failed", ""),
+        ("accounts.user.signed_in", "office"),
+        ("accounts.user.signed_out", "office"),
+    ]
+    failed = AuditEvent.objects.get(action="accounts.user.sign_in_failed")
+    assert failed.changes == {"after": {"username": "office"}} and failed.ip == "127.0.0.1"

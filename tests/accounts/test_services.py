@@ -42,3 +42,16 @@ def test_it_lets_only_the_office_manage_users(admin_a, auditor):
 def test_it_records_a_password_change(admin_a):
     services.user_set_password(actor=admin_a, user=admin_a, password="Another-Long-9")
     assert AuditEvent.objects.filter(action="accounts.user.password_changed").count() == 1
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["short1A!", "alllowercaseletters", "ALLUPPER12345", "1234567890123"],
+)
+def test_it_refuses_passwords_below_the_policy(office_admin, password):
+    with pytest.raises(ValidationError):
+        services.user_create(actor=office_admin, username="weakling", password=password, role=Role.AUDITOR)
+
+
+def test_it_accepts_a_long_mixed_password(office_admin):
+    services.user_create(actor=office_admin, username="strong", password="Mixed-Case-2026", role=Role.AUDITOR)
