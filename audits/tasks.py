@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from audits.services import index, inspections
+from audits.services import campaigns, index, inspections
 
 
 class RunBusy(Exception):
@@ -27,6 +27,19 @@ def execute_inspection_run(self, run_id: int) -> None:
 def scheduled_inspection_run() -> None:
     """The daily run (django-celery-beat; the office may change the time)."""
     inspections.inspection_run_request(actor=None)
+
+
+@shared_task(
+    acks_late=True,  # marking is idempotent: a sweep whose worker dies is redelivered and repeated
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),  # a locked SQLite file, a dropped connection
+    retry_backoff=60,
+    max_retries=5,
+)
+def mark_overdue_closure_orders() -> int:
+    """The daily sweep (``CELERY_BEAT_SCHEDULE``, 01:30 Asia/Shanghai): flag the open closure
+    orders past their deadline and tell their units; returns how many were flagged."""
+    return campaigns.closure_orders_mark_overdue()
 
 
 @shared_task(

@@ -7,6 +7,7 @@ from config.views import healthz
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("registry.api.urls")),
+    path("", include("audits.api.urls")),
     path("", include("audits.api.urls_inspections")),
 ]
 

@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -381,12 +381,29 @@ def decisions_make(
 
     Each item has ``self_inspection``, ``outcome`` and optionally ``deadline`` (default: the
     campaign's closure deadline), ``merge_target`` (default: the unit's proposal) and ``note``.
+    With several items, bad input names the item: ``items[3].merge_target``.
     """
     _require(_office(actor))
     items = list(items)
     if not items:
         raise ValidationError(_("Choose at least one application to decide."))
-    decisions = [_decide_one(actor=actor, meeting=meeting, item=item) for item in items]
+    decisions = []
+    for index, item in enumerate(items):
+        try:
+            decisions.append(_decide_one(actor=actor, meeting=meeting, item=item))
+        except ValidationError as error:
+            if len(items) == 1:
+                raise
+            # Among many, name the item at fault, as an import names its row (DESIGN.md §10).
+            fields = (
+                error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+            )
+            raise ValidationError(
+                {
+                    f"items[{index}]" if field == NON_FIELD_ERRORS else f"items[{index}].{field}": messages
+                    for field, messages in fields.items()
+                }
+            ) from None
     by_department: dict[int, list[ReviewDecision]] = {}
     for decision in decisions:
         by_department.setdefault(decision.self_inspection.media_account.department_id, []).append(decision)

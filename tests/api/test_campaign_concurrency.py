@@ -1,0 +1,76 @@
+"""Two reviewers deciding the same application at the same moment (DESIGN.md §5): one wins, the
+other is told (409), nothing is lost or doubled. Real threads and real transactions, so the row
+lock (``select_for_update`` on PostgreSQL, the write lock on SQLite) is what is tested."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from accounts import services as user_services
+from accounts.choices import Role
+from audits.models import AuditEvent, ClosureOrder, ReviewDecision
+from tests.api.test_concurrency import _database_file  # noqa: F401  (autouse: SQLite races on a file)
+from tests.campaigns import campaign, inspection_of, meeting, submitted
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def second_reviewer(db):
+    return user_services.user_create(
+        actor=None, username="office-2", password="x", role=Role.OFFICE_ADMIN, validate=False
+    )
+
+
+def _at_once(calls) -> list[int]:
+    """Run each call in its own thread, released together; their status codes in call order."""
+    barrier = threading.Barrier(len(calls))
+    codes: list[int | None] = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            codes[index] = call().status_code
+        finally:
+            connection.close()  # each thread has its own connection; leave none open
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return codes
+
+
+@pytest.mark.parametrize(("first", "second"), [("close", "retain"), ("return", "close")])
+def test_it_lets_one_of_two_reviewers_decide_an_application(
+    api_for, office_admin, second_reviewer, admin_a, department_a, file_account, first, second
+):
+    account = file_account(department_a)
+    running = campaign(office_admin)
+    inspection = submitted(admin_a, inspection_of(running, account))
+    held = meeting(office_admin, running)
+    clients = [api_for(office_admin), api_for(second_reviewer)]
+    for client in clients:
+        # Sign in once first: the token's last-used mark is a write of its own.
+        assert client.get(f"{API}/self-inspections/{inspection.pk}/").status_code == 200
+    bodies = [
+        {"self_inspection": inspection.pk, "meeting": held.pk, "outcome": outcome, "note": "集体研究决定"}
+        for outcome in (first, second)
+    ]
+
+    codes = _at_once(
+        [
+            lambda client=client, body=body: client.post(f"{API}/decisions/", body, format="json")
+            for client, body in zip(clients, bodies, strict=True)
+        ]
+    )
+
+    assert sorted(codes) == [201, 409]
+    decision = ReviewDecision.objects.get()
+    assert decision.outcome == bodies[codes.index(201)]["outcome"]
+    assert AuditEvent.objects.filter(action="audits.decision.made").count() == 1
+    assert ClosureOrder.objects.count() == (1 if decision.outcome == "close" else 0)
