@@ -1,14 +1,136 @@
-"""Step 1 — 单位提出申请: a unit's self-inspections against the three haves."""
+"""Step 1 — 单位提出申请: a unit's self-inspections against the three haves (三有原则)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
-from audits.models import SelfInspection
+from accounts import permissions
+from audits.choices import SelfInspectionStatus
+from audits.filters import SelfInspectionFilter
+from audits.forms import SelfInspectionForm, add_service_errors, live_account_choices
+from audits.models import ReviewDecision, SelfInspection
+from audits.selectors.campaigns import facts_for
+from audits.services import campaigns as services
+from audits.views.common import PAGE_SIZE, dress_filter_form, refuse, require
+from config.errors import InvalidTransition
+from registry.models import Operator
 
 
 @login_required
 def self_inspection_list(request):
-    inspections = SelfInspection.objects.visible_to(request.user).select_related(
-        "campaign", "media_account__department"
+    """For a unit, "my self-inspections"; the office and auditors see every unit's."""
+    inspections = SelfInspection.objects.visible_to(request.user)
+    filterset = SelfInspectionFilter(
+        request.GET or None,
+        queryset=inspections.select_related("campaign", "media_account__department")
+        .prefetch_related(
+            Prefetch("decisions", queryset=ReviewDecision.objects.order_by("-decided_at", "-pk"))
+        )
+        .order_by(
+            "-campaign__created_at",
+            "-campaign__pk",
+            "media_account__department__code",
+            "media_account__name",
+            "pk",
+        ),
+        request=request,
     )
-    return render(request, "audits/self_inspection_list.html", {"inspections": inspections})
+    dress_filter_form(filterset.form)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = dict(
+        filterset.qs.order_by()
+        .values_list("status")
+        .annotate(count=Count("pk"))
+        .values_list("status", "count")
+    )
+    return render(
+        request,
+        "audits/self_inspection_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "counts": [
+                (status, label, counts.get(status, 0)) for status, label in SelfInspectionStatus.choices
+            ],
+            "filtered": any(value for key, value in request.GET.items() if key != "page"),
+        },
+    )
+
+
+@login_required
+def self_inspection_detail(request, pk: int):
+    """The unit's answers beside the account's figures: a form while it may be edited, else a record."""
+    inspection = get_object_or_404(
+        SelfInspection.objects.visible_to(request.user).select_related(
+            "campaign", "media_account__department", "merge_target__department", "submitted_by"
+        ),
+        pk=pk,
+    )
+    account = inspection.media_account
+    may_act = permissions.can_act_for_department(request.user, account.department_id)
+    editable = may_act and inspection.is_editable
+    form = None
+    status = 200
+    if request.method == "POST":
+        require(may_act)
+        form = SelfInspectionForm(
+            request.POST, inspection=inspection, target_choices=live_account_choices(empty_label="—")
+        )
+        submitting = request.POST.get("action") == "submit"
+        if form.is_valid():
+            try:
+                # Saving and submitting are one step: a refused submission leaves no half-saved draft.
+                with transaction.atomic():
+                    services.self_inspection_save(
+                        actor=request.user, self_inspection=inspection, **form.answers()
+                    )
+                    if submitting:
+                        services.self_inspection_submit(actor=request.user, self_inspection=inspection)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except InvalidTransition as error:
+                status = refuse(request, error)
+                inspection.refresh_from_db()
+                editable, form = inspection.is_editable, None
+            else:
+                if submitting:
+                    messages.success(
+                        request,
+                        _("Submitted: %(account)s. It is locked until the office returns it.")
+                        % {"account": account.name},
+                    )
+                else:
+                    messages.success(request, _("Saved as a draft: %(account)s.") % {"account": account.name})
+                return redirect("self_inspection_detail", pk=inspection.pk)
+        if form is not None and form.errors:
+            messages.error(
+                request,
+                _("Nothing was submitted or saved. Please correct the problems marked below.")
+                if submitting
+                else _("Nothing was saved. Please correct the problems marked below."),
+            )
+    if editable and form is None:
+        form = SelfInspectionForm(inspection=inspection, target_choices=live_account_choices(empty_label="—"))
+    facts = facts_for([inspection])[inspection.pk]
+    decisions = inspection.decisions.select_related("meeting", "merge_target", "closure_order").order_by(
+        "-decided_at", "-pk"
+    )
+    return render(
+        request,
+        "audits/self_inspection_detail.html",
+        {
+            "inspection": inspection,
+            "account": account,
+            "campaign": inspection.campaign,
+            "facts": facts,
+            "operators": Operator.objects.filter(media_account=account).order_by("pk"),
+            "decisions": decisions,
+            "form": form if editable else None,
+        },
+        status=status,
+    )

@@ -1,0 +1,268 @@
+"""The campaign itself: the list, setting one up and starting it, its progress page and the
+office's review of the submitted applications (step 2's reading side)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import permissions
+from audits import spreadsheets
+from audits.choices import CampaignStatus, Outcome, SelfInspectionStatus
+from audits.forms import CampaignForm, add_service_errors
+from audits.models import SelfInspection
+from audits.selectors.campaigns import (
+    campaign_progress,
+    campaign_progress_by_department,
+    recommendations_for,
+)
+from audits.services import campaigns as services
+from audits.views.common import (
+    get_campaign_or_404,
+    refuse,
+    require,
+    sees_everything,
+    step_counts,
+    visible_campaigns,
+)
+from config.errors import InvalidTransition
+from registry.choices import DepartmentKind, Platform
+from registry.models import Department
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
+def campaign_list(request):
+    counts = step_counts(request.user)
+    rows = [(campaign, counts.get(campaign.pk, {})) for campaign in visible_campaigns(request.user)]
+    return render(
+        request,
+        "audits/campaign_list.html",
+        {"rows": rows, "may_run": permissions.is_office_admin(request.user)},
+    )
+
+
+@login_required
+def campaign_create(request):
+    require(permissions.is_office_admin(request.user))
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                scope=form.scope(),
+                self_inspection_due=form.cleaned_data["self_inspection_due"],
+                closure_due=form.cleaned_data["closure_due"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The campaign is set up. Check its scope, then start it."))
+            return redirect("campaign_detail", pk=campaign.pk)
+    return render(request, "audits/campaign_form.html", {"form": form})
+
+
+def scope_summary(scope: dict) -> list[tuple[str, str]]:
+    """The campaign's scope in words: (what, which), one line per filter."""
+    lines = []
+    if scope.get("department_kinds"):
+        labels = dict(DepartmentKind.choices)
+        lines.append(
+            (_("Department kinds"), "、".join(str(labels.get(k, k)) for k in scope["department_kinds"]))
+        )
+    if scope.get("platforms"):
+        labels = dict(Platform.choices)
+        lines.append((_("Platforms"), "、".join(str(labels.get(p, p)) for p in scope["platforms"])))
+    if scope.get("departments"):
+        names = Department.objects.filter(pk__in=scope["departments"]).values_list("name", flat=True)
+        lines.append((_("Departments"), "、".join(names)))
+    return lines
+
+
+STEPS = (
+    # (the Progress field, its label, whether it needs attention when not zero)
+    ("in_scope", gettext_lazy("In scope"), False),
+    ("submitted", gettext_lazy("Submitted"), False),
+    ("decided", gettext_lazy("Decided"), False),
+    ("retained", gettext_lazy("Retained"), False),
+    ("closed", gettext_lazy("Closed"), False),
+    ("merged", gettext_lazy("Merged"), False),
+    ("returned", gettext_lazy("Returned for revision"), True),
+    ("overdue", gettext_lazy("Overdue"), True),
+    ("verified", gettext_lazy("Verified"), False),
+)
+
+
+def _steps(progress) -> list[dict]:
+    """Each step's count and its share of the accounts in scope."""
+    return [
+        {
+            "key": key,
+            "label": label,
+            "count": getattr(progress, key),
+            "percent": progress.percent(getattr(progress, key)),
+            "attention": attention and getattr(progress, key) > 0,
+        }
+        for key, label, attention in STEPS
+    ]
+
+
+def _charts(progress, by_department) -> dict:
+    """The page's charts as plain data for ``json_script`` (drawn by static/js/campaign.js)."""
+    return {
+        "funnel": [
+            {"key": "in_scope", "name": _("In scope"), "value": progress.in_scope},
+            {"key": "submitted", "name": _("Submitted"), "value": progress.submitted},
+            {"key": "decided", "name": _("Decided"), "value": progress.decided},
+            {"key": "closed_or_merged", "name": _("Closed or merged"), "value": progress.closed_or_merged},
+            {"key": "verified", "name": _("Verified"), "value": progress.verified},
+        ],
+        "overall": [
+            {"key": "retain", "name": _("Retained"), "value": progress.retained},
+            {"key": "close", "name": _("Closed"), "value": progress.closed},
+            {"key": "merge", "name": _("Merged"), "value": progress.merged},
+            {"key": "open", "name": _("Not yet decided"), "value": progress.in_scope - progress.decided},
+        ],
+        "outcomes": {
+            "categories": [department.name for department, _row in by_department],
+            "series": [
+                {
+                    "key": key,
+                    "name": label,
+                    "data": [value(row) for _department, row in by_department],
+                }
+                for key, label, value in (
+                    ("retain", _("Retained"), lambda row: row.retained),
+                    ("close", _("Closed"), lambda row: row.closed),
+                    ("merge", _("Merged"), lambda row: row.merged),
+                    ("open", _("Not yet decided"), lambda row: row.in_scope - row.decided),
+                )
+            ],
+        },
+    }
+
+
+@login_required
+def campaign_detail(request, pk: int):
+    campaign = get_campaign_or_404(request.user, pk)
+    progress = campaign_progress(campaign, request.user)
+    by_department = campaign_progress_by_department(campaign, request.user)
+    office = permissions.is_office_admin(request.user)
+    draft = campaign.status == CampaignStatus.DRAFT
+    return render(
+        request,
+        "audits/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "progress": progress,
+            "steps": _steps(progress),
+            "by_department": by_department,
+            "charts": _charts(progress, by_department),
+            "scope": scope_summary(campaign.scope),
+            "meetings": campaign.meetings.all() if sees_everything(request.user) else None,
+            "in_scope_now": services.accounts_in_scope(campaign.scope).count() if draft else None,
+            "may_start": office and draft,
+            "may_meet": office and campaign.status == CampaignStatus.RUNNING,
+            "may_review": sees_everything(request.user) and not draft,
+        },
+    )
+
+
+@login_required
+def campaign_start(request, pk: int):
+    """A confirm step (how many accounts, in which units), then the start itself."""
+    campaign = get_campaign_or_404(request.user, pk)
+    require(permissions.is_office_admin(request.user))
+    status = 200
+    if request.method == "POST":
+        try:
+            count = services.campaign_start(actor=request.user, campaign=campaign)
+        except InvalidTransition as error:
+            status = refuse(request, error)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The campaign has started: %(count)d self-inspections opened and the units notified.")
+                % {"count": count},
+            )
+            return redirect("campaign_detail", pk=campaign.pk)
+    accounts = services.accounts_in_scope(campaign.scope)
+    units = (
+        accounts.values("department__name", "department__kind", "department__code")
+        .annotate(count=Count("pk"))
+        .order_by("department__kind", "department__code")
+    )
+    return render(
+        request,
+        "audits/campaign_start.html",
+        {
+            "campaign": campaign,
+            "units": units,
+            "total": sum(unit["count"] for unit in units),
+            "scope": scope_summary(campaign.scope),
+            "startable": campaign.status == CampaignStatus.DRAFT,
+        },
+        status=status,
+    )
+
+
+@login_required
+def campaign_review(request, pk: int):
+    """Step 2 for the office: every application awaiting a decision, with its figures and the
+    recommended outcome (the recommendations are computed for the whole page at once)."""
+    campaign = get_campaign_or_404(request.user, pk)
+    require(sees_everything(request.user))
+    inspections = list(
+        SelfInspection.objects.filter(
+            campaign=campaign, status=SelfInspectionStatus.SUBMITTED
+        ).select_related("media_account__department", "merge_target", "submitted_by")
+    )
+    recommendations = recommendations_for(inspections)
+    rows = [(inspection, recommendations[inspection.pk]) for inspection in inspections]
+    recommended = {outcome: 0 for outcome in Outcome.values}
+    for _inspection, recommendation in rows:
+        recommended[recommendation.outcome] += 1
+    return render(
+        request,
+        "audits/campaign_review.html",
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "progress": campaign_progress(campaign, request.user),
+            "recommended": [(Outcome(key).label, count) for key, count in recommended.items() if count],
+            "meetings": campaign.meetings.all(),
+            "may_meet": permissions.is_office_admin(request.user)
+            and campaign.status == CampaignStatus.RUNNING,
+        },
+    )
+
+
+@login_required
+def campaign_result_export(request, pk: int):
+    """The campaign's result by department (.xlsx), within the user's scope."""
+    campaign = get_campaign_or_404(request.user, pk)
+    content = spreadsheets.campaign_result_xlsx(
+        campaign,
+        campaign_progress(campaign, request.user),
+        campaign_progress_by_department(campaign, request.user),
+    )
+    return xlsx_response(
+        content, f"{campaign.name}-{_('result by department')}-{timezone.localdate():%Y%m%d}.xlsx"
+    )

@@ -1,0 +1,243 @@
+"""Step 2 — 集中研究审议: the review meeting and its decision sheet.
+
+The sheet lists every application awaiting a decision, each row pre-filled with the
+recommendation; the reviewer changes a few and submits one form, which ``decisions_make``
+records all together or not at all.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from audits import spreadsheets
+from audits.choices import CampaignStatus, SelfInspectionStatus
+from audits.forms import DecisionFormSet, MeetingForm, add_service_errors, live_account_choices
+from audits.models import ReviewMeeting, SelfInspection
+from audits.selectors.campaigns import Recommendation, decisions_of_meeting, recommendations_for
+from audits.services import campaigns as services
+from audits.views.campaigns import xlsx_response
+from audits.views.common import get_campaign_or_404, refuse, require, sees_everything
+from config.errors import InvalidTransition
+from registry.models import MediaAccount
+
+
+def _meeting_or_404(request, pk: int) -> ReviewMeeting:
+    # Meetings are the office's own record (units learn the decisions on their applications),
+    # so for a unit they do not exist.
+    if not sees_everything(request.user):
+        raise Http404
+    return get_object_or_404(ReviewMeeting.objects.select_related("campaign", "created_by"), pk=pk)
+
+
+@login_required
+def meeting_create(request, pk: int):
+    campaign = get_campaign_or_404(request.user, pk)
+    require(permissions.is_office_admin(request.user))
+    form = MeetingForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(actor=request.user, campaign=campaign, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except InvalidTransition as error:
+            status = refuse(request, error)
+        else:
+            messages.success(request, _("The meeting is recorded. Decide the applications below."))
+            return redirect("meeting_detail", pk=meeting.pk)
+    return render(
+        request,
+        "audits/meeting_form.html",
+        {"form": form, "campaign": campaign, "meeting": None},
+        status=status,
+    )
+
+
+@login_required
+def meeting_update(request, pk: int):
+    meeting = _meeting_or_404(request, pk)
+    require(permissions.is_office_admin(request.user))
+    initial = {"held_on": meeting.held_on, "attendees": meeting.attendees, "minutes": meeting.minutes}
+    form = MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The meeting's record is updated."))
+            return redirect("meeting_detail", pk=meeting.pk)
+    return render(
+        request, "audits/meeting_form.html", {"form": form, "campaign": meeting.campaign, "meeting": meeting}
+    )
+
+
+@dataclass
+class SheetRow:
+    """One row of the decision sheet: the application, its recommendation and its form."""
+
+    inspection: SelfInspection
+    recommendation: Recommendation
+    form: object
+
+
+def _applications(meeting: ReviewMeeting, pks=None) -> list[SelfInspection]:
+    """The applications awaiting a decision, or (``pks``) those a posted sheet names, in its order."""
+    inspections = SelfInspection.objects.filter(campaign_id=meeting.campaign_id).select_related(
+        "media_account__department", "merge_target"
+    )
+    if pks is None:
+        return list(inspections.filter(status=SelfInspectionStatus.SUBMITTED))
+    by_id = inspections.in_bulk(pks)
+    return [by_id[pk] for pk in pks if pk in by_id]
+
+
+def _posted_ids(data) -> list[int]:
+    """The applications named by a posted sheet, row by row (its forms are read by these)."""
+    ids = []
+    for key, value in data.items():
+        if key.startswith("decisions-") and key.endswith("-self_inspection") and value.isdigit():
+            ids.append((int(key.split("-")[1]) if key.split("-")[1].isdigit() else 0, int(value)))
+    return [pk for _index, pk in sorted(ids)]
+
+
+def _initial(inspection: SelfInspection, recommendation: Recommendation, closure_due) -> dict:
+    return {
+        "self_inspection": inspection.pk,
+        "decide": True,
+        "outcome": recommendation.outcome,
+        "deadline": closure_due,
+        "merge_target": recommendation.merge_target.pk if recommendation.merge_target else None,
+        "note": "",
+    }
+
+
+def _formset(meeting, inspections, *, data=None, initial=None, target_choices):
+    return DecisionFormSet(
+        data,
+        initial=initial,
+        prefix="decisions",
+        inspection_ids=[inspection.pk for inspection in inspections],
+        form_kwargs={
+            "target_choices": target_choices,
+            "held_on": meeting.held_on,
+            "account_ids": {inspection.pk: inspection.media_account_id for inspection in inspections},
+        },
+    )
+
+
+def _fresh_sheet(meeting, target_choices, kept=None):
+    """The sheet of every application awaiting a decision, each row as the reviewer left it
+    (``kept``, by application) or else pre-filled with the recommendation."""
+    kept = kept or {}
+    inspections = _applications(meeting)
+    recommendations = recommendations_for(inspections)
+    initial = [
+        kept.get(inspection.pk)
+        or _initial(inspection, recommendations[inspection.pk], meeting.campaign.closure_due)
+        for inspection in inspections
+    ]
+    return (
+        inspections,
+        recommendations,
+        _formset(meeting, inspections, initial=initial, target_choices=target_choices),
+    )
+
+
+ITEM_ERROR = re.compile(r"^items\[(\d+)\]\.(\w+)$")
+
+
+def _show_on_rows(formset, error: ValidationError) -> None:
+    """Put the service's errors on the rows they name (``items[2].note`` is the third decided row)."""
+    chosen = [form for form in formset.forms if form.cleaned_data.get("decide")]
+    if not hasattr(error, "error_dict"):
+        formset._non_form_errors = formset.error_class(error.messages)
+        return
+    for key, errors in error.error_dict.items():
+        match = ITEM_ERROR.match(key)
+        if match and int(match[1]) < len(chosen):
+            form = chosen[int(match[1])]
+            form.add_error(match[2] if match[2] in form.fields else None, errors)
+        else:
+            formset._non_form_errors = formset.error_class(
+                [*formset.non_form_errors(), *ValidationError(errors).messages]
+            )
+
+
+@login_required
+def meeting_detail(request, pk: int):
+    """The meeting's record, what it decided, and (for the office) the sheet of what is left."""
+    meeting = _meeting_or_404(request, pk)
+    may_decide = (
+        permissions.is_office_admin(request.user) and meeting.campaign.status == CampaignStatus.RUNNING
+    )
+    target_choices = live_account_choices(empty_label="—") if may_decide else []
+    status = 200
+    if request.method == "POST":
+        require(may_decide)
+        inspections = _applications(meeting, _posted_ids(request.POST))
+        recommendations = recommendations_for(inspections)
+        formset = _formset(meeting, inspections, data=request.POST, target_choices=target_choices)
+        if formset.is_valid():
+            by_id = {inspection.pk: inspection for inspection in inspections}
+            chosen = {form.cleaned_data.get("merge_target") for form in formset.forms} - {None}
+            targets = MediaAccount.objects.in_bulk(chosen)
+            try:
+                decisions = services.decisions_make(
+                    actor=request.user, meeting=meeting, items=formset.items(by_id, targets)
+                )
+            except InvalidTransition as error:
+                # Someone decided one of them first, so nothing of this sheet was recorded. Show the
+                # sheet again as the reviewer left it, less the rows that are no longer open.
+                status = refuse(request, error)
+                kept = {form.cleaned_data["self_inspection"]: form.cleaned_data for form in formset.forms}
+                inspections, recommendations, formset = _fresh_sheet(meeting, target_choices, kept)
+            except ValidationError as error:
+                _show_on_rows(formset, error)
+                messages.error(request, _("Nothing was decided. Please correct the rows marked below."))
+            else:
+                messages.success(
+                    request,
+                    _("%(count)d decisions recorded; the units are notified.") % {"count": len(decisions)},
+                )
+                return redirect("meeting_detail", pk=meeting.pk)
+        else:
+            messages.error(request, _("Nothing was decided. Please correct the rows marked below."))
+    elif may_decide:
+        inspections, recommendations, formset = _fresh_sheet(meeting, target_choices)
+    else:
+        inspections, recommendations, formset = [], {}, None
+    rows = [
+        SheetRow(inspection, recommendations[inspection.pk], form)
+        for inspection, form in zip(inspections, formset.forms if formset else [], strict=False)
+    ]
+    return render(
+        request,
+        "audits/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "campaign": meeting.campaign,
+            "decisions": decisions_of_meeting(meeting),
+            "formset": formset,
+            "rows": rows,
+            "may_decide": may_decide,
+            "may_edit": permissions.is_office_admin(request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+def meeting_decisions_export(request, pk: int):
+    """The meeting's decision list (the annex to its minutes) as .xlsx."""
+    meeting = _meeting_or_404(request, pk)
+    content = spreadsheets.meeting_decisions_xlsx(meeting, decisions_of_meeting(meeting))
+    return xlsx_response(content, f"{meeting.campaign.name}-{_('decisions')}-{meeting.held_on:%Y%m%d}.xlsx")

@@ -1,0 +1,95 @@
+"""The three steps of a clean-up campaign in a real browser, from the office's new campaign to the
+verified closure on the campaign page (DESIGN.md §1 "三个步骤")."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from audits.models import ClosureOrder
+from registry.choices import MediaAccountStatus, Platform
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def sign_out(page):
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url("**/accounts/login/")
+
+
+def test_it_runs_a_campaign_from_self_inspection_to_verified_closure(
+    page, sign_in, office_admin, admin_a, admin_b, file_account, department_a, department_b
+):
+    silent = file_account(department_a, name="新城教育发布")
+    file_account(department_a, name="新城教育微博", platform=Platform.WEIBO)
+    file_account(department_b, name="健康新城")
+    today = timezone.localdate()
+
+    # Step 0: the office sets up the campaign and starts it after seeing how many accounts it covers.
+    sign_in("office", PASSWORD)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="清理整顿").click()
+    page.get_by_role("link", name="新建专项行动").click()
+    page.get_by_label("名称").fill("2026年政务新媒体清理整顿")
+    page.get_by_label("自查截止日期").fill((today + datetime.timedelta(days=14)).isoformat())
+    page.get_by_label("关停整合期限").fill((today + datetime.timedelta(days=45)).isoformat())
+    page.get_by_role("button", name="创建专项行动").click()
+    page.get_by_role("link", name="启动专项行动").click()
+    assert page.get_by_role("heading", name="纳入范围的在用账号共 3 个。").is_visible()
+    page.get_by_test_id("start-campaign").click()
+    assert "专项行动已启动：已生成 3 份自查申请" in page.locator(".messages").inner_text()
+    campaign_url = page.url
+    sign_out(page)
+
+    # Step 1: the unit's administrator answers the three haves and proposes to close.
+    sign_in("dept-edu", PASSWORD)
+    assert page.get_by_test_id("unread-count").inner_text() == "1"
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="清理整顿").click()
+    page.get_by_role("link", name="我的自查申请").click()
+    page.get_by_role("link", name="新城教育发布").click()
+    for question in ("has_need", "has_capacity", "has_support"):
+        page.locator(f"input[name={question}][value=False]").check()
+    page.locator("input[name=proposal][value=close]").check()
+    page.get_by_test_id("submit-inspection").click()
+    assert page.get_by_test_id("inspection-status").inner_text() == "已提交"
+    sign_out(page)
+
+    # Step 2: the office records its meeting and accepts the recommendation to close.
+    sign_in("office", PASSWORD)
+    page.goto(campaign_url)
+    page.get_by_role("link", name="记录审议会").first.click()
+    page.get_by_label("参会人员").fill("部长、分管副部长、网信办主任")
+    page.get_by_role("button", name="记录审议会").click()
+    row = page.get_by_test_id("decision-sheet").locator("tbody.application")
+    assert row.count() == 1
+    assert row.locator("select[name$='-outcome']").input_value() == "close"
+    page.get_by_test_id("record-decisions").click()
+    assert "已记录 1 项审议结论" in page.locator(".messages").inner_text()
+    assert "关停" in page.get_by_test_id("decisions").inner_text()
+    sign_out(page)
+
+    # Step 3: the unit confirms the closure with its notice; the office verifies it.
+    order = ClosureOrder.objects.get(media_account=silent)
+    sign_in("dept-edu", PASSWORD)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="清理整顿").click()
+    page.get_by_role("link", name="关停整合令").click()
+    page.get_by_role("link", name="新城教育发布").click()
+    page.get_by_label("公告链接").fill("https://www.xincheng.gov.cn/notice/2026-01")
+    page.get_by_test_id("confirm-order").click()
+    assert page.get_by_test_id("order-status").inner_text() == "单位已确认"
+    sign_out(page)
+
+    sign_in("office", PASSWORD)
+    page.goto(f"/closure-orders/{order.pk}/")
+    page.get_by_test_id("verify-order").click()
+    assert page.get_by_test_id("order-status").inner_text() == "已核验"
+    silent.refresh_from_db()
+    assert silent.status == MediaAccountStatus.CLOSED
+
+    # The campaign page reports the result the way the model case does.
+    page.goto(campaign_url)
+    assert (
+        page.get_by_test_id("campaign-headline").inner_text().startswith("已关停或整合 1 个，占 3 个的 33.3%")
+    )
+    page.locator("[data-campaign-chart='funnel'][data-chart-ready='true']").wait_for()
+    page.locator("[data-campaign-chart='outcomes'][data-chart-ready='true']").wait_for()
