@@ -434,8 +434,10 @@ def decision_make(
 
 
 def _locked_order(order: ClosureOrder) -> ClosureOrder:
+    # Lock the order's row only: PostgreSQL cannot lock the nullable side of the outer join to
+    # merge_target, and verification locks the account itself when it changes it.
     return (
-        ClosureOrder.objects.select_for_update()
+        ClosureOrder.objects.select_for_update(of=("self",))
         .select_related("media_account", "campaign", "merge_target")
         .get(pk=order.pk)
     )
