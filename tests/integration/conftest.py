@@ -42,6 +42,7 @@ def broker(tmp_path):
             "data_folder_out": str(folder),
             "processed_folder": str(folder / "processed"),
             "store_processed": False,
+            "control_folder": str(folder / "control"),
         }
     _use_broker(url, options)
     yield url, options
