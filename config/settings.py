@@ -160,6 +160,7 @@ STORAGES = {
 
 # The registry's own numbering: filing numbers read e.g. "XC-2026-0001".
 REGISTRY_FILING_PREFIX = env_str("REGISTRY_FILING_PREFIX", "XC")
+REGISTRY_IMPORT_MAX_BYTES = env_int("REGISTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 REGISTRY_DISTRICT_NAME = env_str("REGISTRY_DISTRICT_NAME", _("Xincheng District"))
 
 REST_FRAMEWORK = {
