@@ -155,9 +155,7 @@ def _parse_text(row: Mapping, error) -> dict:
 
 def _accounts_by_uid(user, uids: set[str]) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
-    rows = (
-        MediaAccount.objects.visible_to(user).filter(platform_uid__in=uids).values_list("platform_uid", "pk")
-    )
+    rows = writable_accounts(user).filter(platform_uid__in=uids).values_list("platform_uid", "pk")
     for uid, pk in rows:
         found.setdefault(uid, []).append(pk)
     return found
@@ -174,7 +172,7 @@ def check_metric_rows(
     and the days already entered.
     """
     errors: list[RowError] = []
-    parsed: list[tuple[int, dict]] = []
+    parsed: list[tuple[int, dict, bool]] = []  # (label, values, whether every value is good)
     today = timezone.localdate()
     for label, row in rows:
 
@@ -188,15 +186,16 @@ def check_metric_rows(
         clean = _parse_text(row, error) if text else _parse_json(row, error)
         if clean.get("date") and clean["date"] > today:
             error("date", _("The date is in the future."))
-        if len(errors) == before:
-            parsed.append((label, clean))
+        # A row with a bad figure still has its account checked, so every problem is told at once.
+        if "media_account" in clean or "platform_uid" in clean:
+            parsed.append((label, clean, len(errors) == before))
 
     # The account, by platform ID: unknown and out of scope read the same; a platform ID used on
     # two platforms needs the registry's own ID to tell which account is meant.
-    uids = {clean["platform_uid"] for _label, clean in parsed if "platform_uid" in clean}
+    uids = {clean["platform_uid"] for _label, clean, _good in parsed if "platform_uid" in clean}
     by_uid = _accounts_by_uid(user, uids) if uids else {}
-    resolved: list[tuple[int, dict]] = []
-    for label, clean in parsed:
+    resolved: list[tuple[int, dict, bool]] = []
+    for label, clean, good in parsed:
         if "platform_uid" in clean:
             found = by_uid.get(clean.pop("platform_uid"), [])
             if len(found) != 1:
@@ -208,18 +207,22 @@ def check_metric_rows(
                 errors.append(RowError(row=label, field="platform_uid", message=message))
                 continue
             clean["media_account"] = found[0]
-        resolved.append((label, clean))
+        resolved.append((label, clean, good))
 
-    ids = {clean["media_account"] for _label, clean in resolved}
+    ids = {clean["media_account"] for _label, clean, _good in resolved}
     allowed = set(writable_accounts(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
     checked: list[dict] = []
     first_label: dict[tuple[int, datetime.date], int] = {}
-    for label, clean in resolved:
-        key = (clean["media_account"], clean["date"])
+    for label, clean, good in resolved:
         if clean["media_account"] not in allowed:
             errors.append(RowError(row=label, field="media_account", message=_unknown_account()))
-        elif key in first_label:
-            # One row per account and day: two in one request would leave which one wins to chance.
+            continue
+        if not good:
+            continue
+        key = (clean["media_account"], clean["date"])
+        if key in first_label:
+            # One row per account and day: which of two should win would be a guess, and
+            # PostgreSQL refuses to upsert one key twice in a statement.
             errors.append(
                 RowError(
                     row=label,
@@ -231,7 +234,7 @@ def check_metric_rows(
             first_label[key] = label
             checked.append(clean)
     if errors:
-        return CheckedRows(rows=[], errors=errors)
+        return CheckedRows(rows=[], errors=sorted(errors, key=lambda error: error.row))
     replaced = _already_entered(first_label.keys())
     return CheckedRows(rows=checked, errors=[], created=len(checked) - replaced, replaced=replaced)
 

@@ -133,6 +133,11 @@ def test_it_answers_an_out_of_scope_account_like_an_unknown_one(api_for, admin_a
     assert not AccountMetric.objects.exists()
 
 
+def test_it_tells_every_problem_of_a_row_at_once(api_for, admin_a, account_b):
+    response = post(api_for(admin_a), [{"media_account": account_b.pk, "date": day(1), "posts": -3}])
+    assert set(response.json()["fields"]) == {"rows[0].media_account", "rows[0].posts"}
+
+
 def test_it_lets_a_unit_enter_figures_for_the_units_below_it(api_for, admin_a, sub_unit_a, file_account):
     account = file_account(sub_unit_a)
     assert post(api_for(admin_a), {"media_account": account.pk, "date": day(1)}).status_code == 201

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test.client import MULTIPART_CONTENT
 
 from audits.models import AuditEvent, WeeklyIndex
 from audits.selectors.index import latest_complete_week, week_start_of
@@ -203,3 +204,79 @@ def test_it_computes_200_accounts_in_as_many_queries_as_10(department_a, django_
     if connection.vendor == "postgresql":
         assert queries_many == queries_few
     assert WeeklyIndex.objects.filter(week_start=SUNDAY).count() == 200
+
+
+def test_the_docs_state_the_figures_this_test_file_checks():
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "index.md").read_text()
+    for figure in ("= 4.4487", "= 5.2749", "P = 6.0532", "= 273.54", "(0.7 O + 0.2 A + 0.1 P)² × 12"):
+        assert figure in docs
+
+
+# The ranking page (周榜) -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def last_week(account, file_account, department_b):
+    week = latest_complete_week()
+    other = file_account(department_b, name="健康发布", platform=Platform.WEIBO)
+    record(account, week + datetime.timedelta(days=1), posts=1, reads=500)
+    record(other, week + datetime.timedelta(days=1), posts=2, reads=9000)
+    weekly_index_compute(week_start=week)
+    return week
+
+
+def test_the_ranking_page_shows_the_latest_week_with_its_chart(client_for, auditor, last_week):
+    from django.urls import reverse
+
+    page = client_for(auditor).get(reverse("ranking"))
+    assert page.status_code == 200
+    assert [row.media_account.name for row in page.context["rows"]] == ["健康发布", "教育发布"]
+    assert page.context["chart"]["names"] == ["健康发布", "教育发布"]
+    assert 'data-testid="ranking-chart"' in page.text and 'data-testid="compute-week"' not in page.text
+
+
+def test_the_ranking_page_ranks_within_a_platform(client_for, office_admin, last_week):
+    from django.urls import reverse
+
+    page = client_for(office_admin).get(reverse("ranking"), {"platform": Platform.WECHAT_OFFICIAL})
+    assert [(row.rank, row.media_account.name) for row in page.context["rows"]] == [(1, "教育发布")]
+
+
+def test_the_ranking_page_shows_a_unit_its_own_accounts_with_their_district_rank(
+    client_for, admin_a, last_week
+):
+    from django.urls import reverse
+
+    page = client_for(admin_a).get(reverse("ranking"))
+    assert [(row.rank, row.media_account.name) for row in page.context["rows"]] == [(2, "教育发布")]
+
+
+def test_the_office_recomputes_a_week_from_the_ranking_page(client_for, personas, office_admin, last_week):
+    from django.urls import reverse
+
+    from tests.permission_matrix import check_matrix
+
+    data = {"week": last_week.isoformat()}
+    check_matrix(
+        client_for,
+        personas,
+        "post",
+        reverse("ranking_compute"),
+        data=data,
+        content_type=MULTIPART_CONTENT,
+        office=302,
+        auditor=403,
+        admin_a=403,
+        admin_b=403,
+        anonymous=302,
+    )
+    assert AuditEvent.objects.filter(action="audits.weekly_index.computed", actor=office_admin).exists()
+
+
+def test_the_account_page_shows_its_index_trend(client_for, admin_a, account, last_week):
+    from django.urls import reverse
+
+    page = client_for(admin_a).get(reverse("media_account_detail", args=[account.pk]))
+    assert 'data-testid="index-trend"' in page.text and "近 12 周传播力指数" in page.text

@@ -93,7 +93,7 @@ def test_it_shows_the_day_form_and_the_trend_on_the_account_page(client_for, adm
     page = client_for(admin_a).get(reverse("media_account_detail", args=[account_a.pk]))
     assert page.status_code == 200
     assert 'data-testid="metric-entry"' in page.text
-    assert "近 12 周传播力指数" in page.text or "Weekly activity index" in page.text
+    assert "近 12 周传播力指数" in page.text and "录入单日运营数据" in page.text
 
 
 @pytest.mark.parametrize("persona", ["auditor", "admin_b"])
