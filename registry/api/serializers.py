@@ -25,7 +25,7 @@ class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """The one error shape of ``config.api`` (for the schema only)."""
+    """Every error: a message and a code; bad input adds the messages per field."""
 
     detail = serializers.CharField()
     code = serializers.CharField()
