@@ -7,6 +7,7 @@ import itertools
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 from django.test.client import MULTIPART_CONTENT
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
@@ -241,6 +242,33 @@ def test_it_lets_only_the_office_decide_on_an_answer(
         admin_b=404,
         anonymous=302,
     )
+
+
+def test_it_refuses_a_form_without_its_csrf_token(office_admin, admin_a, inspected):
+    posts = {
+        office_admin: [
+            "/inspections/run/",
+            "/inspections/schedule/",
+            f"/findings/{inspected.finding_a.pk}/waive/",
+        ],
+        admin_a: [f"/notices/{inspected.notice_a.pk}/respond/"],
+    }
+    for user, urls in posts.items():
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(user)
+        for url in urls:
+            assert client.post(url, {"reason": "x", "respond-response": "x"}).status_code == 403
+    assert not InspectionRun.objects.exclude(pk=inspected.run.pk).exists()
+    inspected.finding_a.refresh_from_db()
+    assert inspected.finding_a.status == FindingStatus.OPEN
+
+
+def test_it_speaks_english_too(client_for, office_admin, inspected):
+    client = client_for(office_admin)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    for url in ("/inspections/", f"/inspections/{inspected.run.pk}/", "/findings/", "/inspections/rules/"):
+        page = client.get(url).content.decode()
+        assert "Inspection runs" in page and "巡查记录" not in page
 
 
 # Rules -------------------------------------------------------------------------------------------
