@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CampaignStatus(models.TextChoices):
@@ -29,7 +30,7 @@ class Outcome(models.TextChoices):
 
 
 class ClosureOrderStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("closure order", "Open")
     CONFIRMED = "confirmed", _("Confirmed by the unit")
     VERIFIED = "verified", _("Verified")
 

@@ -249,6 +249,7 @@ def meeting_create(
 ) -> ReviewMeeting:
     """Record the office's review meeting."""
     _require(_office(actor))
+    campaign = ReviewCampaign.objects.get(pk=campaign.pk)  # the caller's copy may predate the start
     if campaign.status != CampaignStatus.RUNNING:
         raise InvalidTransition(_("Meetings are held while the campaign runs."))
     meeting = ReviewMeeting(
@@ -283,9 +284,9 @@ def meeting_update(*, actor, meeting: ReviewMeeting, **fields: Any) -> ReviewMee
     return meeting
 
 
-def _decide_one(*, actor, meeting: ReviewMeeting, item: Mapping[str, Any]) -> ReviewDecision:
-    from audits.selectors.campaigns import recommendation_for  # reads metrics; kept out of import time
-
+def _decide_one(
+    *, actor, meeting: ReviewMeeting, item: Mapping[str, Any], recommended: str
+) -> ReviewDecision:
     inspection = _locked_self_inspection(item["self_inspection"])
     if inspection.campaign_id != meeting.campaign_id:
         raise ValidationError({"meeting": _("The meeting belongs to another campaign.")})
@@ -317,7 +318,7 @@ def _decide_one(*, actor, meeting: ReviewMeeting, item: Mapping[str, Any]) -> Re
         self_inspection=inspection,
         meeting=meeting,
         outcome=outcome,
-        recommended=recommendation_for(inspection).outcome,
+        recommended=recommended,
         deadline=deadline,
         merge_target=merge_target,
         note=item.get("note") or "",
@@ -387,10 +388,24 @@ def decisions_make(
     items = list(items)
     if not items:
         raise ValidationError(_("Choose at least one application to decide."))
+    from audits.selectors.campaigns import recommendations_for  # reads metrics; kept out of import time
+
+    # The recommendation is recorded beside each decision; computed for all of them at once.
+    inspections = SelfInspection.objects.filter(
+        pk__in=[item["self_inspection"].pk for item in items]
+    ).select_related("merge_target")
+    recommended = {pk: rec.outcome for pk, rec in recommendations_for(inspections).items()}
     decisions = []
     for index, item in enumerate(items):
         try:
-            decisions.append(_decide_one(actor=actor, meeting=meeting, item=item))
+            decisions.append(
+                _decide_one(
+                    actor=actor,
+                    meeting=meeting,
+                    item=item,
+                    recommended=recommended.get(item["self_inspection"].pk, ""),
+                )
+            )
         except ValidationError as error:
             if len(items) == 1:
                 raise
