@@ -7,6 +7,8 @@ orders of its own units; review meetings are the office's record. Anything else 
 Who may act is the services' rule (403); a move the state does not allow is a 409.
 """
 
+from collections.abc import Mapping
+
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -242,14 +244,14 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         ),
     )
     def create(self, request):
-        context = self.get_serializer_context()
-        if isinstance(request.data, list) or "items" in request.data:
-            body = {"items": request.data} if isinstance(request.data, list) else request.data
+        context, body = self.get_serializer_context(), request.data
+        if isinstance(body, list) or (isinstance(body, Mapping) and "items" in body):
+            body = {"items": body} if isinstance(body, list) else body
             data = _valid(serializers.DecisionBulkSerializer(data=body, context=context))
             decisions = services.decisions_make(actor=request.user, **data)
             answer = self.get_serializer(self._fresh(decisions), many=True).data
         else:
-            item = _valid(serializers.DecisionCreateSerializer(data=request.data, context=context))
+            item = _valid(serializers.DecisionCreateSerializer(data=body, context=context))
             decision = services.decision_make(actor=request.user, **item)
             answer = self.get_serializer(self._fresh([decision])[0]).data
         return Response(answer, status=status.HTTP_201_CREATED)

@@ -446,6 +446,12 @@ def test_it_decides_the_items_of_one_meeting_per_request(office, office_admin, r
     assert not ReviewDecision.objects.exists()
 
 
+@pytest.mark.parametrize("body", [5, "retain", None, {}])
+def test_it_refuses_a_decision_body_of_the_wrong_shape(office, applications, body):
+    assert _fields(office.post(f"{API}/decisions/", body, format="json"))
+    assert not ReviewDecision.objects.exists()
+
+
 def test_it_lists_decisions_by_filter(office, unit_a, office_admin, running, applications, department_b):
     held = meeting(office_admin, running)
     services.decisions_make(
