@@ -267,7 +267,10 @@ class MetricEntryForm(forms.Form):
     """One day's figures for one account, as a unit enters them by hand; entering a day again
     replaces its figures."""
 
-    date = forms.DateField(label=gettext_lazy("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # An <input type="date"> takes only ISO dates, whatever the language's own date format.
+    date = forms.DateField(
+        label=gettext_lazy("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     followers = forms.IntegerField(
         label=gettext_lazy("followers"), min_value=0, max_value=LIMITS["followers"]
     )

@@ -20,6 +20,9 @@ from registry.filters import visible_departments, visible_media_accounts
 from registry.forms_metrics import FIGURES, LIMITS, MAX_ROWS, check_metric_rows, may_enter_metrics
 from registry.models import AccountMetric
 
+# 10,000 rows of every figure take about 2.5 MB of JSON; room for spacing and long numbers.
+MAX_BODY_BYTES = 10 * 2**20
+
 
 class MetricFilter(django_filters.FilterSet):
     media_account = django_filters.ModelChoiceFilter(
@@ -110,6 +113,16 @@ class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         ),
     )
     def create(self, request):
+        # DRF parses JSON from the stream, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE: refuse a body
+        # far larger than 10,000 rows before it is read into memory.
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+            raise exceptions.ValidationError(
+                {
+                    "rows": [
+                        _("The request is larger than %(mb)s MB; split it.") % {"mb": MAX_BODY_BYTES // 2**20}
+                    ]
+                }
+            )
         single = isinstance(request.data, dict)
         rows = [request.data] if single else request.data
         if not isinstance(rows, list) or not rows:

@@ -39,8 +39,13 @@
     if (!holder || !kind) {
       return;
     }
+    const data = JSON.parse(holder.textContent);
+    if (data.names) {
+      // One bar per account: the chart grows with the ranking instead of stretching two bars.
+      element.style.height = Math.max(160, data.names.length * 28 + 40) + "px";
+    }
     const chart = window.echarts.init(element, null, { locale: zh ? "ZH" : "EN", renderer: "canvas" });
-    chart.setOption(kind(JSON.parse(holder.textContent)));
+    chart.setOption(kind(data));
     element.dataset.chartReady = "true";
     drawn.push(chart);
   });

@@ -112,6 +112,15 @@ def test_it_refuses_more_than_ten_thousand_rows(api_for, admin_a, account_a):
     assert not AccountMetric.objects.exists()
 
 
+def test_it_refuses_a_body_far_larger_than_ten_thousand_rows(api_for, admin_a, account_a):
+    from registry.api.metrics import MAX_BODY_BYTES
+
+    body = json.dumps([{"media_account": account_a.pk, "date": day(1)}]) + " " * MAX_BODY_BYTES
+    response = api_for(admin_a).post(API, body, content_type="application/json")
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["rows"]
+
+
 @pytest.mark.parametrize("body", [[], "rows", 7])
 def test_it_refuses_a_body_that_is_not_rows(api_for, admin_a, body):
     assert post(api_for(admin_a), body).status_code == 400

@@ -94,6 +94,8 @@ def test_it_shows_the_day_form_and_the_trend_on_the_account_page(client_for, adm
     assert page.status_code == 200
     assert 'data-testid="metric-entry"' in page.text
     assert "近 12 周传播力指数" in page.text and "录入单日运营数据" in page.text
+    # Yesterday, in the one format an <input type="date"> takes, whatever the language.
+    assert f'type="date" name="date" value="{ago(1).isoformat()}"' in page.text
 
 
 @pytest.mark.parametrize("persona", ["auditor", "admin_b"])
