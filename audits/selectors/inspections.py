@@ -359,7 +359,9 @@ TREND_RUNS = 30
 def _count(queryset: QuerySet) -> Subquery:
     # COUNT(*) of a correlated queryset as a scalar subquery (no GROUP BY: one row, even for 0).
     return Subquery(
-        queryset.annotate(n=Func(F("pk"), function="COUNT")).values("n"), output_field=IntegerField()
+        # order_by(): the model's default order would put a column beside the aggregate.
+        queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
+        output_field=IntegerField(),
     )
 
 
@@ -371,6 +373,7 @@ def standing_per_run(user) -> list[dict[str, Any]]:
     )
     red_accounts = Subquery(
         standing.filter(severity__in=RED_SEVERITIES)
+        .order_by()
         .annotate(
             n=Func(F("media_account"), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)")
         )
