@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audits.views import campaigns, closure_orders, inspections, meetings, ranking, self_inspections
+from audits.views import campaigns, closure_orders, inspections, meetings, ranking, self_inspections, trail
 
 urlpatterns = [
     # The campaign
@@ -62,4 +62,11 @@ urlpatterns += inspection_urlpatterns
 urlpatterns += [
     path("rankings/", ranking.ranking_page, name="ranking"),
     path("rankings/compute/", ranking.ranking_compute, name="ranking_compute"),
+]
+
+# The audit trail (操作日志)
+urlpatterns += [
+    path("trail/", trail.audit_event_list, name="audit_event_list"),
+    path("trail/export.xlsx", trail.audit_event_export, {"fmt": "xlsx"}, name="audit_event_export_xlsx"),
+    path("trail/export.csv", trail.audit_event_export, {"fmt": "csv"}, name="audit_event_export_csv"),
 ]

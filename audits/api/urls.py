@@ -1,12 +1,13 @@
 from rest_framework.routers import SimpleRouter
 
-from audits.api import views
+from audits.api import trail, views
 
 router = SimpleRouter()
 router.register("campaigns", views.CampaignViewSet, basename="api-campaign")
 router.register("self-inspections", views.SelfInspectionViewSet, basename="api-self-inspection")
 router.register("meetings", views.MeetingViewSet, basename="api-meeting")
 router.register("decisions", views.DecisionViewSet, basename="api-decision")
+router.register("events", trail.AuditEventViewSet, basename="api-event")
 router.register("closure-orders", views.ClosureOrderViewSet, basename="api-closure-order")
 
 urlpatterns = router.urls
