@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.choices import Role
-from accounts.models import User
+from accounts.models import SignInLockout, User
 
 
 class RoleAdminMixin:
@@ -68,3 +68,29 @@ class UserAdmin(RoleAdminMixin, DjangoUserAdmin):
                 department=form.cleaned_data.get("department"),
             )
             obj.pk = created.pk
+
+
+@admin.register(SignInLockout)
+class SignInLockoutAdmin(RoleAdminMixin, admin.ModelAdmin):
+    """Usernames with failed sign-ins; the office unlocks a locked one with the action."""
+
+    list_display = ("username", "failures", "first_failure_at", "locked_until", "last_ip")
+    search_fields = ("username",)
+    readonly_fields = ("username", "failures", "first_failure_at", "locked_until", "last_ip")
+    actions = ["unlock"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the counts are the system's; the office only unlocks
+
+    @admin.action(description=_("Unlock the selected usernames"))
+    def unlock(self, request, queryset):
+        if request.user.role != Role.OFFICE_ADMIN:
+            self.message_user(request, _("Only the office administrator may unlock."), level="error")
+            return
+        unlocked = sum(
+            services.sign_in_unlock(actor=request.user, username=lockout.username) for lockout in queryset
+        )
+        self.message_user(request, _("%(count)d username(s) unlocked.") % {"count": unlocked})

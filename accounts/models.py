@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
@@ -110,3 +111,25 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class SignInLockout(models.Model):
+    """Failed sign-ins counted per username (lower-cased, whether or not such a user exists,
+    so a lockout tells nothing about who is registered). Enough failures lock the name."""
+
+    username = models.CharField(_("username"), max_length=150, unique=True)
+    failures = models.PositiveIntegerField(_("failed sign-ins"), default=0)
+    first_failure_at = models.DateTimeField(_("first failure at"), null=True, blank=True)
+    last_ip = models.GenericIPAddressField(_("last address"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in lockout")
+        verbose_name_plural = _("sign-in lockouts")
+        ordering = ["-locked_until", "username"]
+
+    def __str__(self):
+        return self.username
+
+    def is_locked(self, now=None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.choices import Role
-from accounts.models import ApiToken, Notification, User
+from accounts.models import ApiToken, Notification, SignInLockout, User
 from audits.services.trail import diff, record, snapshot
 
 _AUDITED_FIELDS = ("username", "first_name", "last_name", "email", "role", "department", "is_active", "phone")
@@ -208,3 +208,86 @@ def sign_in_record(*, user, succeeded: bool, username: str = "") -> None:
 
 def sign_out_record(*, user) -> None:
     record("accounts.user.signed_out", actor=user, target=user, department_id=user.department_id)
+
+
+# --- Lockout after repeated failed sign-ins -------------------------------------------------
+
+
+def _lockout_key(username: str) -> str:
+    return (username or "").strip().lower()[:150]
+
+
+def lockout_minutes() -> int:
+    return max(1, settings.SIGN_IN_LOCKOUT_SECONDS // 60)
+
+
+def sign_in_is_locked(username: str) -> bool:
+    """Whether this username is locked now (the same answer for names no user has)."""
+    key = _lockout_key(username)
+    if not key:
+        return False
+    lockout = SignInLockout.objects.filter(username=key).first()
+    return lockout is not None and lockout.is_locked()
+
+
+@transaction.atomic
+def sign_in_failure_count(*, username: str, ip: str | None = None) -> SignInLockout | None:
+    """Count one failed sign-in; the one that reaches the limit locks the name (with its event)."""
+    key = _lockout_key(username)
+    if not key:
+        return None
+    now = timezone.now()
+    period = datetime.timedelta(seconds=settings.SIGN_IN_LOCKOUT_SECONDS)
+    lockout, _created = SignInLockout.objects.select_for_update().get_or_create(username=key)
+    if lockout.is_locked(now):
+        return lockout
+    if lockout.first_failure_at is None or lockout.first_failure_at < now - period or lockout.locked_until:
+        # A new window: the old failures are too old, or an earlier lockout has run out.
+        lockout.failures = 0
+        lockout.first_failure_at = now
+        lockout.locked_until = None
+    lockout.failures += 1
+    lockout.last_ip = ip or None
+    if lockout.failures >= settings.SIGN_IN_FAILURE_LIMIT:
+        lockout.locked_until = now + period
+        user = User.objects.filter(username__iexact=key).first()
+        record(
+            "accounts.user.locked_out",
+            target=user,
+            changes={
+                "after": {
+                    "username": key,
+                    "failures": lockout.failures,
+                    "locked_until": lockout.locked_until.isoformat(),
+                    "ip": lockout.last_ip,
+                }
+            },
+        )
+    lockout.save()
+    return lockout
+
+
+def sign_in_failures_clear(*, username: str) -> None:
+    """A successful sign-in forgets the earlier failures of its name."""
+    SignInLockout.objects.filter(username=_lockout_key(username), locked_until__isnull=True).delete()
+
+
+@transaction.atomic
+def sign_in_unlock(*, actor, username: str) -> bool:
+    """The office lifts a lockout before it runs out. Returns whether the name was locked."""
+    _require_office_admin(actor)
+    key = _lockout_key(username)
+    lockout = SignInLockout.objects.select_for_update().filter(username=key).first()
+    if lockout is None:
+        return False
+    was_locked = lockout.is_locked()
+    lockout.delete()
+    if was_locked:
+        user = User.objects.filter(username__iexact=key).first()
+        record(
+            "accounts.user.unlocked",
+            actor=actor,
+            target=user,
+            changes={"before": {"username": key, "locked_until": lockout.locked_until.isoformat()}},
+        )
+    return was_locked

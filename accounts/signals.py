@@ -9,6 +9,7 @@ from accounts import services
 @receiver(signals.user_logged_in)
 def signed_in(sender, request, user, **kwargs):
     services.sign_in_record(user=user, succeeded=True)
+    services.sign_in_failures_clear(username=user.get_username())
 
 
 @receiver(signals.user_logged_out)
@@ -19,4 +20,7 @@ def signed_out(sender, request, user, **kwargs):
 
 @receiver(signals.user_login_failed)
 def sign_in_failed(sender, credentials, request=None, **kwargs):
-    services.sign_in_record(user=None, succeeded=False, username=credentials.get("username", ""))
+    username = credentials.get("username", "")
+    services.sign_in_record(user=None, succeeded=False, username=username)
+    ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    services.sign_in_failure_count(username=username, ip=ip)

@@ -2,6 +2,9 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.forms import lockout_message
+from accounts.services import sign_in_is_locked
+
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
@@ -10,8 +13,12 @@ class TokenRequestSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
+        if sign_in_is_locked(attrs["username"]):
+            raise serializers.ValidationError(lockout_message(), code="locked_out")
         user = authenticate(self.context["request"], username=attrs["username"], password=attrs["password"])
         if user is None:
+            if sign_in_is_locked(attrs["username"]):
+                raise serializers.ValidationError(lockout_message(), code="locked_out")
             # The same message whether or not the user exists.
             raise serializers.ValidationError(
                 _("Unable to sign in with the given username and password."), code="authorization"

@@ -22,3 +22,14 @@ def test_it_tells_a_wrong_password_in_chinese(page, office_admin):
     page.get_by_label("密码").fill("not-the-password")
     page.get_by_role("button", name="登录").click()
     assert "请输入一个正确的" in page.get_by_role("alert").inner_text()
+
+
+def test_it_locks_the_name_after_five_wrong_passwords_and_says_so_in_chinese(page, office_admin):
+    for password in ["not-the-password"] * 5 + [PASSWORD]:
+        page.goto("/accounts/login/")
+        page.get_by_label("用户名").fill("office")
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        page.get_by_role("alert").wait_for()
+    assert "登录失败次数过多" in page.get_by_role("alert").inner_text()
+    assert page.url.endswith("/accounts/login/")
