@@ -27,3 +27,16 @@ class LockoutAuthenticationForm(AuthenticationForm):
             if username and services.sign_in_is_locked(username):
                 raise forms.ValidationError(lockout_message(), code="locked_out") from None
             raise
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. 采集程序")
+    )
+    valid_days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text=_("Leave empty for a token that does not expire"),
+    )

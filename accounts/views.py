@@ -1,15 +1,19 @@
-"""The signed-in user's own pages: notifications."""
+"""The signed-in user's own pages: notifications and API tokens."""
+
+import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.models import Notification
+from accounts.forms import ApiTokenForm
+from accounts.models import ApiToken, Notification
 
 PAGE_SIZE = 50
 
@@ -38,3 +42,38 @@ def notifications_read(request):
     if ids is None:
         messages.success(request, _("%(count)d notifications marked read.") % {"count": count})
     return redirect("notification_list")
+
+
+@login_required
+def api_token_list(request):
+    """The user's own API tokens: create one (its key is shown this once), see when each was last
+    used, revoke one."""
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        expires_at = None
+        if form.cleaned_data["valid_days"]:
+            expires_at = timezone.now() + datetime.timedelta(days=form.cleaned_data["valid_days"])
+        token, new_key = services.api_token_create(
+            actor=request.user, user=request.user, name=form.cleaned_data["name"], expires_at=expires_at
+        )
+        messages.success(
+            request,
+            _("Token “%(name)s” created. Copy its key now: it is not shown again.") % {"name": token.name},
+        )
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at", "-pk")
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_key": new_key, "now": timezone.now()},
+    )
+
+
+@require_POST
+@login_required
+def api_token_revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("api_token_list")
