@@ -78,3 +78,8 @@ def can_act_for_department(user, department_id: int | None) -> bool:
     if user.role == Role.OFFICE_ADMIN:
         return True
     return user.role == Role.DEPT_ADMIN and can_see_department(user, department_id)
+
+
+def sees_everything(user) -> bool:
+    """Office admins and auditors: the district-wide pages (review, meetings, runs) are theirs."""
+    return visible_department_ids(user) is ALL

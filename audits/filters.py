@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audits.choices import CampaignStatus, ClosureOrderStatus, Outcome, SelfInspectionStatus
 from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, ReviewMeeting, SelfInspection
-from audits.views.common import visible_campaigns
+from audits.selectors.campaigns import visible_campaigns
 from registry.filters import visible_departments, visible_media_accounts
 
 

@@ -12,11 +12,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.permissions import sees_everything
 from audits.choices import Outcome
 from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, ReviewMeeting, SelfInspection
-from audits.selectors.campaigns import recommendation_for, recommendations_for
+from audits.selectors.campaigns import recommendation_for, recommendations_for, visible_campaigns
 from audits.services.campaigns import ANSWER_FIELDS
-from audits.views.common import sees_everything, visible_campaigns
 from registry.api.serializers import MediaAccountSummarySerializer, VisiblePrimaryKeyField
 from registry.choices import DepartmentKind, Platform
 from registry.models import Department, MediaAccount

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from accounts import permissions
 from accounts.choices import Role
+from accounts.permissions import sees_everything
 from audits.api import serializers
 from audits.filters import (
     CampaignFilter,
@@ -26,9 +27,8 @@ from audits.filters import (
     SelfInspectionFilter,
 )
 from audits.models import ClosureOrder, ReviewDecision, ReviewMeeting, SelfInspection
-from audits.selectors.campaigns import campaign_progress, campaign_progress_by_department
+from audits.selectors.campaigns import campaign_progress, campaign_progress_by_department, visible_campaigns
 from audits.services import campaigns as services
-from audits.views.common import sees_everything, visible_campaigns
 from registry.api.views import ERROR, _valid
 
 

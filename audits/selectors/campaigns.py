@@ -3,11 +3,12 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import permissions
 from audits.choices import ClosureOrderStatus, Outcome, Proposal, SelfInspectionStatus
 from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, SelfInspection
 from registry.choices import Employment, MediaAccountStatus
@@ -234,3 +235,13 @@ def overdue_orders(user):
         .overdue()
         .select_related("media_account__department", "campaign")
     )
+
+
+def visible_campaigns(user):
+    """Every campaign for the office and auditors; for a unit, the campaigns that cover one of its
+    accounts (a draft campaign covers nothing yet, so units never see drafts)."""
+    campaigns = ReviewCampaign.objects.all()
+    if permissions.sees_everything(user):
+        return campaigns
+    mine = SelfInspection.objects.visible_to(user).filter(campaign=OuterRef("pk"))
+    return campaigns.filter(Exists(mine))

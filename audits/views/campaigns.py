@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import permissions
+from accounts.permissions import sees_everything
 from audits import spreadsheets
 from audits.choices import CampaignStatus, Outcome, SelfInspectionStatus
 from audits.forms import CampaignForm, add_service_errors
@@ -21,16 +22,10 @@ from audits.selectors.campaigns import (
     campaign_progress,
     campaign_progress_by_department,
     recommendations_for,
-)
-from audits.services import campaigns as services
-from audits.views.common import (
-    get_campaign_or_404,
-    refuse,
-    require,
-    sees_everything,
-    step_counts,
     visible_campaigns,
 )
+from audits.services import campaigns as services
+from audits.views.common import get_campaign_or_404, refuse, require, step_counts
 from config.errors import InvalidTransition
 from registry.choices import DepartmentKind, Platform
 from registry.models import Department

@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from accounts import permissions
 from audits.choices import SelfInspectionStatus
 from audits.models import ReviewCampaign, SelfInspection
+from audits.selectors.campaigns import visible_campaigns
 
 PAGE_SIZE = 50
 
@@ -16,21 +16,6 @@ PAGE_SIZE = 50
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
-
-
-def sees_everything(user) -> bool:
-    """Office admins and auditors: the district-wide pages (review, meetings) are theirs."""
-    return permissions.visible_department_ids(user) is permissions.ALL
-
-
-def visible_campaigns(user):
-    """Every campaign for the office and auditors; for a unit, the campaigns that cover one of its
-    accounts (a draft campaign covers nothing yet, so units never see drafts)."""
-    campaigns = ReviewCampaign.objects.all()
-    if sees_everything(user):
-        return campaigns
-    mine = SelfInspection.objects.visible_to(user).filter(campaign=OuterRef("pk"))
-    return campaigns.filter(Exists(mine))
 
 
 def get_campaign_or_404(user, pk: int) -> ReviewCampaign:

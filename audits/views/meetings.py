@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from accounts.permissions import sees_everything
 from audits import spreadsheets
 from audits.choices import CampaignStatus, SelfInspectionStatus
 from audits.forms import DecisionFormSet, MeetingForm, add_service_errors, live_account_choices
@@ -24,7 +25,7 @@ from audits.models import ReviewMeeting, SelfInspection
 from audits.selectors.campaigns import Recommendation, decisions_of_meeting, recommendations_for
 from audits.services import campaigns as services
 from audits.views.campaigns import xlsx_response
-from audits.views.common import get_campaign_or_404, refuse, require, sees_everything
+from audits.views.common import get_campaign_or_404, refuse, require
 from config.errors import InvalidTransition
 from registry.models import MediaAccount
 
