@@ -5,13 +5,18 @@ Every error answers ``{"detail": "…", "code": "…"}``, and bad input adds ``"
 the services map to status codes here, so views never translate them one by one.
 """
 
+from collections.abc import Mapping
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.errors import InvalidTransition
@@ -23,18 +28,56 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
 
-def _fields(detail) -> dict:
-    if isinstance(detail, dict):
-        return {key: _messages(value) for key, value in detail.items()}
-    return {"non_field_errors": _messages(detail)}
+class ErrorSerializer(serializers.Serializer):
+    """Every error: a message and a code; bad input adds the messages per field."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+    def get_fields(self):
+        # "fields" cannot be declared as an attribute: it is the serializer's own property.
+        fields = super().get_fields()
+        fields["fields"] = serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            required=False,
+            help_text=gettext_lazy(
+                "Bad input only: messages per field, nested ones named like account.operators[0].name"
+            ),
+        )
+        return fields
 
 
-def _messages(value) -> list:
-    if isinstance(value, list | tuple):
-        return [message for item in value for message in _messages(item)]
-    if isinstance(value, dict):
-        return [f"{key}: {message}" for key, inner in value.items() for message in _messages(inner)]
-    return [str(value)]
+ERROR = OpenApiResponse(ErrorSerializer, description="The one error shape (see config.api).")
+
+
+def flat_errors(errors, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested errors as one level, named the way the services name theirs:
+    ``account.department``, ``account.operators[1].employment``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, Mapping):
+        for key, value in errors.items():
+            if isinstance(key, int):
+                name = f"{prefix}[{key}]"
+            elif key == api_settings.NON_FIELD_ERRORS_KEY and prefix:
+                name = prefix
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            for inner, messages in flat_errors(value, name).items():
+                flat.setdefault(inner, []).extend(messages)
+    elif isinstance(errors, list) and any(isinstance(item, Mapping) for item in errors):
+        for index, item in enumerate(errors):
+            flat.update(flat_errors(item, f"{prefix}[{index}]"))
+    else:
+        messages = errors if isinstance(errors, list) else [errors]
+        flat[prefix or api_settings.NON_FIELD_ERRORS_KEY] = [str(message) for message in messages]
+    return flat
+
+
+def valid(serializer) -> dict:
+    """The serializer's validated data, or a 400 naming every bad field."""
+    if not serializer.is_valid():
+        raise exceptions.ValidationError(flat_errors(serializer.errors))
+    return serializer.validated_data
 
 
 def exception_handler(exc, context):
@@ -55,7 +98,7 @@ def exception_handler(exc, context):
         response.data = {
             "detail": _("The input is not valid."),
             "code": "invalid",
-            "fields": _fields(exc.detail),
+            "fields": flat_errors(exc.detail),
         }
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)

@@ -20,6 +20,8 @@ PASSWORD = "Correct-Horse-42"
 def fast_password_hashing(settings):
     # Real hashing costs a fifth of a second a user, and every test makes several personas.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 _uids = itertools.count(1)
 
 

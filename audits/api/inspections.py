@@ -21,8 +21,8 @@ from audits.filters_inspections import FindingFilter, NoticeFilter
 from audits.models import Finding, InspectionRule, InspectionRun, RectificationNotice
 from audits.selectors import inspections as inspection_selectors
 from audits.services import inspections as services
+from config.api import ERROR, valid
 from registry.api.serializers import MediaAccountSummarySerializer
-from registry.api.views import ERROR, _valid
 
 
 def _answers(*codes: int) -> dict:
@@ -206,7 +206,7 @@ class InspectionRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     def create(self, request):
         if not permissions.is_office_admin(request.user):
             raise exceptions.PermissionDenied
-        day = _valid(InspectionRunRequestSerializer(data=request.data)).get("inspection_date")
+        day = valid(InspectionRunRequestSerializer(data=request.data)).get("inspection_date")
         under_way = inspection_selectors.unfinished_run()
         if under_way is not None and under_way.inspection_date == (day or timezone.localdate()):
             run = under_way
@@ -235,7 +235,7 @@ class InspectionRuleViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewS
         if not permissions.is_office_admin(request.user):
             raise exceptions.PermissionDenied
         rule = self.get_object()
-        data = _valid(InspectionRuleUpdateSerializer(data=request.data))
+        data = valid(InspectionRuleUpdateSerializer(data=request.data))
         if "thresholds" in data:
             # PATCH changes what it names: the thresholds not given keep their current values.
             data["thresholds"] = {**rule.thresholds, **data["thresholds"]}
@@ -262,7 +262,7 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def waive(self, request, pk=None):
         finding = self.get_object()
-        reason = _valid(WaiveSerializer(data=request.data))["reason"]
+        reason = valid(WaiveSerializer(data=request.data))["reason"]
         services.finding_waive(actor=request.user, finding=finding, reason=reason)
         return Response(self.get_serializer(self.get_queryset().get(pk=finding.pk)).data)
 
@@ -288,7 +288,7 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
         notice = self.get_object()
-        response = _valid(ResponseSerializer(data=request.data))["response"]
+        response = valid(ResponseSerializer(data=request.data))["response"]
         return self._answer(services.notice_respond(actor=request.user, notice=notice, response=response))
 
     @extend_schema(
@@ -300,7 +300,7 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         notice = self.get_object()
-        note = _valid(AcceptSerializer(data=request.data))["note"]
+        note = valid(AcceptSerializer(data=request.data))["note"]
         return self._answer(services.notice_accept(actor=request.user, notice=notice, note=note))
 
     @extend_schema(
@@ -312,5 +312,5 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         notice = self.get_object()
-        note = _valid(ReturnSerializer(data=request.data))["note"]
+        note = valid(ReturnSerializer(data=request.data))["note"]
         return self._answer(services.notice_return(actor=request.user, notice=notice, note=note))

@@ -14,8 +14,7 @@ from accounts import permissions
 from audits.models import WeeklyIndex
 from audits.selectors.index import WEEK, latest_complete_week, ranking, week_start_of
 from audits.services.index import weekly_index_compute
-from config.api import Pagination
-from registry.api.views import ERROR, _valid
+from config.api import ERROR, Pagination, valid
 from registry.choices import Platform
 
 
@@ -117,7 +116,7 @@ class RankingViewSet(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        query = _valid(RankingQuerySerializer(data=self.request.query_params))
+        query = valid(RankingQuerySerializer(data=self.request.query_params))
         self.request.ranking_week = _week(query)
         return ranking(
             self.request.user, week_start=self.request.ranking_week, platform=query.get("platform")
@@ -152,7 +151,7 @@ class RankingViewSet(viewsets.GenericViewSet):
     def compute(self, request):
         if not permissions.is_office_admin(request.user):
             raise exceptions.PermissionDenied
-        week_start = _week(_valid(WeekQuerySerializer(data=request.query_params)))
+        week_start = _week(valid(WeekQuerySerializer(data=request.query_params)))
         accounts = weekly_index_compute(week_start=week_start, actor=request.user)
         answer = {"week_start": week_start, "week_end": week_start + WEEK - datetime.timedelta(days=1)}
         return Response(ComputedSerializer({**answer, "accounts": accounts}).data, status=status.HTTP_200_OK)

@@ -29,7 +29,7 @@ from audits.filters import (
 from audits.models import ClosureOrder, ReviewDecision, ReviewMeeting, SelfInspection
 from audits.selectors.campaigns import campaign_progress, campaign_progress_by_department, visible_campaigns
 from audits.services import campaigns as services
-from registry.api.views import ERROR, _valid
+from config.api import ERROR, valid
 
 
 class AuditorsOnlyRead(BasePermission):
@@ -74,7 +74,7 @@ class CampaignViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         "given department kinds, platforms and departments (each key narrows the scope).",
     )
     def create(self, request):
-        data = _valid(serializers.CampaignCreateSerializer(data=request.data))
+        data = valid(serializers.CampaignCreateSerializer(data=request.data))
         campaign = services.campaign_create(actor=request.user, **data)
         return Response(self.get_serializer(campaign).data, status=status.HTTP_201_CREATED)
 
@@ -140,7 +140,7 @@ class SelfInspectionViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewS
     )
     def partial_update(self, request, pk=None):
         inspection = self.get_object()
-        answers = _valid(serializers.SelfInspectionAnswersSerializer(data=request.data, partial=True))
+        answers = valid(serializers.SelfInspectionAnswersSerializer(data=request.data, partial=True))
         inspection = services.self_inspection_save(actor=request.user, self_inspection=inspection, **answers)
         return self._answer(inspection)
 
@@ -174,7 +174,7 @@ class MeetingViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
         description="Record a review meeting of a running campaign (office only).",
     )
     def create(self, request):
-        data = _valid(
+        data = valid(
             serializers.MeetingCreateSerializer(data=request.data, context=self.get_serializer_context())
         )
         meeting = services.meeting_create(actor=request.user, **data)
@@ -187,7 +187,7 @@ class MeetingViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
     )
     def partial_update(self, request, pk=None):
         meeting = self.get_object()
-        fields = _valid(serializers.MeetingUpdateSerializer(data=request.data))
+        fields = valid(serializers.MeetingUpdateSerializer(data=request.data))
         meeting = services.meeting_update(actor=request.user, meeting=meeting, **fields)
         return Response(self.get_serializer(meeting).data)
 
@@ -247,11 +247,11 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         context, body = self.get_serializer_context(), request.data
         if isinstance(body, list) or (isinstance(body, Mapping) and "items" in body):
             body = {"items": body} if isinstance(body, list) else body
-            data = _valid(serializers.DecisionBulkSerializer(data=body, context=context))
+            data = valid(serializers.DecisionBulkSerializer(data=body, context=context))
             decisions = services.decisions_make(actor=request.user, **data)
             answer = self.get_serializer(self._fresh(decisions), many=True).data
         else:
-            item = _valid(serializers.DecisionCreateSerializer(data=body, context=context))
+            item = valid(serializers.DecisionCreateSerializer(data=body, context=context))
             decision = services.decision_make(actor=request.user, **item)
             answer = self.get_serializer(self._fresh([decision])[0]).data
         return Response(answer, status=status.HTTP_201_CREATED)
@@ -287,7 +287,7 @@ class ClosureOrderViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         order = self.get_object()
-        data = _valid(serializers.ClosureConfirmSerializer(data=request.data))
+        data = valid(serializers.ClosureConfirmSerializer(data=request.data))
         order = services.closure_order_confirm(
             actor=request.user,
             order=order,
@@ -306,7 +306,7 @@ class ClosureOrderViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         order = self.get_object()
-        note = _valid(serializers.NoteSerializer(data=request.data))["note"]
+        note = valid(serializers.NoteSerializer(data=request.data))["note"]
         return self._answer(services.closure_order_verify(actor=request.user, order=order, note=note))
 
     @extend_schema(
@@ -318,5 +318,5 @@ class ClosureOrderViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         order = self.get_object()
-        note = _valid(serializers.RejectionSerializer(data=request.data))["note"]
+        note = valid(serializers.RejectionSerializer(data=request.data))["note"]
         return self._answer(services.closure_order_reject(actor=request.user, order=order, note=note))

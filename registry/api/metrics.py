@@ -14,8 +14,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from config.api import ERROR
 from registry import services
-from registry.api.views import ERROR
 from registry.filters import visible_departments, visible_media_accounts
 from registry.forms_metrics import FIGURES, LIMITS, MAX_ROWS, check_metric_rows, may_enter_metrics
 from registry.models import AccountMetric

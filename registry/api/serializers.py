@@ -24,25 +24,6 @@ class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
 # Output ------------------------------------------------------------------------------------------
 
 
-class ErrorSerializer(serializers.Serializer):
-    """Every error: a message and a code; bad input adds the messages per field."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField()
-
-    def get_fields(self):
-        # "fields" cannot be declared as an attribute: it is the serializer's own property.
-        fields = super().get_fields()
-        fields["fields"] = serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()),
-            required=False,
-            help_text=_(
-                "Bad input only: messages per field, nested ones named like account.operators[0].name"
-            ),
-        )
-        return fields
-
-
 class DepartmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Department

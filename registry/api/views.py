@@ -4,7 +4,7 @@ Every queryset is narrowed with ``visible_to(request.user)``, so what a user may
 404. Writes go through ``registry.services``; their errors map to 400/403/409 in ``config.api``.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -28,6 +28,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.api import ERROR, ErrorSerializer, valid
 from registry import services
 from registry.api import (
     schema,  # noqa: F401  (registers the token scheme with drf-spectacular)
@@ -37,37 +38,6 @@ from registry.api.renderers import FILE_FORMATS, CSVRenderer, XLSXRenderer
 from registry.choices import FilingKind
 from registry.filters import DepartmentFilter, FilingFilter, MediaAccountFilter
 from registry.models import Department, Filing, MediaAccount
-
-ERROR = OpenApiResponse(serializers.ErrorSerializer, description="The one error shape (see config.api).")
-
-
-def _flat(errors, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested errors as one level, named the way the services name theirs:
-    ``account.department``, ``account.operators[1].employment``."""
-    flat: dict[str, list[str]] = {}
-    if isinstance(errors, Mapping):
-        for key, value in errors.items():
-            if isinstance(key, int):
-                name = f"{prefix}[{key}]"
-            elif key == api_settings.NON_FIELD_ERRORS_KEY and prefix:
-                name = prefix
-            else:
-                name = f"{prefix}.{key}" if prefix else key
-            for inner, messages in _flat(value, name).items():
-                flat.setdefault(inner, []).extend(messages)
-    elif isinstance(errors, list) and any(isinstance(item, Mapping) for item in errors):
-        for index, item in enumerate(errors):
-            flat.update(_flat(item, f"{prefix}[{index}]"))
-    else:
-        messages = errors if isinstance(errors, list) else [errors]
-        flat[prefix or api_settings.NON_FIELD_ERRORS_KEY] = [str(message) for message in messages]
-    return flat
-
-
-def _valid(serializer) -> dict:
-    if not serializer.is_valid():
-        raise exceptions.ValidationError(_flat(serializer.errors))
-    return serializer.validated_data
 
 
 def _nested(error: DjangoValidationError, prefix: str, names: Iterable[str]) -> exceptions.ValidationError:
@@ -177,10 +147,8 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     def create(self, request):
         """Submit a filing of any kind; the office decides it later."""
-        kind = _valid(serializers.FilingKindSerializer(data=request.data))["kind"]
-        data = _valid(
-            serializers.FILING_INPUT[kind](data=request.data, context=self.get_serializer_context())
-        )
+        kind = valid(serializers.FilingKindSerializer(data=request.data))["kind"]
+        data = valid(serializers.FILING_INPUT[kind](data=request.data, context=self.get_serializer_context()))
         if kind == FilingKind.OPEN:
             account = dict(data["account"])
             try:
@@ -215,7 +183,7 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def _decide(self, request, service) -> Response:
         filing = self.get_object()
-        note = _valid(serializers.DecisionSerializer(data=request.data))["note"]
+        note = valid(serializers.DecisionSerializer(data=request.data))["note"]
         service(actor=request.user, filing=filing, note=note)
         return self._answer(filing)
 
@@ -275,7 +243,7 @@ class VerifyView(APIView):
         responses={
             200: serializers.VerifyResultSerializer,
             400: ERROR,
-            404: OpenApiResponse(serializers.ErrorSerializer, description="Not a registered account."),
+            404: OpenApiResponse(ErrorSerializer, description="Not a registered account."),
             429: ERROR,
         },
         description="Give `platform` and `uid`, or `url`, or `name` (exact); several narrow the search. "
@@ -283,7 +251,7 @@ class VerifyView(APIView):
         f"at most {VERIFY_LIMIT}; 404 when no registered account matches.",
     )
     def get(self, request):
-        query = _valid(serializers.VerifyQuerySerializer(data=request.query_params))
+        query = valid(serializers.VerifyQuerySerializer(data=request.query_params))
         accounts = MediaAccount.objects.filter(
             status__in=[value for value, _label in serializers.REGISTERED_STATUSES]
         ).select_related("department", "merged_into")
