@@ -316,9 +316,9 @@ def _header_fields() -> dict[str, str]:
     for code, _language in settings.LANGUAGES:
         with translation.override(code):
             for name, label in METRIC_COLUMNS.items():
-                known.setdefault(spreadsheets._normalised(label), name)
+                known.setdefault(spreadsheets.normalised_header(label), name)
     for name in METRIC_COLUMNS:
-        known.setdefault(spreadsheets._normalised(name), name)
+        known.setdefault(spreadsheets.normalised_header(name), name)
     return known
 
 
@@ -334,18 +334,18 @@ def read_metric_sheet(data: bytes, *, extension: str) -> spreadsheets.ImportShee
     """
     spreadsheets.check_import_size(len(data))
     if extension == ".xlsx":
-        records = spreadsheets._xlsx_records(data)
+        records = spreadsheets.xlsx_records(data)
     else:
-        records = spreadsheets._csv_records(data)
+        records = spreadsheets.csv_records(data)
     known = _header_fields()
     sheet = None
     columns: list[str | None] = []
     for number, cells in records:
-        texts = [spreadsheets._text(value) for value, _formula in cells]
+        texts = [spreadsheets.cell_text(value) for value, _formula in cells]
         if sheet is None:
             if not any(texts):
                 continue  # blank lines above the header
-            columns = [known.get(spreadsheets._normalised(header)) for header in texts]
+            columns = [known.get(spreadsheets.normalised_header(header)) for header in texts]
             missing = [name for name in ("date",) if name not in columns]
             if not {"media_account", "platform_uid"} & set(columns):
                 missing.insert(0, "media_account")
@@ -416,7 +416,7 @@ def metric_template_xlsx() -> bytes:
         "messages_replied": 5,
         "messages_overdue": 0,
     }
-    return spreadsheets._xlsx(
+    return spreadsheets.write_xlsx(
         list(METRIC_COLUMNS.values()),
         [[example[name] for name in METRIC_COLUMNS]],
         title=_("Daily figures"),

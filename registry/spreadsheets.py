@@ -29,7 +29,6 @@ from registry.choices import AccountFunction, Employment, MediaAccountStatus, Pl
 from registry.models import Operator
 from registry.services import RowError
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Characters that make Excel, WPS or LibreOffice read a cell as a formula (OWASP adds tab and CR).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -179,7 +178,7 @@ def _write_only_cell(sheet, value: str):
     return cell
 
 
-def _xlsx(headers: Iterable, rows: Iterable[list], *, title: str, widths: Iterable[int] = ()) -> bytes:
+def write_xlsx(headers: Iterable, rows: Iterable[list], *, title: str, widths: Iterable[int] = ()) -> bytes:
     # write_only streams rows to the file instead of holding a cell object per value in memory.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
@@ -204,10 +203,10 @@ def _xlsx(headers: Iterable, rows: Iterable[list], *, title: str, widths: Iterab
 
 def media_accounts_xlsx(queryset) -> bytes:
     """The accounts of ``queryset`` (already scoped and filtered) as the 备案登记表 in .xlsx."""
-    return _xlsx(EXPORT_HEADERS, _export_rows(queryset), title=_("Media accounts"), widths=COLUMN_WIDTHS)
+    return write_xlsx(EXPORT_HEADERS, _export_rows(queryset), title=_("Media accounts"), widths=COLUMN_WIDTHS)
 
 
-def _csv_cell(value) -> str:
+def csv_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.date):
@@ -231,7 +230,7 @@ def iter_media_accounts_csv(queryset) -> Iterator[bytes]:
     writer.writerow([str(header) for header in EXPORT_HEADERS])
     yield "\ufeff".encode() + flush()
     for count, row in enumerate(_export_rows(queryset), start=1):
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
         if count % 500 == 0:
             yield flush()
     yield flush()
@@ -290,7 +289,7 @@ def column_label(field_name: str) -> str:
     return str(IMPORT_COLUMNS.get(field_name, field_name)) if field_name else "—"
 
 
-def _normalised(header) -> str:
+def normalised_header(header) -> str:
     return "".join(str(header or "").split()).lower()
 
 
@@ -300,13 +299,13 @@ def _header_fields() -> dict[str, str]:
     for code, _language in settings.LANGUAGES:
         with translation.override(code):
             for name, label in IMPORT_COLUMNS.items():
-                known.setdefault(_normalised(label), name)
+                known.setdefault(normalised_header(label), name)
     for name in IMPORT_COLUMNS:
-        known.setdefault(_normalised(name), name)
+        known.setdefault(normalised_header(name), name)
     return known
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -336,10 +335,10 @@ def _sheet(records: Iterable[tuple[int, list[tuple[object, bool]]]]) -> ImportSh
     sheet = None
     for number, cells in records:
         if sheet is None:
-            if not any(_text(value) for value, _formula in cells):
+            if not any(cell_text(value) for value, _formula in cells):
                 continue  # blank lines above the header
-            headers = [_text(value) for value, _formula in cells]
-            columns = [known.get(_normalised(header)) for header in headers]
+            headers = [cell_text(value) for value, _formula in cells]
+            columns = [known.get(normalised_header(header)) for header in headers]
             missing = [name for name in REQUIRED_IMPORT_COLUMNS if name not in columns]
             if missing:
                 raise SpreadsheetRejected(
@@ -355,7 +354,7 @@ def _sheet(records: Iterable[tuple[int, list[tuple[object, bool]]]]) -> ImportSh
                 header = headers[index] if index < len(headers) else get_column_letter(index + 1)
                 sheet.errors.append(_formula_error(number, name or "", header))
             if name and name not in row:
-                row[name] = _text(value)
+                row[name] = cell_text(value)
         if len(row) == 1 or not any(row[name] for name in row if name != "row"):
             if not any(error.row == number for error in sheet.errors):
                 continue  # a blank line
@@ -369,7 +368,7 @@ def _sheet(records: Iterable[tuple[int, list[tuple[object, bool]]]]) -> ImportSh
     return sheet
 
 
-def _xlsx_records(data: bytes) -> Iterator[tuple[int, list[tuple[object, bool]]]]:
+def xlsx_records(data: bytes) -> Iterator[tuple[int, list[tuple[object, bool]]]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
@@ -397,7 +396,7 @@ def _xlsx_records(data: bytes) -> Iterator[tuple[int, list[tuple[object, bool]]]
         workbook.close()
 
 
-def _csv_records(data: bytes) -> Iterator[tuple[int, list[tuple[object, bool]]]]:
+def csv_records(data: bytes) -> Iterator[tuple[int, list[tuple[object, bool]]]]:
     if b"\x00" in data:
         raise SpreadsheetRejected(_("The file is not a CSV text file."))
     for encoding in ("utf-8-sig", "gb18030"):
@@ -429,7 +428,7 @@ def read_import(data: bytes, *, extension: str) -> ImportSheet:
     ``SpreadsheetRejected``, while bad cells (formulas) are listed in ``errors`` by row and column.
     """
     check_import_size(len(data))
-    records = _xlsx_records(data) if extension == ".xlsx" else _csv_records(data)
+    records = xlsx_records(data) if extension == ".xlsx" else csv_records(data)
     return _sheet(records)
 
 
@@ -449,7 +448,7 @@ def import_template_xlsx() -> bytes:
         "has_interaction": _("Yes"),
         "exception_reason": "",
     }
-    return _xlsx(
+    return write_xlsx(
         [IMPORT_COLUMNS[name] for name in columns],
         [[example[name] for name in columns]],
         title=_("Registration form"),

@@ -5,10 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,17 +24,10 @@ from audits.selectors.campaigns import (
 )
 from audits.services import campaigns as services
 from audits.views.common import get_campaign_or_404, refuse, require, step_counts
+from config.downloads import xlsx_response
 from config.errors import InvalidTransition
 from registry.choices import DepartmentKind, Platform
 from registry.models import Department
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 @login_required

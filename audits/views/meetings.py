@@ -24,8 +24,8 @@ from audits.forms import DecisionFormSet, MeetingForm, add_service_errors, live_
 from audits.models import ReviewMeeting, SelfInspection
 from audits.selectors.campaigns import Recommendation, decisions_of_meeting, recommendations_for
 from audits.services import campaigns as services
-from audits.views.campaigns import xlsx_response
 from audits.views.common import get_campaign_or_404, refuse, require
+from config.downloads import xlsx_response
 from config.errors import InvalidTransition
 from registry.models import MediaAccount
 

@@ -15,7 +15,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -23,6 +22,7 @@ from accounts import permissions
 from audits.filters_trail import TRAIL_ZONE, AuditEventFilter
 from audits.models import AuditEvent
 from audits.views.common import dress_filter_form
+from config.downloads import XLSX_CONTENT_TYPE, attachment
 from registry import spreadsheets
 from registry.selectors import ChangeLine, ChangeReader, action_label, referenced_names
 
@@ -137,7 +137,7 @@ def _csv(rows: Iterable[list]) -> Iterator[bytes]:
     writer.writerow([str(header) for header in EXPORT_HEADERS])
     yield "\ufeff".encode() + flush()
     for count, row in enumerate(rows, start=1):
-        writer.writerow([spreadsheets._csv_cell(value) for value in row])
+        writer.writerow([spreadsheets.csv_cell(value) for value in row])
         if count % 500 == 0:
             yield flush()
     yield flush()
@@ -156,8 +156,7 @@ def audit_event_export(request, fmt: str):
         response = StreamingHttpResponse(_csv(rows), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(
-            spreadsheets._xlsx(EXPORT_HEADERS, rows, title=_("Audit trail"), widths=COLUMN_WIDTHS),
-            content_type=spreadsheets.XLSX_CONTENT_TYPE,
+            spreadsheets.write_xlsx(EXPORT_HEADERS, rows, title=_("Audit trail"), widths=COLUMN_WIDTHS),
+            content_type=XLSX_CONTENT_TYPE,
         )
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return attachment(response, filename)

@@ -5,30 +5,22 @@ checked and previewed with nothing written, waits on the server under a random t
 written all or nothing on confirmation. The office and the units enter figures; auditors read.
 """
 
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from registry import forms_metrics, services, spreadsheets
+from config.downloads import xlsx_response
+from registry import forms_metrics, services, spreadsheets, uploads
 from registry.forms import ImportConfirmForm, ImportUploadForm
 from registry.models import MediaAccount
-from registry.views.spreadsheets import (
-    PREVIEW_ROWS,
-    _attachment,
-    _imports_dir,
-    _remove_stale_uploads,
-    _stored,
-)
+from registry.views.spreadsheets import PREVIEW_ROWS
 
-# Metric uploads wait beside account imports; the prefix keeps one from being confirmed as the other.
-TOKEN_PREFIX = "metrics-"
+UPLOAD_KIND = "metrics"
 
 
 def _require(allowed: bool) -> None:
@@ -80,6 +72,8 @@ def _preview(request, *, sheet, checked, token=""):
         request,
         "registry/metric_import_preview.html",
         {
+            "upload_url": reverse("metrics_import"),
+            "confirm_url": reverse("metrics_import_confirm"),
             "checked": checked,
             "columns": [(name, forms_metrics.column_label(name)) for name in sheet.columns],
             "rows": [
@@ -107,9 +101,7 @@ def metrics_import(request):
         elif checked.errors:
             return _preview(request, sheet=sheet, checked=checked)
         else:
-            _remove_stale_uploads()
-            token = secrets.token_urlsafe(24)
-            (_imports_dir() / f"{request.user.pk}-{TOKEN_PREFIX}{token}{form.extension}").write_bytes(data)
+            token = uploads.keep(request.user, data, kind=UPLOAD_KIND, extension=form.extension)
             return _preview(request, sheet=sheet, checked=checked, token=token)
     return render(
         request,
@@ -128,7 +120,9 @@ def metrics_import_confirm(request):
     """Write the previewed file, all or nothing, then delete it."""
     _require(forms_metrics.may_enter_metrics(request.user))
     form = ImportConfirmForm(request.POST)
-    path = _stored(request.user, TOKEN_PREFIX + form.cleaned_data["token"]) if form.is_valid() else None
+    path = (
+        uploads.kept(request.user, form.cleaned_data["token"], kind=UPLOAD_KIND) if form.is_valid() else None
+    )
     if path is None:
         messages.error(request, _("The uploaded file is no longer here; upload it again."))
         return redirect("metrics_import")
@@ -157,6 +151,5 @@ def metrics_import_confirm(request):
 def metrics_import_template(request):
     """The daily-figures sheet to fill in: the headers and one example row."""
     _require(forms_metrics.may_enter_metrics(request.user))
-    response = HttpResponse(forms_metrics.metric_template_xlsx(), content_type=spreadsheets.XLSX_CONTENT_TYPE)
     name = _("Daily figures template")  # outside the f-string, where makemessages finds it
-    return _attachment(response, f"{name}.xlsx")
+    return xlsx_response(forms_metrics.metric_template_xlsx(), f"{name}.xlsx")

@@ -1,40 +1,29 @@
 """Spreadsheets in the browser: export the filtered account list, import a first registration.
 
 An import is two steps: the upload is checked and previewed (a dry run of the service), then
-confirmed. Between the two the file waits on the server under ``MEDIA_ROOT/imports/``, named
-by the uploader's id and a random token, so one user can never confirm another's upload and
-nothing large sits in the session.
+confirmed; between the two the file waits in ``registry.uploads``.
 """
 
-import secrets
-import time
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from registry import services, spreadsheets
+from config.downloads import attachment, xlsx_response
+from registry import services, spreadsheets, uploads
 from registry.filters import MediaAccountFilter
 from registry.forms import ImportConfirmForm, ImportUploadForm
 from registry.models import MediaAccount
 
 PREVIEW_ROWS = 200  # rows shown on the preview page; every bad row is listed whatever the count
-STALE_UPLOAD_SECONDS = 24 * 3600
-
-
-def _attachment(response, filename: str):
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+UPLOAD_KIND = "accounts"
 
 
 # Export ------------------------------------------------------------------------------------------
@@ -55,10 +44,8 @@ def media_accounts_export(request, fmt: str):
             spreadsheets.iter_media_accounts_csv(filterset.qs), content_type="text/csv; charset=utf-8"
         )
     else:
-        response = HttpResponse(
-            spreadsheets.media_accounts_xlsx(filterset.qs), content_type=spreadsheets.XLSX_CONTENT_TYPE
-        )
-    return _attachment(response, filename)
+        return xlsx_response(spreadsheets.media_accounts_xlsx(filterset.qs), filename)
+    return attachment(response, filename)
 
 
 # Import ------------------------------------------------------------------------------------------
@@ -67,28 +54,6 @@ def media_accounts_export(request, fmt: str):
 def _require_office(user) -> None:
     if not permissions.is_office_admin(user):
         raise PermissionDenied
-
-
-def _imports_dir() -> Path:
-    directory = Path(settings.MEDIA_ROOT) / "imports"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def _stored(user, token: str) -> Path | None:
-    for extension in spreadsheets.IMPORT_EXTENSIONS:
-        path = _imports_dir() / f"{user.pk}-{token}{extension}"
-        if path.is_file():
-            return path
-    return None
-
-
-def _remove_stale_uploads() -> None:
-    # Uploads previewed and never confirmed; cheap enough to sweep on each new upload.
-    cutoff = time.time() - STALE_UPLOAD_SECONDS
-    for path in _imports_dir().iterdir():
-        if path.is_file() and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
 
 
 def _check(user, data: bytes, extension: str):
@@ -113,6 +78,8 @@ def _preview(request, *, sheet, errors, token=""):
         request,
         "registry/import_preview.html",
         {
+            "upload_url": reverse("media_accounts_import"),
+            "confirm_url": reverse("media_accounts_import_confirm"),
             "sheet": sheet,
             "columns": [(name, spreadsheets.column_label(name)) for name in sheet.columns],
             "rows": [
@@ -139,9 +106,7 @@ def media_accounts_import(request):
         elif errors:
             return _preview(request, sheet=sheet, errors=errors)
         else:
-            _remove_stale_uploads()
-            token = secrets.token_urlsafe(24)
-            (_imports_dir() / f"{request.user.pk}-{token}{form.extension}").write_bytes(data)
+            token = uploads.keep(request.user, data, kind=UPLOAD_KIND, extension=form.extension)
             return _preview(request, sheet=sheet, errors=[], token=token)
     return render(
         request,
@@ -156,7 +121,9 @@ def media_accounts_import_confirm(request):
     """Import the previewed file, all or nothing, then delete it."""
     _require_office(request.user)
     form = ImportConfirmForm(request.POST)
-    path = _stored(request.user, form.cleaned_data["token"]) if form.is_valid() else None
+    path = (
+        uploads.kept(request.user, form.cleaned_data["token"], kind=UPLOAD_KIND) if form.is_valid() else None
+    )
     if path is None:
         messages.error(request, _("The uploaded file is no longer here; upload it again."))
         return redirect("media_accounts_import")
@@ -185,5 +152,4 @@ def media_accounts_import_confirm(request):
 def media_accounts_import_template(request):
     """The registration form to fill in: the headers and one example row."""
     _require_office(request.user)
-    response = HttpResponse(spreadsheets.import_template_xlsx(), content_type=spreadsheets.XLSX_CONTENT_TYPE)
-    return _attachment(response, f"{_('Media account import template')}.xlsx")
+    return xlsx_response(spreadsheets.import_template_xlsx(), f"{_('Media account import template')}.xlsx")

@@ -97,7 +97,7 @@ def test_it_previews_a_good_xlsx_then_imports_it_on_confirm(
     assert not MediaAccount.objects.exists()  # a preview writes nothing
     token = preview.context["confirm_form"]["token"].value()
     (stored,) = _stored(media_root)
-    assert stored == f"{office_admin.pk}-{token}.xlsx"
+    assert stored == f"{office_admin.pk}-accounts-{token}.xlsx"
 
     response = client.post(reverse("media_accounts_import_confirm"), {"token": token})
     assert response.url == reverse("media_account_list")

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from config.downloads import XLSX_CONTENT_TYPE
 from registry import spreadsheets
 from registry.choices import Platform
 from registry.models import MediaAccount
@@ -83,7 +84,7 @@ def test_it_exports_the_filtered_list_within_scope_as_xlsx(
     file_account(department_a, name="教育公众号")
     file_account(department_b, name="卫健微博", platform=Platform.WEIBO)
     response = client_for(admin_a).get(reverse("media_accounts_export_xlsx"), {"platform": "weibo"})
-    assert response["Content-Type"] == spreadsheets.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
     assert "attachment" in response["Content-Disposition"] and ".xlsx" in response["Content-Disposition"]
     rows = _xlsx_rows(response.content)
     assert rows[0] == HEADERS
