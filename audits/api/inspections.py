@@ -123,6 +123,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "last_run",
             "resolved_at",
             "waived_by",
+            "waived_at",
             "waive_reason",
             "notice",
         ]

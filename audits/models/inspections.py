@@ -100,6 +100,7 @@ class Finding(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    waived_at = models.DateTimeField(_("waived at"), null=True, blank=True)
     waive_reason = models.TextField(_("waive reason"), blank=True)
     notice = models.ForeignKey(
         "RectificationNotice",

@@ -79,12 +79,12 @@ def _standing(findings: QuerySet, day, finished_at) -> QuerySet:
     ``OuterRef`` expressions).
 
     A finding keeps the first and last day a run saw it, so one resolved later (by a later run, or
-    by the office accepting a notice) still counts for the runs that saw it. A waived one counts
-    for the runs before the waiver: runs no longer refresh it, so its last day stops there. (A
-    second run on the day of a waiver still counts it: nothing records when it was waived.)
+    by the office accepting a notice) still counts for the runs that saw it; so does a waived one,
+    for the runs that finished before the waiver.
     """
     return findings.filter(first_seen__lte=day, last_seen__gte=day).filter(
-        Q(status__in=(FindingStatus.OPEN, FindingStatus.WAIVED))
+        Q(status=FindingStatus.OPEN)
+        | Q(status=FindingStatus.WAIVED, waived_at__gt=finished_at)
         | Q(status=FindingStatus.RESOLVED, resolved_at__gt=finished_at)
     )
 

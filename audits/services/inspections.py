@@ -287,8 +287,9 @@ def finding_waive(*, actor, finding: Finding, reason: str) -> Finding:
         raise ValidationError({"reason": _("Give the reason for waiving the finding.")})
     finding.status = FindingStatus.WAIVED
     finding.waived_by = actor
+    finding.waived_at = timezone.now()
     finding.waive_reason = reason
-    finding.save(update_fields=["status", "waived_by", "waive_reason"])
+    finding.save(update_fields=["status", "waived_by", "waived_at", "waive_reason"])
     record("audits.finding.waived", actor=actor, target=finding, changes={"after": {"reason": reason}})
     return finding
 

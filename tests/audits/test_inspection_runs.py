@@ -7,6 +7,7 @@ from django.core import mail
 
 from audits.choices import FindingStatus, NoticeStatus, RuleCode, RunStatus, Severity
 from audits.models import AuditEvent, Finding, InspectionRule, InspectionRun, RectificationNotice
+from audits.selectors.inspections import run_findings
 from audits.services import inspections
 from config.errors import InvalidTransition
 from registry import services
@@ -100,6 +101,18 @@ def test_it_keeps_a_waived_finding_waived_while_it_holds(quiet_account, office_a
     assert Finding.objects.filter(media_account=quiet_account, rule__code=RuleCode.LOW_REACH).count() == 1
     with pytest.raises(InvalidTransition):
         inspections.finding_waive(actor=office_admin, finding=finding, reason="again")
+
+
+def test_a_waived_finding_counts_for_the_runs_before_the_waiver_only(quiet_account, office_admin):
+    before = run_on(datetime.date.today())
+    finding = Finding.objects.get(media_account=quiet_account, rule__code=RuleCode.LOW_REACH)
+    inspections.finding_waive(actor=office_admin, finding=finding, reason="新开账号，粉丝在增长")
+    after = run_on(datetime.date.today())  # the same day: only the time tells them apart
+
+    assert finding in run_findings(before)
+    assert finding not in run_findings(after)
+    finding.refresh_from_db()
+    assert before.finished_at < finding.waived_at < after.finished_at
 
 
 def test_it_sends_each_unit_one_notice_for_its_veto_and_serious_findings(
