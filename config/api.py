@@ -7,13 +7,16 @@ the services map to status codes here, so views never translate them one by one.
 
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -26,6 +29,17 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, which also refuses JSON nested deeper than Python's decoder goes: DRF
+    turns only a ``ValueError`` into a 400, and that is a ``RecursionError``."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("The JSON is nested too deeply.")) from None
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -90,6 +104,14 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE; left alone, that is an HTML
+        # page, not the one error shape.
+        limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return Response(
+            {"detail": _("The request is larger than %(limit)s.") % {"limit": limit}, "code": "too_large"},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
 
     response = drf_exception_handler(exc, context)
     if response is None:

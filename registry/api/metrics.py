@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from config.api import ERROR
+from config.api import ERROR, JSONParser
 from registry import services
 from registry.filters import visible_departments, visible_media_accounts
 from registry.forms_metrics import FIGURES, LIMITS, MAX_ROWS, check_metric_rows, may_enter_metrics

@@ -20,7 +20,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -28,7 +27,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from config.api import ERROR, ErrorSerializer, valid
+from config.api import ERROR, ErrorSerializer, JSONParser, valid
 from registry import services
 from registry.api import (
     schema,  # noqa: F401  (registers the token scheme with drf-spectacular)
