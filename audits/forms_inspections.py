@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audits.choices import RuleCode, Severity
 from audits.models import InspectionRule
-from audits.rules import RULES
+from audits.rules import RULES, THRESHOLD_MAX
 
 # Each threshold of each rule, as the office reads it: (label, help, whole number?, minimum).
 THRESHOLDS = {
@@ -62,7 +62,6 @@ THRESHOLDS = {
         1,
     ),
 }
-THRESHOLD_MAX = 100_000  # no threshold of any rule is meaningful beyond this
 
 
 def threshold_label(code: str, key: str):

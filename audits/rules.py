@@ -96,6 +96,10 @@ def no_responsible_person(accounts: QuerySet, today: datetime.date, t: dict) -> 
     )
 
 
+# No threshold of any rule is meaningful beyond this; the rules' day windows must also stay within
+# the calendar (a date minus more days than that overflows).
+THRESHOLD_MAX = 100_000
+
 # code: (query, default severity, default thresholds, source)
 RULES = {
     RuleCode.NO_UPDATE: (

@@ -66,6 +66,8 @@ def _validated_thresholds(rule: InspectionRule, thresholds: dict[str, Any]) -> d
             errors[key] = _("This rule has no threshold named “%(key)s”.") % {"key": key}
         elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             errors[key] = _("Must be a number of at least 0.")
+        elif value > rules.THRESHOLD_MAX:
+            errors[key] = _("Must be at most %(limit)s.") % {"limit": rules.THRESHOLD_MAX}
     if errors:
         raise ValidationError({"thresholds": [f"{key}: {message}" for key, message in errors.items()]})
     return {**defaults, **thresholds}
