@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 
 from accounts import permissions
 from audits.models import WeeklyIndex
-from audits.selectors.index import WEEK, latest_complete_week, ranking, week_start_of
+from audits.selectors.index import WEEK, is_calendar_week, latest_complete_week, ranking, week_start_of
 from audits.services.index import weekly_index_compute
 from config.api import ERROR, Pagination, valid
 from registry.choices import Platform
@@ -26,6 +27,11 @@ class WeekQuerySerializer(serializers.Serializer):
             "By default the latest complete week."
         ),
     )
+
+    def validate_week(self, day):
+        if not is_calendar_week(day):
+            raise serializers.ValidationError(_("There is no such week in the calendar."))
+        return day
 
 
 class RankingQuerySerializer(WeekQuerySerializer):

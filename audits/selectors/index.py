@@ -24,6 +24,12 @@ def week_start_of(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=(day.weekday() + 1) % 7)
 
 
+def is_calendar_week(day: datetime.date) -> bool:
+    """Whether ``day``'s week and the weeks either side of it (the pages link to them) are within the
+    calendar: one beyond it cannot be counted, only overflow."""
+    return datetime.date.min + 2 * WEEK <= day <= datetime.date.max - 2 * WEEK
+
+
 def latest_complete_week(today: datetime.date | None = None) -> datetime.date:
     """The Sunday of the last week that has ended (its Saturday is before ``today``)."""
     return week_start_of(today or timezone.localdate()) - WEEK

@@ -18,6 +18,7 @@ from accounts import permissions
 from audits.selectors.index import (
     WEEK,
     computed_weeks,
+    is_calendar_week,
     latest_complete_week,
     ranking,
     ranking_chart,
@@ -32,6 +33,12 @@ PAGE_SIZE = 50
 class RankingQueryForm(forms.Form):
     week = forms.DateField(label=gettext_lazy("Week of"), required=False)
     platform = forms.ChoiceField(label=gettext_lazy("platform"), choices=Platform.choices, required=False)
+
+    def clean_week(self):
+        week = self.cleaned_data["week"]
+        if week and not is_calendar_week(week):
+            raise forms.ValidationError(_("There is no such week in the calendar."))
+        return week
 
 
 def _week_and_platform(data) -> tuple[datetime.date, str]:
