@@ -6,6 +6,8 @@ the browser); every role reads the rules; findings and notices are scoped like a
 scope is a 404). Who may act is the services' rule (403); a move the state does not allow is a 409.
 """
 
+import datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -61,6 +63,10 @@ class InspectionRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# No government new-media account predates it; far earlier days only overflow the rules' windows.
+EARLIEST_INSPECTION_DAY = datetime.date(2000, 1, 1)
+
+
 class InspectionRunRequestSerializer(serializers.Serializer):
     inspection_date = serializers.DateField(
         required=False, help_text=gettext_lazy("The day to inspect as of; today by default")
@@ -69,6 +75,10 @@ class InspectionRunRequestSerializer(serializers.Serializer):
     def validate_inspection_date(self, day):
         if day > timezone.localdate():
             raise serializers.ValidationError(_("The inspection day cannot be in the future."))
+        if day < EARLIEST_INSPECTION_DAY:
+            raise serializers.ValidationError(
+                _("The inspection day cannot be before %(day)s.") % {"day": EARLIEST_INSPECTION_DAY}
+            )
         return day
 
 
