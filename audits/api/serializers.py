@@ -69,7 +69,11 @@ class CampaignScopeSerializer(serializers.Serializer):
     )
     platforms = serializers.ListField(child=serializers.ChoiceField(choices=Platform.choices), default=list)
     departments = serializers.ListField(
-        child=serializers.IntegerField(), default=list, help_text=_("Department ids")
+        # Bounded like the database's ids: a larger number names no department, and a query with
+        # it fails instead of finding nothing.
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        default=list,
+        help_text=_("Department ids"),
     )
 
     def to_internal_value(self, data):
