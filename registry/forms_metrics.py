@@ -59,6 +59,9 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # What people type in a spreadsheet: 2026-11-20, 2026/11/20, 2026.11.20, 2026年11月20日.
 _SHEET_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _WHOLE = re.compile(r"^\d+$")
+# The largest id the database holds (a 64-bit integer): a larger one names no account, and the
+# database would refuse it in a query rather than find nothing.
+MAX_ID = 2**63 - 1
 
 
 def may_enter_metrics(user) -> bool:
@@ -210,6 +213,7 @@ def check_metric_rows(
         resolved.append((label, clean, good))
 
     ids = {clean["media_account"] for _label, clean, _good in resolved}
+    ids = {pk for pk in ids if 0 < pk <= MAX_ID}
     allowed = set(writable_accounts(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
     checked: list[dict] = []
     first_label: dict[tuple[int, datetime.date], int] = {}

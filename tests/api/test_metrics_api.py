@@ -142,6 +142,13 @@ def test_it_answers_an_out_of_scope_account_like_an_unknown_one(api_for, admin_a
     assert not AccountMetric.objects.exists()
 
 
+@pytest.mark.parametrize("account", [2**63, -1, 0])
+def test_it_answers_an_id_no_database_can_hold_like_an_unknown_one(api_for, admin_a, account):
+    response = post(api_for(admin_a), {"media_account": account, "date": day(1)})
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"media_account"}
+
+
 def test_it_tells_every_problem_of_a_row_at_once(api_for, admin_a, account_b):
     response = post(api_for(admin_a), [{"media_account": account_b.pk, "date": day(1), "posts": -3}])
     assert set(response.json()["fields"]) == {"rows[0].media_account", "rows[0].posts"}
