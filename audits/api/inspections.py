@@ -41,7 +41,7 @@ class RuleCountsSerializer(serializers.Serializer):
 
 
 class InspectionRunSerializer(serializers.ModelSerializer):
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     counts = serializers.DictField(
         child=RuleCountsSerializer(), read_only=True, help_text=gettext_lazy("Per rule code")
     )
@@ -115,7 +115,7 @@ class FindingSerializer(serializers.ModelSerializer):
     rule_name = serializers.CharField(source="rule.get_code_display", read_only=True)
     account = MediaAccountSummarySerializer(source="media_account", read_only=True)
     detail = serializers.DictField(read_only=True, help_text=gettext_lazy("The figures behind the finding"))
-    waived_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    waived_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Finding
@@ -147,8 +147,8 @@ class NoticeSerializer(serializers.ModelSerializer):
         read_only=True, help_text=gettext_lazy("Unanswered past the deadline")
     )
     findings = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    responded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    responded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = RectificationNotice

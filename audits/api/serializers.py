@@ -91,7 +91,7 @@ class CampaignScopeSerializer(serializers.Serializer):
 
 class CampaignSerializer(serializers.ModelSerializer):
     scope = CampaignScopeSerializer()
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ReviewCampaign
@@ -181,7 +181,7 @@ class SelfInspectionListSerializer(serializers.ListSerializer):
 
 class SelfInspectionSerializer(serializers.ModelSerializer):
     account = MediaAccountSummarySerializer(source="media_account", read_only=True)
-    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     recommendation = serializers.SerializerMethodField(
         help_text=_(
             "The outcome the figures and answers point to, for the office and auditors; "
@@ -208,6 +208,8 @@ class SelfInspectionSerializer(serializers.ModelSerializer):
             "recommendation",
         ]
         read_only_fields = fields
+        # read_only_fields drops allow_blank, and the schema would then promise these are never empty.
+        extra_kwargs = {"run_by": {"allow_blank": True}, "proposal": {"allow_blank": True}}
 
     @extend_schema_field(RecommendationSerializer(allow_null=True))
     def get_recommendation(self, inspection):
@@ -241,7 +243,7 @@ class SelfInspectionAnswersSerializer(serializers.ModelSerializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ReviewMeeting
@@ -273,7 +275,7 @@ class ReviewDecisionSerializer(serializers.ModelSerializer):
     campaign = serializers.IntegerField(source="self_inspection.campaign_id", read_only=True)
     media_account = serializers.IntegerField(source="self_inspection.media_account_id", read_only=True)
     account = MediaAccountSummarySerializer(source="self_inspection.media_account", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     closure_order = serializers.SerializerMethodField(help_text=_("The order a close or merge decision made"))
 
     class Meta:
@@ -295,6 +297,8 @@ class ReviewDecisionSerializer(serializers.ModelSerializer):
             "closure_order",
         ]
         read_only_fields = fields
+        # read_only_fields drops allow_blank, and the schema would then promise these are never empty.
+        extra_kwargs = {"recommended": {"allow_blank": True}}
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_closure_order(self, decision):
@@ -344,8 +348,8 @@ class DecisionBulkSerializer(serializers.Serializer):
 class ClosureOrderSerializer(serializers.ModelSerializer):
     account = MediaAccountSummarySerializer(source="media_account", read_only=True)
     is_overdue = serializers.BooleanField(read_only=True, help_text=_("Open and past the deadline"))
-    confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ClosureOrder
@@ -370,6 +374,8 @@ class ClosureOrderSerializer(serializers.ModelSerializer):
             "rejection_note",
         ]
         read_only_fields = fields
+        # read_only_fields drops allow_blank, and the schema would then promise these are never empty.
+        extra_kwargs = {"evidence_url": {"allow_blank": True}}
 
 
 class ClosureConfirmSerializer(serializers.Serializer):

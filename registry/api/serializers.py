@@ -77,6 +77,8 @@ class MediaAccountSerializer(serializers.ModelSerializer):
             "operators",
         ]
         read_only_fields = fields
+        # read_only_fields drops allow_blank, and the schema would then promise these are never empty.
+        extra_kwargs = {"url": {"allow_blank": True}}
 
 
 class MediaAccountSummarySerializer(serializers.ModelSerializer):
@@ -91,8 +93,8 @@ class MediaAccountSummarySerializer(serializers.ModelSerializer):
 class FilingSerializer(serializers.ModelSerializer):
     account = MediaAccountSummarySerializer(source="media_account", read_only=True)
     changes = serializers.DictField(read_only=True, help_text=_("The proposed values, for a change filing"))
-    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Filing
@@ -114,6 +116,8 @@ class FilingSerializer(serializers.ModelSerializer):
             "decision_note",
         ]
         read_only_fields = fields
+        # read_only_fields drops allow_blank, and the schema would then promise these are never empty.
+        extra_kwargs = {"notice_url": {"allow_blank": True}}
 
 
 # Filing input: one serializer per kind -------------------------------------------------------
@@ -248,6 +252,8 @@ class SuccessorSerializer(serializers.ModelSerializer):
         model = MediaAccount
         fields = ["name", "platform", "url"]
         read_only_fields = fields
+        # read_only_fields drops allow_blank, and the schema would then promise these are never empty.
+        extra_kwargs = {"url": {"allow_blank": True}}
 
 
 # Pending and rejected accounts were never registered; closed and merged ones were, and the
@@ -282,6 +288,8 @@ class VerifiedAccountSerializer(serializers.ModelSerializer):
             "successor",
         ]
         read_only_fields = fields
+        # read_only_fields drops allow_blank, and the schema would then promise these are never empty.
+        extra_kwargs = {"url": {"allow_blank": True}}
 
 
 class VerifyResultSerializer(serializers.Serializer):
