@@ -2,18 +2,15 @@
 other is told (409), nothing is lost or doubled. Real threads and real transactions, so the row
 lock (``select_for_update`` on PostgreSQL, the write lock on SQLite) is what is tested."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts import services as user_services
 from accounts.choices import Role
 from audits.models import AuditEvent, ClosureOrder, ReviewDecision
-from tests.api.test_concurrency import _database_file  # noqa: F401  (autouse: SQLite races on a file)
 from tests.campaigns import campaign, inspection_of, meeting, submitted
+from tests.concurrency import at_once, race_database  # noqa: F401  (the fixture, by name)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("race_database")]
 
 API = "/api/v1"
 
@@ -23,26 +20,6 @@ def second_reviewer(db):
     return user_services.user_create(
         actor=None, username="office-2", password="x", role=Role.OFFICE_ADMIN, validate=False
     )
-
-
-def _at_once(calls) -> list[int]:
-    """Run each call in its own thread, released together; their status codes in call order."""
-    barrier = threading.Barrier(len(calls))
-    codes: list[int | None] = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            codes[index] = call().status_code
-        finally:
-            connection.close()  # each thread has its own connection; leave none open
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return codes
 
 
 @pytest.mark.parametrize(("first", "second"), [("close", "retain"), ("return", "close")])
@@ -62,12 +39,13 @@ def test_it_lets_one_of_two_reviewers_decide_an_application(
         for outcome in (first, second)
     ]
 
-    codes = _at_once(
-        [
+    responses = at_once(
+        *(
             lambda client=client, body=body: client.post(f"{API}/decisions/", body, format="json")
             for client, body in zip(clients, bodies, strict=True)
-        ]
+        )
     )
+    codes = [response.status_code for response in responses]
 
     assert sorted(codes) == [201, 409]
     decision = ReviewDecision.objects.get()

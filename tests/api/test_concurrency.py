@@ -5,64 +5,30 @@ Real threads on real connections: on SQLite the settings' IMMEDIATE transactions
 writers queue; on PostgreSQL the service's ``select_for_update`` does.
 """
 
-import contextlib
-import sqlite3
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts import services as user_services
 from accounts.choices import Role
 from audits.models import AuditEvent
 from registry.choices import FilingStatus, MediaAccountStatus
 from registry.models import Filing
+from tests.concurrency import at_once, race_database  # noqa: F401  (the fixture, by name)
 from tests.conftest import PASSWORD
 
-
-@pytest.fixture(autouse=True)
-def _database_file(transactional_db, tmp_path):
-    """On SQLite, race on a file, as the site runs: Django's test database is in memory, shared
-    between connections, where a writer locks whole tables and the others fail at once instead
-    of waiting their turn. The threads and this test work on a file copy of it; PostgreSQL as is."""
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield
-        return
-    connection.ensure_connection()
-    memory, name = connection.connection, connection.settings_dict["NAME"]
-    path = str(tmp_path / "race.sqlite3")
-    with contextlib.closing(sqlite3.connect(path)) as copy:
-        memory.backup(copy)
-    # Every thread's connection reads this same settings dict; closing the in-memory database
-    # would destroy it, so it stays open, set aside, until the test is over.
-    connection.settings_dict["NAME"] = path
-    connection.connection = None
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = name
-        connection.connection = memory
+pytestmark = pytest.mark.usefixtures("race_database")
 
 
 def _race(calls) -> list[int]:
     """Make every ``(client, url)`` POST at once; the status codes, in the calls' order."""
-    barrier = threading.Barrier(len(calls))
-    found: list[int | None] = [None] * len(calls)
-
-    def run(index, client, url):
-        try:
-            barrier.wait(timeout=10)
-            found[index] = client.post(url, {"note": f"第{index + 1}位"}, format="json").status_code
-        finally:
-            connection.close()  # each thread has its own connection; leave none open
-
-    threads = [threading.Thread(target=run, args=(index, *call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return found
+    responses = at_once(
+        *(
+            lambda client=client, url=url, index=index: client.post(
+                url, {"note": f"第{index + 1}位"}, format="json"
+            )
+            for index, (client, url) in enumerate(calls)
+        )
+    )
+    return [response.status_code for response in responses]
 
 
 @pytest.mark.django_db(transaction=True)
