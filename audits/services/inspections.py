@@ -105,15 +105,33 @@ def inspection_rule_update(
 # Runs ----------------------------------------------------------------------------------------
 
 
+# PostgreSQL's advisory lock key for run requests and claims ("RUNS").
+RUNS_LOCK = 0x52554E53
+
+
+def _runs_in_turn() -> None:
+    """Take, until the transaction ends, the lock of run requests and claims: each looks for a run
+    under way and acts on what it finds, so two at once would each find none and both go ahead.
+    SQLite needs no lock: its write transactions (IMMEDIATE, see settings) run one at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUNS_LOCK])
+
+
 @transaction.atomic
 def inspection_run_request(*, actor, inspection_date: datetime.date | None = None) -> InspectionRun:
-    """Queue a run (the office, or the scheduler with ``actor=None``); a worker executes it."""
+    """Queue a run (the office, or the scheduler with ``actor=None``); a worker executes it.
+    While a run for the same day is queued or running, that run is the answer, not a second one."""
     _require(_office(actor))
+    from audits.selectors.inspections import unfinished_run
     from audits.tasks import execute_inspection_run  # the task module imports this one
 
-    run = InspectionRun.objects.create(
-        inspection_date=inspection_date or timezone.localdate(), requested_by=actor
-    )
+    day = inspection_date or timezone.localdate()
+    _runs_in_turn()
+    under_way = unfinished_run()
+    if under_way is not None and under_way.inspection_date == day:
+        return under_way
+    run = InspectionRun.objects.create(inspection_date=day, requested_by=actor)
     record(
         "audits.inspection_run.requested",
         actor=actor,
@@ -127,13 +145,18 @@ def inspection_run_request(*, actor, inspection_date: datetime.date | None = Non
 def _claim(run_id: int) -> InspectionRun | None:
     """Mark the run as running unless another run is under way; ``None`` means "try later".
 
-    A run already marked running is taken over when it comes back: that only happens when the
-    broker redelivers it after its worker died (acks_late), and a run is safe to repeat. A failed
-    run is claimed again too: the task retries a run that failed on a database error (a locked
-    SQLite file), and its failure left nothing behind.
+    A run already marked running is taken over when it comes back and no worker holds it: that
+    happens when the broker redelivers it after its worker died (acks_late; the dead worker's lock
+    went with its connection), and a run is safe to repeat. A worker still evaluating it holds it
+    locked (see :func:`inspection_run_execute`): then this one tries later. A failed run is claimed
+    again too: the task retries a run that failed on a database error (a locked SQLite file), and
+    its failure left nothing behind.
     """
     with transaction.atomic():
-        run = InspectionRun.objects.select_for_update().get(pk=run_id)
+        _runs_in_turn()
+        run = InspectionRun.objects.select_for_update(skip_locked=True).filter(pk=run_id).first()
+        if run is None:  # another worker is evaluating it right now
+            return None
         if run.status == RunStatus.FINISHED:
             return run
         busy = InspectionRun.objects.filter(
@@ -155,6 +178,11 @@ def inspection_run_execute(*, run_id: int) -> InspectionRun | None:
         return run
     try:
         with transaction.atomic():
+            # Hold the run while it is evaluated: a second worker handed it meanwhile waits or
+            # skips it, and one that took it over before this lock finds it finished here.
+            run = InspectionRun.objects.select_for_update().get(pk=run_id)
+            if run.status != RunStatus.RUNNING:
+                return run
             counts, accounts = _evaluate(run)
             run.status = RunStatus.FINISHED
             run.finished_at = timezone.now()
