@@ -480,6 +480,12 @@ def _apply_changes(account: MediaAccount, changes: Mapping[str, Any], *, actor) 
 
 
 def _close(account: MediaAccount, *, successor_id: int | None, actor) -> None:
+    if account.status in (MediaAccountStatus.CLOSING, MediaAccountStatus.MERGING):
+        # The campaign's order closes it when the office verifies the order, which withdraws this
+        # filing; approving the filing as well would close the account twice.
+        raise InvalidTransition(
+            _("A campaign has ordered this account's closure: it closes when the office verifies the order.")
+        )
     if not account.is_live:
         raise InvalidTransition(_("Only a live account can be closed."))
     before = snapshot(account, ("status", "merged_into"))

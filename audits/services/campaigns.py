@@ -511,6 +511,13 @@ def closure_order_verify(*, actor, order: ClosureOrder, note: str = "") -> Closu
     order = _locked_order(order)
     if order.status != ClosureOrderStatus.CONFIRMED:
         raise InvalidTransition(_("Only an order the unit has confirmed can be verified."))
+    # The account's pending filings before the account, the order in which filing_approve locks
+    # them: taken the other way round, the two would each wait for the other.
+    pending = list(
+        Filing.objects.select_for_update()
+        .filter(media_account_id=order.media_account_id, status=FilingStatus.SUBMITTED)
+        .values_list("pk", flat=True)
+    )
     account = MediaAccount.objects.select_for_update().get(pk=order.media_account_id)
     before = snapshot(account, ("status", "merged_into", "closed_on"))
     account.status = MediaAccountStatus.MERGED if order.is_merger else MediaAccountStatus.CLOSED
@@ -519,7 +526,7 @@ def closure_order_verify(*, actor, order: ClosureOrder, note: str = "") -> Closu
     account.save(update_fields=["status", "merged_into", "closed_on", "updated_at"])
     now = timezone.now()
     # The unit's pending filings for this account are moot once it is closed.
-    Filing.objects.filter(media_account=account, status=FilingStatus.SUBMITTED).update(
+    Filing.objects.filter(pk__in=pending).update(
         status=FilingStatus.WITHDRAWN, decided_at=now, decision_note=_("Closed by the campaign")
     )
     filing = Filing.objects.create(

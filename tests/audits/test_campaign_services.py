@@ -575,6 +575,18 @@ def test_it_closes_the_account_and_files_its_closure_when_verified(admin_a, offi
         services.closure_order_verify(actor=office_admin, order=order)
 
 
+def test_it_leaves_closing_an_ordered_account_to_its_order(admin_a, office_admin, running, district):
+    account = district["a"]
+    filed = registry_services.filing_submit_close(actor=admin_a, media_account=account, reason="职能调整")
+    ordered(office_admin, admin_a, running, account)
+    # Approving the unit's own close filing as well would close the account twice.
+    with pytest.raises(InvalidTransition):
+        registry_services.filing_approve(actor=office_admin, filing=filed)
+    account.refresh_from_db()
+    filed.refresh_from_db()
+    assert (account.status, filed.status) == (MediaAccountStatus.CLOSING, FilingStatus.SUBMITTED)
+
+
 def test_it_merges_the_account_into_its_successor_when_verified(admin_a, office_admin, running, district):
     order = ordered(office_admin, admin_a, running, district["a"], merge_target=district["b"])
     services.closure_order_confirm(actor=admin_a, order=order, evidence_url="https://example.gov.cn/n/2")
