@@ -8,6 +8,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,26 @@ TRAIL_ZONE = ZoneInfo("Asia/Shanghai")
 
 def day_start(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=TRAIL_ZONE)
+
+
+class TrailDayField(forms.DateField):
+    """A day whose span in Beijing time can be counted in UTC: the calendar's first and last days
+    cannot (their start or their end falls outside it)."""
+
+    def validate(self, value):
+        super().validate(value)
+        first, last = (
+            datetime.date.min + datetime.timedelta(days=1),
+            datetime.date.max - datetime.timedelta(days=1),
+        )
+        if value and not first <= value <= last:
+            raise forms.ValidationError(
+                _("Give a day between %(first)s and %(last)s.") % {"first": first, "last": last}
+            )
+
+
+class TrailDayFilter(django_filters.DateFilter):
+    field_class = TrailDayField
 
 
 class AuditEventFilter(django_filters.FilterSet):
@@ -35,10 +56,10 @@ class AuditEventFilter(django_filters.FilterSet):
     )
     object_type = django_filters.CharFilter(label=_("object type"), field_name="object_type")
     object_id = django_filters.CharFilter(label=_("object ID"), field_name="object_id")
-    date_from = django_filters.DateFilter(
+    date_from = TrailDayFilter(
         label=_("from"), method="filter_from", help_text=_("First day, included (Beijing time)")
     )
-    date_to = django_filters.DateFilter(
+    date_to = TrailDayFilter(
         label=_("to"), method="filter_to", help_text=_("Last day, included (Beijing time)")
     )
 
