@@ -42,8 +42,13 @@ class NoticeFilter(django_filters.FilterSet):
         label=_("department"), queryset=visible_departments, empty_label=ALL
     )
     status = django_filters.ChoiceFilter(label=_("status"), choices=NoticeStatus.choices, empty_label=ALL)
-    overdue = django_filters.BooleanFilter(
-        label=_("overdue"), method="filter_overdue", help_text=_("Awaiting an answer past the deadline")
+    # A choice rather than a BooleanFilter, which would read "overdue=maybe" as no filter at all.
+    overdue = django_filters.ChoiceFilter(
+        label=_("overdue"),
+        choices=[("true", _("Yes")), ("false", _("No"))],
+        empty_label=ALL,
+        method="filter_overdue",
+        help_text=_("Awaiting an answer past the deadline"),
     )
 
     class Meta:
@@ -53,4 +58,4 @@ class NoticeFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         today = timezone.localdate()
         overdue = {"status": NoticeStatus.OPEN, "deadline__lt": today}
-        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+        return queryset.filter(**overdue) if value == "true" else queryset.exclude(**overdue)
