@@ -23,6 +23,10 @@ def visible_media_accounts(request):
 class DepartmentFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=DepartmentKind.choices)
     parent = django_filters.ModelChoiceFilter(label=_("parent unit"), queryset=visible_departments)
+    # A choice rather than a BooleanFilter, which would read "is_active=maybe" as no filter at all.
+    is_active = django_filters.ChoiceFilter(
+        label=_("active"), choices=[("true", _("Yes")), ("false", _("No"))], method="filter_active"
+    )
     q = django_filters.CharFilter(label=_("Search"), method="search")
 
     class Meta:
@@ -31,6 +35,9 @@ class DepartmentFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(is_active=value == "true")
 
 
 class MediaAccountFilter(django_filters.FilterSet):
