@@ -196,6 +196,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The errors every operation can answer with, in the one error shape, besides the ones its view names.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.document_errors",
+    ],
     # Choice sets used under several field names (a department's ``kind`` and a campaign scope's
     # ``department_kinds``) get one name each in the schema.
     "ENUM_NAME_OVERRIDES": {

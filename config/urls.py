@@ -4,6 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from config.views import healthz
 
+handler404 = "config.views.not_found"
+
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("registry.api.urls")),

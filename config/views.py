@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.views.defaults import page_not_found
 from kombu import Connection
+from rest_framework.exceptions import NotFound
 
 
 def _database_state() -> str:
@@ -34,3 +36,12 @@ def healthz(request):
     state = {"database": _database_state(), "broker": _broker_state()}
     healthy = all(value == "ok" for value in state.values())
     return JsonResponse({"status": "ok" if healthy else "error", **state}, status=200 if healthy else 503)
+
+
+def not_found(request, exception):
+    """A URL nothing answers: under /api/ in the API's one error shape (an id the router does not
+    take, such as ``/api/v1/filings/1.5/``, never reaches a view), elsewhere Django's own page."""
+    if request.path.startswith("/api/"):
+        body = {"detail": str(NotFound.default_detail), "code": NotFound.default_code}
+        return JsonResponse(body, status=404)
+    return page_not_found(request, exception)

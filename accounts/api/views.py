@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from accounts.api.serializers import TokenRequestSerializer, TokenSerializer
 from accounts.services import api_token_create
+from config.api import ERROR, ErrorSerializer
 
 
 class ObtainTokenView(APIView):
@@ -15,7 +16,14 @@ class ObtainTokenView(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "sign_in"
 
-    @extend_schema(request=TokenRequestSerializer, responses={201: TokenSerializer})
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            201: TokenSerializer,
+            400: ERROR,
+            429: OpenApiResponse(ErrorSerializer, description="Too many sign-ins from this address; wait."),
+        },
+    )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)

@@ -203,3 +203,12 @@ def test_it_exports_lists_only_not_single_accounts(api_for, office_admin, accoun
         f"{API}/media-accounts/{accounts['a_wechat'].pk}/", {"format": "xlsx"}
     )
     assert response.status_code == 404
+
+
+def test_it_answers_an_api_url_nothing_serves_in_the_error_shape(api_for, office_admin, client_for):
+    # The router takes no dot in an id, so no view sees this request: the URL resolver answers.
+    response = api_for(office_admin).get(f"{API}/media-accounts/1.5/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+    page = client_for(office_admin).get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
