@@ -1,0 +1,520 @@
+"""The benchmark's scenarios: each one timed through the real code path and as raw SQL.
+
+A scenario pairs the application doing a user's job (a page through the test ``Client``, an API
+call through ``APIClient`` with a real token, or a service) with one hand-written SQL statement
+that gives the same rows straight from the database. The ratio of the two medians is what the
+benchmark reports: how much the application adds to the database's own work. The raw side only
+reads (or, for the metrics upsert, only writes); everything else the application does — scoping,
+rendering, validation, the audit trail — is what the ratio measures.
+"""
+
+import datetime
+import json
+import statistics
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from audits.choices import ClosureOrderStatus, FindingStatus, Grade, Severity
+from audits.models import AuditEvent, ClosureOrder, Finding, RectificationNotice, WeeklyIndex
+from audits.selectors.inspections import RED_SEVERITIES
+from audits.services.index import WEIGHTS, weekly_index_compute
+from audits.services.inspections import inspection_run_request
+from registry.choices import LIVE_STATUSES, DepartmentKind, FilingStatus, MediaAccountStatus, Platform
+from registry.management.benchmark_data import World
+from registry.models import AccountMetric, Department, Filing, MediaAccount, Operator
+from registry.selectors import MATRIX_STATUSES
+
+PAGE = 50  # the lists' page size (browser and API alike)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    app: Callable[[], int | None]  # returns the rows it produced, where they can be counted
+    raw: Callable[[], int]  # returns the rows the SQL produced
+    raw_statements: int = 1
+
+
+@dataclass(frozen=True)
+class Result:
+    scenario: str
+    rows: int
+    app_rows: int | None
+    app_ms: float
+    raw_ms: float
+    ratio: float
+    queries: int
+    raw_statements: int
+
+
+# Running them ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def production_like():
+    """Settings for measuring: no query log (DEBUG off), no mail, Celery in the process.
+
+    Celery runs eagerly so that an inspection run executes in the process, on the benchmark's
+    database; a task sent to the configured broker would reach a real worker on the real one.
+    """
+    from config.celery import app
+
+    eager, propagates = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    try:
+        with override_settings(
+            DEBUG=False,
+            ALLOWED_HOSTS=["testserver"],
+            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        ):
+            yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = eager, propagates
+
+
+def _median_ms(work: Callable[[], object], runs: int) -> float:
+    times = []
+    for _run in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def measure(scenario: Scenario, runs: int) -> Result:
+    # The first call of each side warms the caches (templates, translations, the database's
+    # pages) and, on the application side, counts the queries.
+    with CaptureQueriesContext(connection) as queries:
+        app_rows = scenario.app()
+    query_count = len(queries)  # now: the log it reads is cleared when the next request starts
+    rows = scenario.raw()
+    app_ms = _median_ms(scenario.app, runs)
+    raw_ms = _median_ms(scenario.raw, runs)
+    return Result(
+        scenario=scenario.name,
+        rows=rows,
+        app_rows=app_rows,
+        app_ms=round(app_ms, 2),
+        raw_ms=round(raw_ms, 3),
+        ratio=round(app_ms / raw_ms, 1) if raw_ms else float("inf"),
+        queries=query_count,
+        raw_statements=scenario.raw_statements,
+    )
+
+
+def as_json(results: list[Result]) -> list[dict]:
+    return [asdict(result) for result in results]
+
+
+# SQL pieces -----------------------------------------------------------------------------------
+
+T = {
+    "account": MediaAccount._meta.db_table,
+    "department": Department._meta.db_table,
+    "operator": Operator._meta.db_table,
+    "metric": AccountMetric._meta.db_table,
+    "filing": Filing._meta.db_table,
+    "finding": Finding._meta.db_table,
+    "event": AuditEvent._meta.db_table,
+    "index": WeeklyIndex._meta.db_table,
+    "closure": ClosureOrder._meta.db_table,
+    "notice": RectificationNotice._meta.db_table,
+}
+
+
+def _in(values) -> str:
+    # Only the project's own choice values are written into SQL this way, never user input.
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
+LIVE = _in(LIVE_STATUSES)
+GRADE = f"""CASE
+    WHEN a.status NOT IN {LIVE} THEN NULL
+    WHEN EXISTS (SELECT 1 FROM {T["finding"]} f WHERE f.media_account_id = a.id
+                 AND f.status = '{FindingStatus.OPEN}' AND f.severity IN {_in(RED_SEVERITIES)})
+        THEN '{Grade.RED}'
+    WHEN EXISTS (SELECT 1 FROM {T["finding"]} f WHERE f.media_account_id = a.id
+                 AND f.status = '{FindingStatus.OPEN}' AND f.severity = '{Severity.WARNING}')
+        THEN '{Grade.AMBER}'
+    ELSE '{Grade.GREEN}' END"""
+
+
+def _scope(user: User, column: str) -> tuple[str, str, list]:
+    """(WITH clause, condition, params) narrowing ``column`` (a department id) to ``user``'s units:
+    the office sees everything; a department admin its unit and every unit below it."""
+    if user.department_id is None:
+        return "", "", []
+    cte = (
+        f"WITH RECURSIVE scope(id) AS (SELECT id FROM {T['department']} WHERE id = %s UNION ALL "
+        f"SELECT d.id FROM {T['department']} d JOIN scope s ON d.parent_id = s.id) "
+    )
+    return cte, f" AND {column} IN (SELECT id FROM scope)", [user.department_id]
+
+
+def _operators_json(vendor: str) -> str:
+    """A correlated subquery giving an account's operators as a JSON array, as the API nests them."""
+    if vendor == "postgresql":
+        aggregate = "COALESCE(json_agg(json_build_object('name', o.name, 'phone', o.phone, 'employment', o.employment) ORDER BY o.id), '[]')"  # noqa: E501
+    else:
+        aggregate = (
+            "json_group_array(json_object('name', o.name, 'phone', o.phone, 'employment', o.employment))"
+        )
+    return f"(SELECT {aggregate} FROM {T['operator']} o WHERE o.media_account_id = a.id)"
+
+
+def _operators_text(vendor: str) -> str:
+    """An account's operators as one cell of text, as the export writes them."""
+    cell = "o.name || ' ' || o.phone || ' ' || o.employment"
+    aggregate = (
+        f"string_agg({cell}, '；' ORDER BY o.id)" if vendor == "postgresql" else f"group_concat({cell}, '；')"
+    )
+    return f"(SELECT {aggregate} FROM {T['operator']} o WHERE o.media_account_id = a.id)"
+
+
+def _fetch(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return len(cursor.fetchall())
+
+
+def _day(day: datetime.date):
+    return connection.ops.adapt_datefield_value(day)
+
+
+# The scenarios --------------------------------------------------------------------------------
+
+
+def _browser(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _api(token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def _get(client, url: str, **query) -> Callable[[], int | None]:
+    def page() -> int | None:
+        response = client.get(url, query)
+        assert response.status_code == 200, (url, response.status_code)
+        if response.get("Content-Type", "").startswith("application/json"):
+            return len(response.json()["results"])
+        return None
+
+    return page
+
+
+def _account_page(user: User, where: str = "", params=(), order: str = "d.code, a.platform, a.name, a.id"):
+    cte, scope, scope_params = _scope(user, "a.department_id")
+    sql = f"""{cte}SELECT a.id, a.name, d.name, a.platform, a.platform_uid, a.status, {GRADE},
+        a.filing_number, a.followers, a.last_post_on,
+        (SELECT COUNT(*) FROM {T["account"]} a WHERE 1 = 1{scope}{where})
+        FROM {T["account"]} a JOIN {T["department"]} d ON d.id = a.department_id
+        WHERE 1 = 1{scope}{where} ORDER BY {order} LIMIT {PAGE}"""
+    return lambda: _fetch(sql, [*scope_params, *params, *params])
+
+
+def _account_api_page(user: User):
+    cte, scope, scope_params = _scope(user, "a.department_id")
+    sql = f"""{cte}SELECT a.*, d.name, {_operators_json(connection.vendor)},
+        (SELECT COUNT(*) FROM {T["account"]} a WHERE 1 = 1{scope})
+        FROM {T["account"]} a JOIN {T["department"]} d ON d.id = a.department_id
+        WHERE 1 = 1{scope} ORDER BY d.code, a.platform, a.name, a.id LIMIT {PAGE}"""
+    return lambda: _fetch(sql, scope_params)
+
+
+def _export_rows():
+    sql = f"""SELECT a.id, d.name, d.code, a.name, a.platform, a.platform_uid, a.url, a.verified,
+        a.filing_number, a.status, a.functions, a.responsible_person, a.has_interaction, a.followers,
+        a.last_post_on, a.last_confirmed_on, a.opened_on, {_operators_text(connection.vendor)},
+        a.exception_reason
+        FROM {T["account"]} a JOIN {T["department"]} d ON d.id = a.department_id
+        ORDER BY d.code, a.platform, a.name, a.id"""
+    return lambda: _fetch(sql, [])
+
+
+def _download(client, url: str) -> Callable[[], int]:
+    def download() -> int | None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        if response.streaming:
+            content = b"".join(response.streaming_content)
+            return content.count(b"\n") - 1  # the lines after the header
+        return None  # an .xlsx file: its rows are not counted here
+
+    return download
+
+
+def _dashboard(user: User):
+    # The home page's figures: accounts by platform, status and grade, units, pending filings
+    # and open notices, within the user's scope.
+    cte, scope, params = _scope(user, "a.department_id")
+    _cte, unit_scope, _p = _scope(user, "u.id")
+    _cte, filing_scope, _p = _scope(user, "fa.department_id")
+    _cte, notice_scope, _p = _scope(user, "n.department_id")
+    sql = f"""{cte}SELECT a.platform, a.status, {GRADE}, COUNT(*),
+        (SELECT COUNT(*) FROM {T["department"]} u WHERE u.is_active{unit_scope}),
+        (SELECT COUNT(*) FROM {T["filing"]} fi JOIN {T["account"]} fa ON fa.id = fi.media_account_id
+         WHERE fi.status = '{FilingStatus.SUBMITTED}'{filing_scope}),
+        (SELECT COUNT(*) FROM {T["notice"]} n WHERE n.status = 'open'{notice_scope})
+        FROM {T["account"]} a WHERE 1 = 1{scope} GROUP BY a.platform, a.status, 3"""
+    return lambda: _fetch(sql, params)
+
+
+def _matrix(user: User):
+    cte, scope, params = _scope(user, "d.id")
+    sql = f"""{cte}SELECT d.id, d.name, d.kind, d.parent_id, a.id, a.name, a.platform, a.status, {GRADE}
+        FROM {T["department"]} d LEFT JOIN {T["account"]} a
+            ON a.department_id = d.id AND a.status IN {_in(MATRIX_STATUSES)}
+        WHERE (d.is_active OR a.id IS NOT NULL){scope} ORDER BY d.id, a.id"""
+    return lambda: _fetch(sql, params)
+
+
+def _trail_page(user: User):
+    cte, scope, params = _scope(user, "e.department_id")
+    sql = f"""{cte}SELECT e.*, d.name, (SELECT COUNT(*) FROM {T["event"]} e WHERE 1 = 1{scope})
+        FROM {T["event"]} e LEFT JOIN {T["department"]} d ON d.id = e.department_id
+        WHERE 1 = 1{scope} ORDER BY e.at DESC, e.id DESC LIMIT {PAGE}"""
+    return lambda: _fetch(sql, params)
+
+
+def _ranking(user: User, week: datetime.date):
+    # The rank as the selector counts it: 1 + the district's accounts with a higher index that week.
+    cte, scope, params = _scope(user, "a.department_id")
+    sql = f"""{cte}SELECT w.*, a.name, a.platform, a.department_id, d.name,
+            1 + (SELECT COUNT(*) FROM {T["index"]} h WHERE h.week_start = w.week_start
+                 AND h."index" > w."index") AS rank,
+            (SELECT COUNT(*) FROM {T["index"]} w JOIN {T["account"]} a ON a.id = w.media_account_id
+             WHERE w.week_start = %s{scope})
+        FROM {T["index"]} w JOIN {T["account"]} a ON a.id = w.media_account_id
+            JOIN {T["department"]} d ON d.id = a.department_id
+        WHERE w.week_start = %s{scope} ORDER BY w."index" DESC, a.name, w.id LIMIT {PAGE}"""
+    return lambda: _fetch(sql, [*params, _day(week), _day(week)])
+
+
+def _week_figures(week: datetime.date):
+    day_score = " + ".join(
+        f"{weight} * LN(m.{name} * {float(factor)} + 1.0)" for name, (weight, factor) in WEIGHTS.items()
+    )
+    sql = f"""SELECT a.id, COUNT(m.id), COALESCE(SUM(m.posts), 0), COALESCE(SUM(m.reads), 0),
+        COALESCE(SUM(m.likes), 0), COALESCE(SUM(m.shares), 0), COALESCE(SUM(m.comments), 0),
+        COALESCE(MAX({day_score}), 0.0)
+        FROM {T["account"]} a LEFT JOIN {T["metric"]} m
+            ON m.media_account_id = a.id AND m.date BETWEEN %s AND %s
+        WHERE a.status IN {LIVE} GROUP BY a.id ORDER BY a.id"""
+    end = week + datetime.timedelta(days=6)
+    return lambda: _fetch(sql, [_day(week), _day(end)])
+
+
+def _rule_violations(today: datetime.date):
+    """Every rule of DESIGN.md §7 with its default thresholds, as one UNION of set queries."""
+    before = lambda days: _day(today - datetime.timedelta(days=days))  # noqa: E731
+    live = (
+        f"FROM {T['account']} a JOIN {T['department']} d ON d.id = a.department_id WHERE a.status IN {LIVE}"
+    )
+    parts = [
+        (
+            f"SELECT 'no_update', a.id {live} AND (a.last_post_on IS NULL OR a.last_post_on < %s)",
+            [before(14)],
+        ),
+        (
+            f"""SELECT 'low_frequency', a.id {live} AND COALESCE((SELECT SUM(m.posts) FROM {T["metric"]} m
+                WHERE m.media_account_id = a.id AND m.date >= %s AND m.date < %s), 0) < 30""",
+            [before(30), _day(today)],
+        ),
+        (f"SELECT 'low_reach', a.id {live} AND a.followers < 100", []),
+        (
+            f"""SELECT 'unanswered', a.id {live} AND (SELECT m.messages_overdue FROM {T["metric"]} m
+                WHERE m.media_account_id = a.id AND m.date >= %s AND m.date <= %s
+                ORDER BY m.date DESC LIMIT 1) >= 1""",
+            [before(7), _day(today)],
+        ),
+        (f"SELECT 'no_interaction', a.id {live} AND a.has_interaction = %s", [False]),
+        (
+            f"""SELECT 'closure_overdue', a.id {live} AND EXISTS (SELECT 1 FROM {T["closure"]} c
+                WHERE c.media_account_id = a.id AND c.status = '{ClosureOrderStatus.OPEN}'
+                AND c.deadline < %s)""",
+            [_day(today)],
+        ),
+        (
+            f"""SELECT 'stale_record', a.id {live} AND (COALESCE(a.last_confirmed_on, a.opened_on) IS NULL
+                OR COALESCE(a.last_confirmed_on, a.opened_on) < %s)""",
+            [before(365)],
+        ),
+        (
+            f"SELECT 'township_account', a.id {live} AND d.kind = '{DepartmentKind.TOWNSHIP}' "
+            "AND a.exception_reason = ''",
+            [],
+        ),
+        (
+            f"""SELECT 'duplicate_platform', a.id {live} AND EXISTS (SELECT 1 FROM {T["account"]} b
+                WHERE b.department_id = a.department_id AND b.platform = a.platform
+                AND b.status IN {LIVE} AND b.id <> a.id)""",
+            [],
+        ),
+        (
+            f"""SELECT 'no_responsible_person', a.id {live} AND (a.responsible_person = ''
+                OR d.first_responsible_person = ''
+                OR NOT EXISTS (SELECT 1 FROM {T["operator"]} o WHERE o.media_account_id = a.id))""",
+            [],
+        ),
+    ]
+    sql = " UNION ALL ".join(part for part, _params in parts)
+    params = [param for _part, part_params in parts for param in part_params]
+    return lambda: _fetch(sql, params)
+
+
+def _inspection_run(office: User) -> Callable[[], int]:
+    def run() -> int:
+        # The office asks for a run; Celery, eager here, executes it when the request commits.
+        run = inspection_run_request(actor=office)
+        run.refresh_from_db()
+        return sum(rule["open"] for rule in run.counts.values())
+
+    return run
+
+
+METRIC_COLUMNS = ("media_account_id", "date", *AccountMetric.FIGURES)
+
+
+def _metric_rows(world: World, count: int) -> list[dict]:
+    """``count`` rows as a collector re-sends them: the latest days of the live accounts, with the
+    figures they already have (so the scenario leaves the data as it found it)."""
+    live = MediaAccount.objects.live().values("pk")
+    rows = []
+    for back in range(1, 1 + world.days):
+        day = world.today - datetime.timedelta(days=back)
+        figures = (
+            AccountMetric.objects.filter(date=day, media_account__in=live)
+            .order_by("media_account_id")
+            .values("media_account_id", *AccountMetric.FIGURES)[: count - len(rows)]
+        )
+        for row in figures:
+            rows.append({"media_account": row.pop("media_account_id"), "date": day.isoformat(), **row})
+        if len(rows) >= count:
+            break
+    return rows
+
+
+def _metrics_post(world: World, rows: list[dict]) -> Callable[[], int]:
+    client = _api(world.office_token)
+    body = json.dumps(rows)
+
+    def post() -> int:
+        response = client.post("/api/v1/metrics/", body, content_type="application/json")
+        assert response.status_code == 201, response.content[:500]
+        return response.json()["rows"]
+
+    return post
+
+
+def _metrics_upsert(rows: list[dict]) -> Callable[[], int]:
+    updates = ", ".join(f"{name} = excluded.{name}" for name in AccountMetric.FIGURES)
+    batch = 1000  # 11,000 parameters a statement: under SQLite's and PostgreSQL's limits
+    values = [
+        [row["media_account"], _day(datetime.date.fromisoformat(row["date"]))]
+        + [row.get(name, 0) for name in AccountMetric.FIGURES]
+        for row in rows
+    ]
+
+    def upsert() -> int:
+        with connection.cursor() as cursor:
+            for start in range(0, len(values), batch):
+                chunk = values[start : start + batch]
+                placeholders = ", ".join(["(" + ", ".join(["%s"] * len(METRIC_COLUMNS)) + ")"] * len(chunk))
+                cursor.execute(
+                    f"INSERT INTO {T['metric']} ({', '.join(METRIC_COLUMNS)}) VALUES {placeholders} "
+                    f"ON CONFLICT (media_account_id, date) DO UPDATE SET {updates}",
+                    [value for row in chunk for value in row],
+                )
+        return len(values)
+
+    return upsert
+
+
+def scenarios(world: World, metric_rows: int) -> list[Scenario]:
+    office, dept = world.office, world.dept_admin
+    office_browser, dept_browser = _browser(office), _browser(dept)
+    office_api, dept_api = _api(world.office_token), _api(world.dept_token)
+    wechat = {
+        "platform": Platform.WECHAT_OFFICIAL,
+        "status": MediaAccountStatus.ACTIVE,
+        "ordering": "-followers",
+    }
+    rows = _metric_rows(world, metric_rows)
+    return [
+        Scenario(
+            "account list page · office", _get(office_browser, "/media-accounts/"), _account_page(office)
+        ),
+        Scenario(
+            "account list page · office, filtered",
+            _get(office_browser, "/media-accounts/", **wechat),
+            _account_page(
+                office,
+                " AND a.platform = %s AND a.status = %s",
+                [Platform.WECHAT_OFFICIAL.value, MediaAccountStatus.ACTIVE.value],
+                order="a.followers DESC, a.id",
+            ),
+        ),
+        Scenario(
+            "account list page · department", _get(dept_browser, "/media-accounts/"), _account_page(dept)
+        ),
+        Scenario(
+            "account list API · office",
+            _get(office_api, "/api/v1/media-accounts/"),
+            _account_api_page(office),
+        ),
+        Scenario(
+            "account list API · department",
+            _get(dept_api, "/api/v1/media-accounts/"),
+            _account_api_page(dept),
+        ),
+        Scenario(
+            "account export CSV (all)",
+            _download(office_browser, "/media-accounts/export.csv"),
+            _export_rows(),
+        ),
+        Scenario(
+            "account export xlsx (all)",
+            _download(office_browser, "/media-accounts/export.xlsx"),
+            _export_rows(),
+        ),
+        Scenario("dashboard · office", _get(office_browser, "/"), _dashboard(office)),
+        Scenario("dashboard · department", _get(dept_browser, "/"), _dashboard(dept)),
+        Scenario("matrix page · office", _get(office_browser, "/matrix/"), _matrix(office)),
+        Scenario("matrix page · department", _get(dept_browser, "/matrix/"), _matrix(dept)),
+        Scenario(
+            "inspection run (request + execute)", _inspection_run(office), _rule_violations(world.today)
+        ),
+        Scenario(
+            f"metrics upsert {len(rows):,} rows · API",
+            _metrics_post(world, rows),
+            _metrics_upsert(rows),
+            raw_statements=-(-len(rows) // 1000),
+        ),
+        Scenario("audit trail page · office", _get(office_browser, "/trail/"), _trail_page(office)),
+        Scenario("audit trail page · department", _get(dept_browser, "/trail/"), _trail_page(dept)),
+        Scenario("events API · office", _get(office_api, "/api/v1/events/"), _trail_page(office)),
+        Scenario(
+            "weekly ranking page · office", _get(office_browser, "/rankings/"), _ranking(office, world.week)
+        ),
+        Scenario(
+            "weekly ranking API · department", _get(dept_api, "/api/v1/rankings/"), _ranking(dept, world.week)
+        ),
+        Scenario(
+            "weekly index compute (service)",
+            lambda: weekly_index_compute(week_start=world.week, actor=office),
+            _week_figures(world.week),
+        ),
+    ]

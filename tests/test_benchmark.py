@@ -1,0 +1,86 @@
+"""The benchmark command (docs/benchmarks.md) on tiny volumes: it runs every scenario on a database
+of its own and leaves the configured one as it found it. Times are never asserted."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from audits.models import AuditEvent
+from registry import services
+from registry.choices import DepartmentKind
+from registry.models import Department, MediaAccount
+
+SCENARIOS = (
+    "account list page · office",
+    "account list page · office, filtered",
+    "account list page · department",
+    "account list API · office",
+    "account list API · department",
+    "account export CSV (all)",
+    "account export xlsx (all)",
+    "dashboard · office",
+    "dashboard · department",
+    "matrix page · office",
+    "matrix page · department",
+    "inspection run (request + execute)",
+    "metrics upsert 60 rows · API",
+    "audit trail page · office",
+    "audit trail page · department",
+    "events API · office",
+    "weekly ranking page · office",
+    "weekly ranking API · department",
+    "weekly index compute (service)",
+)
+TINY = ["--accounts", "40", "--departments", "8", "--days", "14", "--metric-rows", "60", "--runs", "1"]
+
+
+def _benchmark_databases() -> list[str]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE 'benchmark%%'")
+            return [name for (name,) in cursor.fetchall()]
+    return sorted(path.name for path in Path(settings.VAR_DIR).glob("benchmark-*.sqlite3*"))
+
+
+# transaction=True: the command opens and drops a database of its own, which a test wrapped in a
+# transaction on the default connection would not allow.
+@pytest.mark.django_db(transaction=True)
+def test_it_measures_every_scenario_on_its_own_database(tmp_path, capsys):
+    services.department_create(
+        actor=None, name="开发者的单位", code="mine", kind=DepartmentKind.DISTRICT_GOVERNMENT
+    )
+    events_before = AuditEvent.objects.count()
+    databases_before = _benchmark_databases()
+    name_before = connection.settings_dict["NAME"]
+
+    call_command("benchmark", *TINY, "--json", str(tmp_path / "results.json"))
+
+    report = json.loads((tmp_path / "results.json").read_text())
+    results = {result["scenario"]: result for result in report["results"]}
+    assert tuple(results) == SCENARIOS
+    for result in results.values():
+        assert result["raw_ms"] > 0, result
+        assert result["app_ms"] > 0, result
+        assert result["queries"] > 0, result
+        assert result["rows"] > 0, result
+        # Where the application's rows can be counted, the hand-written SQL gives as many.
+        assert result["app_rows"] in (None, result["rows"]), result
+    assert report["counts"]["accounts"] > 40  # the imported ones, and the pending filings
+    assert "metrics upsert 60 rows · API" in capsys.readouterr().out
+
+    # The configured database: the same name, the developer's unit, none of the benchmark's data.
+    assert connection.settings_dict["NAME"] == name_before == settings.DATABASES["default"]["NAME"]
+    assert list(Department.objects.values_list("code", flat=True)) == ["mine"]
+    assert not MediaAccount.objects.exists()
+    assert AuditEvent.objects.count() == events_before
+    # And the benchmark's own database is gone.
+    assert _benchmark_databases() == databases_before
+
+
+def test_it_refuses_volumes_that_cannot_rank_a_week():
+    with pytest.raises(CommandError, match="at least 14"):
+        call_command("benchmark", "--days", "7")
