@@ -347,8 +347,12 @@ def _decide_one(
     return decision
 
 
-def _order_closure(decision: ReviewDecision, inspection: SelfInspection, *, actor) -> ClosureOrder:
+def _order_closure(decision: ReviewDecision, inspection: SelfInspection, *, actor) -> ClosureOrder | None:
     account = MediaAccount.objects.select_for_update().get(pk=inspection.media_account_id)
+    if not account.is_live:
+        # Closed (or merged) through the unit's own filing since it applied: the decision stands,
+        # and there is nothing left to order; reopening it as "closing" would undo the filing.
+        return None
     order = ClosureOrder.objects.create(
         decision=decision,
         campaign_id=inspection.campaign_id,

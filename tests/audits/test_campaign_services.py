@@ -587,6 +587,26 @@ def test_it_leaves_closing_an_ordered_account_to_its_order(admin_a, office_admin
     assert (account.status, filed.status) == (MediaAccountStatus.CLOSING, FilingStatus.SUBMITTED)
 
 
+def test_it_orders_nothing_for_an_account_its_own_filing_closed_meanwhile(
+    admin_a, office_admin, running, district
+):
+    account = district["a"]
+    inspection = submitted(admin_a, inspection_of(running, account), Proposal.CLOSE)
+    filed = registry_services.filing_submit_close(actor=admin_a, media_account=account, reason="职能调整")
+    registry_services.filing_approve(actor=office_admin, filing=filed)
+
+    decision = services.decision_make(
+        actor=office_admin,
+        self_inspection=inspection,
+        meeting=meeting(office_admin, running),
+        outcome="close",
+    )
+
+    account.refresh_from_db()
+    assert decision.outcome == Outcome.CLOSE and account.status == MediaAccountStatus.CLOSED
+    assert not ClosureOrder.objects.exists()
+
+
 def test_it_merges_the_account_into_its_successor_when_verified(admin_a, office_admin, running, district):
     order = ordered(office_admin, admin_a, running, district["a"], merge_target=district["b"])
     services.closure_order_confirm(actor=admin_a, order=order, evidence_url="https://example.gov.cn/n/2")
