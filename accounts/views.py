@@ -1,6 +1,7 @@
 """The signed-in user's own pages: notifications and API tokens."""
 
 import datetime
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,8 @@ from accounts.forms import ApiTokenForm
 from accounts.models import ApiToken, Notification
 
 PAGE_SIZE = 50
+# A database id as typed: ASCII digits that fit a bigint ("²" is a digit to str.isdigit(), not to int()).
+ID = re.compile(r"[0-9]{1,18}")
 
 
 @login_required
@@ -31,9 +34,14 @@ def notification_list(request):
 def notifications_read(request):
     """Mark one notification read (``id``), or all of them; then follow its link if asked (``open``)."""
     pk = request.POST.get("id", "")
-    ids = [int(pk)] if pk.isdigit() else None
+    if not pk:
+        ids = None  # all of them
+    elif ID.fullmatch(pk):
+        ids = [int(pk)]
+    else:
+        ids = []  # no notification has such an id: mark none, rather than all or a 500
     count = services.notifications_mark_read(actor=request.user, ids=ids)
-    if ids is not None and request.POST.get("open"):
+    if ids and request.POST.get("open"):
         # Only the user's own notification, and only a link within the site, is followed.
         notification = Notification.objects.filter(user=request.user, pk=ids[0]).first()
         target = notification.url if notification else ""
