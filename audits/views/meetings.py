@@ -101,12 +101,17 @@ def _applications(meeting: ReviewMeeting, pks=None) -> list[SelfInspection]:
     return [by_id[pk] for pk in pks if pk in by_id]
 
 
+# A database id as typed: ASCII digits that fit a bigint ("²" is a digit to str.isdigit(), not to int()).
+ID = re.compile(r"[0-9]{1,18}")
+
+
 def _posted_ids(data) -> list[int]:
     """The applications named by a posted sheet, row by row (its forms are read by these)."""
     ids = []
     for key, value in data.items():
-        if key.startswith("decisions-") and key.endswith("-self_inspection") and value.isdigit():
-            ids.append((int(key.split("-")[1]) if key.split("-")[1].isdigit() else 0, int(value)))
+        if key.startswith("decisions-") and key.endswith("-self_inspection") and ID.fullmatch(value):
+            index = key.split("-")[1]
+            ids.append((int(index) if ID.fullmatch(index) else 0, int(value)))
     return [pk for _index, pk in sorted(ids)]
 
 
