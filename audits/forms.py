@@ -60,6 +60,20 @@ def live_account_choices(*, empty_label) -> list:
     return [("", empty_label), *groups.items()]
 
 
+class ModelIdsField(forms.ModelMultipleChoiceField):
+    """Django's multiple choice of objects, refusing an id beyond the database's bigint as an
+    unknown choice: the query that checks the ids would fail on it instead of finding nothing."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if text.isascii() and text.isdigit() and (len(text) > 19 or int(text) > 2**63 - 1):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
+
+
 class MergeTargetField(forms.TypedChoiceField):
     """A live account chosen from :func:`live_account_choices`, cleaned to its id."""
 
@@ -84,7 +98,7 @@ class CampaignForm(forms.Form):
     platforms = forms.MultipleChoiceField(
         label=_("platforms"), choices=Platform.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
-    departments = forms.ModelMultipleChoiceField(
+    departments = ModelIdsField(
         label=_("departments"),
         queryset=Department.objects.filter(is_active=True),
         widget=forms.SelectMultiple(attrs={"size": 8}),
