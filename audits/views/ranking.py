@@ -91,6 +91,11 @@ def ranking_compute(request):
     """The office computes (again) one week's index, e.g. after late figures came in."""
     if not permissions.is_office_admin(request.user):
         raise PermissionDenied
+    form = RankingQueryForm(request.POST)
+    if not form.is_valid() or not form.cleaned_data["week"]:
+        # Computing the default week instead of the one asked for would replace figures nobody asked for.
+        messages.error(request, _("Nothing was computed: choose the week to compute."))
+        return redirect("ranking")
     week, platform = _week_and_platform(request.POST)
     try:
         accounts = weekly_index_compute(week_start=week, actor=request.user)
