@@ -218,11 +218,7 @@ class InspectionRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         if not permissions.is_office_admin(request.user):
             raise exceptions.PermissionDenied
         day = valid(InspectionRunRequestSerializer(data=request.data)).get("inspection_date")
-        under_way = inspection_selectors.unfinished_run()
-        if under_way is not None and under_way.inspection_date == (day or timezone.localdate()):
-            run = under_way
-        else:
-            run = services.inspection_run_request(actor=request.user, inspection_date=day)
+        run = services.inspection_run_request(actor=request.user, inspection_date=day)
         return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
