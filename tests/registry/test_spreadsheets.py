@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -236,6 +237,32 @@ def test_it_refuses_what_is_not_a_registration_form(db, content, extension, mess
     with pytest.raises(spreadsheets.SpreadsheetRejected) as rejected:
         spreadsheets.read_import(content, extension=extension)
     assert str(rejected.value.message) == message
+
+
+def _with_first_sheet(workbook: bytes, sheet_xml: str) -> bytes:
+    """The workbook with its first sheet's XML replaced."""
+    source, out = zipfile.ZipFile(io.BytesIO(workbook)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            replaced = info.filename == "xl/worksheets/sheet1.xml"
+            target.writestr(info, sheet_xml.encode() if replaced else source.read(info.filename))
+    return out.getvalue()
+
+
+def test_it_refuses_a_workbook_that_declares_xml_entities(db):
+    # Entities are how "billion laughs" blow a few hundred bytes up to gigabytes. With defusedxml
+    # (which openpyxl uses when installed) any entity is refused, even this harmless one that the
+    # standard parser would expand into an ordinary cell.
+    sheet = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol;</t></is></c></row></sheetData></worksheet>'
+    )
+    bomb = _with_first_sheet(spreadsheets.import_template_xlsx(), sheet)
+
+    with pytest.raises(spreadsheets.SpreadsheetRejected) as rejected:
+        spreadsheets.read_import(bomb, extension=".xlsx")
+    assert str(rejected.value.message) == "无法读取该工作簿，请重新另存为 .xlsx 文件。"
 
 
 def test_it_offers_a_template_that_reads_back_as_one_good_row(db, department_a, office_admin):
