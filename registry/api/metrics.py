@@ -13,7 +13,7 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from config.api import ERROR, JSONParser
+from config.api import ERROR, StreamJSONParser
 from registry import services
 from registry.filters import visible_departments, visible_media_accounts
 from registry.forms_metrics import FIGURES, LIMITS, MAX_ROWS, check_metric_rows, may_enter_metrics
@@ -92,7 +92,7 @@ class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     serializer_class = MetricSerializer
     filterset_class = MetricFilter
-    parser_classes = [JSONParser]
+    parser_classes = [StreamJSONParser]
     permission_classes = [IsAuthenticated, MayEnterMetrics]
 
     def get_queryset(self):
@@ -112,7 +112,7 @@ class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         ),
     )
     def create(self, request):
-        # DRF parses JSON from the stream, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE: refuse a body
+        # The body is parsed from the stream, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE: refuse one
         # far larger than 10,000 rows before it is read into memory.
         if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
             raise exceptions.ValidationError(

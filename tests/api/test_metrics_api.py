@@ -311,3 +311,13 @@ def test_it_lists_200_rows_in_as_many_queries_as_10(
         grow(11, 190)
         with django_assert_num_queries(len(captured)):
             assert client.get(API, {"page_size": 500}).json()["count"] == 200
+
+
+def test_it_accepts_a_body_larger_than_djangos_form_limit(api_for, admin_a, account_a, settings):
+    # Ten thousand rows of large figures run past DATA_UPLOAD_MAX_MEMORY_SIZE (meant for forms);
+    # the endpoint has its own limit, MAX_BODY_BYTES.
+    padding = " " * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    body = json.dumps([{"media_account": account_a.pk, "date": day(1), "posts": 1}]) + padding
+    response = api_for(admin_a).post(API, body, content_type="application/json")
+    assert response.status_code == 201, response.content[:300]
+    assert AccountMetric.objects.get().posts == 1
