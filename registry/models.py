@@ -129,7 +129,12 @@ class MediaAccount(models.Model):
                 name="approved_account_has_filing_number",
             ),
         ]
-        indexes = [models.Index(fields=["status", "platform"], name="media_account_status_platform")]
+        indexes = [
+            models.Index(fields=["status", "platform"], name="media_account_status_platform"),
+            # The inspection's duplicate_platform rule looks up each live account's siblings by unit
+            # and platform; with the unit's index alone PostgreSQL walks every account of the unit.
+            models.Index(fields=["department", "platform"], name="media_account_unit_platform"),
+        ]
 
     def __str__(self):
         # Not get_platform_display(): Django rebuilds the choices dict on every call, which costs
