@@ -8,7 +8,6 @@ The office and auditors see every event; a department administrator the events o
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,13 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from accounts import permissions
 from audits.filters_trail import TRAIL_ZONE, AuditEventFilter
-from audits.models import AuditEvent
+from audits.selectors.trail import trail_rows, visible_events
 from audits.views.common import dress_filter_form
 from config.downloads import XLSX_CONTENT_TYPE, attachment
 from registry import spreadsheets
-from registry.selectors import ChangeLine, ChangeReader, action_label, referenced_names
+from registry.selectors import ChangeLine
 
 PAGE_SIZE = 50
 EXPORT_HEADERS = (
@@ -42,36 +40,8 @@ EXPORT_HEADERS = (
 COLUMN_WIDTHS = (20, 14, 24, 22, 10, 30, 24, 60, 16, 34)
 
 
-@dataclass(frozen=True)
-class TrailRow:
-    event: AuditEvent
-    label: str
-    changes: list[ChangeLine]
-
-
-def visible_events(user):
-    return AuditEvent.objects.visible_to(user).select_related("department").order_by("-at", "-pk")
-
-
 def _filterset(request) -> AuditEventFilter:
     return AuditEventFilter(request.GET or None, queryset=visible_events(request.user), request=request)
-
-
-def trail_rows(user, events: Iterable[AuditEvent]) -> list[TrailRow]:
-    """The events with their action's label and their changes as lines (two queries at most for the
-    names of the departments and accounts the changes point to). Operators' phone numbers only for
-    those who may act for the event's unit."""
-    events = list(events)
-    names = referenced_names(events)
-    with_phones = ChangeReader(phones=True, names=names)
-    without_phones = ChangeReader(phones=False, names=names)
-    rows = []
-    for event in events:
-        reader = (
-            with_phones if permissions.can_act_for_department(user, event.department_id) else without_phones
-        )
-        rows.append(TrailRow(event, str(action_label(event.action)), reader.lines(event.changes)))
-    return rows
 
 
 @login_required
