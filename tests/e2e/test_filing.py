@@ -45,6 +45,13 @@ def test_it_takes_an_account_from_filing_to_approval_to_the_export(
     record = page.locator("main").inner_text()
     assert "运营中" in record and account.filing_number in record
 
+    # The filing's own page tells its story, and the trail page has the whole of it.
+    page.goto(f"/filings/{account.filings.get().pk}/")
+    history = page.get_by_test_id("history")
+    assert [row.inner_text() for row in history.locator("tbody th").all()] == ["备案批准", "提交备案"]
+    history.get_by_role("link", name="在操作日志中查看这些事件").click()
+    assert page.get_by_test_id("trail").locator("tbody tr").count() == 2
+
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="新媒体账号").click()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="导出 Excel").click()
