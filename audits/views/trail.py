@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -25,6 +26,22 @@ from registry import spreadsheets
 from registry.selectors import ChangeLine
 
 PAGE_SIZE = 50
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``COUNT_CAP`` events. The trail grows by an event per account and day of
+    figures; counting millions of them to print a total took a second on every page."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+
 EXPORT_HEADERS = (
     pgettext_lazy("audit trail export", "Time"),
     pgettext_lazy("audit trail export", "Actor"),
@@ -50,7 +67,7 @@ def audit_event_list(request):
     dress_filter_form(filterset.form)
     # A refused filter (a unit outside the scope, a bad date) lists nothing rather than everything.
     events = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "audits/trail_list.html",
@@ -59,6 +76,7 @@ def audit_event_list(request):
             "page": page,
             "rows": trail_rows(request.user, page.object_list),
             "filtered": any(value for key, value in request.GET.items() if key != "page"),
+            "cap": f"{COUNT_CAP:,}",
         },
     )
 

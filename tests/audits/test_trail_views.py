@@ -124,6 +124,23 @@ def test_it_paginates_by_fifty(client_for, office_admin, department_a):
     assert len(client.get(LIST, {"action": "test.bulk", "page": 2}).context["rows"]) == 5
 
 
+def test_it_stops_counting_a_long_trail_and_still_pages_and_exports_all_of_it(
+    client_for, office_admin, department_a, monkeypatch
+):
+    monkeypatch.setattr("audits.views.trail.COUNT_CAP", 60)
+    for number in range(120):
+        record("test.bulk", actor=None, department_id=department_a.pk, changes={"after": {"n": number}})
+    client = client_for(office_admin)
+
+    first = client.get(LIST, {"action": "test.bulk"})
+    assert "日志：超过 60 条" in first.text and "末页" not in first.text
+    # Paging stops a row past the cap: the 51st to 61st newest, and no page after them.
+    second = client.get(LIST, {"action": "test.bulk", "page": 2})
+    assert len(second.context["rows"]) == 11 and not second.context["page"].has_next()
+    body = b"".join(client.get(CSV, {"action": "test.bulk"}).streaming_content).decode("utf-8-sig")
+    assert len(list(csv.reader(io.StringIO(body)))) == 1 + 120
+
+
 def test_it_exports_xlsx_with_chinese_headers_and_no_formulas(
     client_for, office_admin, admin_a, admin_b, events, settings
 ):
