@@ -27,6 +27,7 @@ from audits.models import AuditEvent, ClosureOrder, Finding, RectificationNotice
 from audits.selectors.inspections import RED_SEVERITIES
 from audits.services.index import WEIGHTS, weekly_index_compute
 from audits.services.inspections import inspection_run_request
+from audits.views.trail import COUNT_CAP
 from registry.choices import LIVE_STATUSES, DepartmentKind, FilingStatus, MediaAccountStatus, Platform
 from registry.management.benchmark_data import World
 from registry.models import AccountMetric, Department, Filing, MediaAccount, Operator
@@ -283,7 +284,9 @@ def _matrix(user: User):
 
 def _trail_page(user: User):
     cte, scope, params = _scope(user, "e.department_id")
-    sql = f"""{cte}SELECT e.*, d.name, (SELECT COUNT(*) FROM {T["event"]} e WHERE 1 = 1{scope})
+    # The page counts at most COUNT_CAP + 1 events (audits.views.trail.CappedPaginator).
+    sql = f"""{cte}SELECT e.*, d.name, (SELECT COUNT(*) FROM (SELECT 1 FROM {T["event"]} e WHERE 1 = 1{scope}
+        ORDER BY e.at DESC, e.id DESC LIMIT {COUNT_CAP + 1}) capped)
         FROM {T["event"]} e LEFT JOIN {T["department"]} d ON d.id = e.department_id
         WHERE 1 = 1{scope} ORDER BY e.at DESC, e.id DESC LIMIT {PAGE}"""
     return lambda: _fetch(sql, params)
