@@ -432,55 +432,19 @@ def referenced_names(events: list[AuditEvent]) -> dict[tuple[str, Any], str]:
 
 
 @dataclass(frozen=True)
-class EventRow:
-    event: AuditEvent
-    label: str
-    filing_kind: str
-    changes: list[ChangeLine]
-
-
-EVENT_LIMIT = 50
-
-
-def media_account_events(
-    media_account: MediaAccount, filings: list[Filing], *, phones: bool
-) -> list[EventRow]:
-    """The newest events of the account and of its filings, newest first."""
-    filing_kinds = {str(filing.pk): filing.get_kind_display() for filing in filings}
-    events = list(
-        AuditEvent.objects.filter(
-            Q(object_type="registry.mediaaccount", object_id=str(media_account.pk))
-            | Q(object_type="registry.filing", object_id__in=list(filing_kinds))
-        ).order_by("-at", "-pk")[:EVENT_LIMIT]
-    )
-    reader = ChangeReader(phones=phones, names=referenced_names(events))
-    return [
-        EventRow(
-            event=event,
-            label=str(action_label(event.action)),
-            filing_kind=filing_kinds.get(event.object_id, "")
-            if event.object_type == "registry.filing"
-            else "",
-            changes=reader.lines(event.changes),
-        )
-        for event in events
-    ]
-
-
-@dataclass(frozen=True)
 class MediaAccountDetail:
     media_account: MediaAccount
     show_phones: bool
     merged_into_visible: bool
     operators: list[Operator]
     filings: list[Filing]
-    events: list[EventRow]
     chart: dict[str, Any]
     function_labels: list[str]
 
 
 def media_account_detail(user, pk: int) -> MediaAccountDetail:
-    """One account with its operators, filings, activity and trail; 404 outside the scope."""
+    """One account with its operators, filings and activity; 404 outside the scope. (Its history is
+    the page's ``{% history %}``.)"""
     account = permissions.get_visible_or_404(
         with_grade(MediaAccount.objects.select_related("department", "merged_into")), user, pk=pk
     )
@@ -498,7 +462,6 @@ def media_account_detail(user, pk: int) -> MediaAccountDetail:
         and permissions.can_see_department(user, account.merged_into.department_id),
         operators=list(account.operators.order_by("pk")),
         filings=filings,
-        events=media_account_events(account, filings, phones=phones),
         chart=activity_chart(account),
         function_labels=[str(functions.get(code, code)) for code in account.functions],
     )

@@ -52,6 +52,8 @@ class History:
     rows: list[TrailRow]
     more: bool  # older events than these exist: the trail page, filtered to the object, has them all
     trail_url: str
+    target_type: str  # the object's own key, which tells its events from those of related objects
+    target_id: str
 
 
 def object_history(
@@ -74,6 +76,8 @@ def object_history(
         rows=trail_rows(user, events[:HISTORY_LIMIT]),
         more=len(events) > HISTORY_LIMIT,
         trail_url=f"{reverse('audit_event_list')}?{query}",
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
     )
 
 

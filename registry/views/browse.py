@@ -123,7 +123,7 @@ def media_account_detail(request, pk: int):
     return render(
         request,
         "registry/media_account_detail.html",
-        {"detail": selectors.media_account_detail(request.user, pk), "event_limit": selectors.EVENT_LIMIT},
+        {"detail": selectors.media_account_detail(request.user, pk)},
     )
 
 

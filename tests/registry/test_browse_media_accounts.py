@@ -7,6 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from audits.selectors.trail import HISTORY_LIMIT
 from registry import services
 from registry.choices import FilingKind, MediaAccountStatus, Platform
 from registry.models import MediaAccount
@@ -236,7 +237,8 @@ def test_it_shows_the_trail_of_the_account_and_its_filings_newest_first(
     account = file_account(department_a, actor=admin_a)
     services.media_accounts_reconfirm(actor=admin_a, media_accounts=[account])
     other = file_account(department_a)  # its events are not this account's
-    events = client_for(office_admin).get(f"/media-accounts/{account.pk}/").context["detail"].events
+    response = client_for(office_admin).get(f"/media-accounts/{account.pk}/")
+    events = response.context["history"].rows
     assert [row.event.action for row in events] == [
         "registry.media_account.reconfirmed",
         "registry.filing.approved",
@@ -244,7 +246,8 @@ def test_it_shows_the_trail_of_the_account_and_its_filings_newest_first(
         "registry.filing.submitted",
     ]
     assert [row.label for row in events] == ["年度确认", "备案批准", "账号启用", "提交备案"]
-    assert events[1].filing_kind == "开设"
+    assert f"{events[1].event.object_repr}</div>" in response.text  # a filing's event names the filing
+    assert events[1].event.object_repr.startswith("开设")
     activated = events[2].changes
     # (PostgreSQL's jsonb keeps keys in its own order, so the lines are looked up by label.)
     assert ("状态", "待审核", "运营中") in [(line.label, line.before, line.after) for line in activated]
@@ -253,17 +256,19 @@ def test_it_shows_the_trail_of_the_account_and_its_filings_newest_first(
     assert other.name not in {line.after for row in events for line in row.changes}
 
 
-def test_it_shows_at_most_the_50_latest_events(client_for, office_admin, file_account, department_a):
+def test_it_shows_the_latest_events_and_links_to_the_rest(
+    client_for, office_admin, file_account, department_a
+):
     account = file_account(department_a)
-    for _ in range(30):
+    for _ in range(15):
         services.media_accounts_reconfirm(actor=office_admin, media_accounts=[account])
         filing = services.filing_submit_change(
             actor=office_admin, media_account=account, changes={"responsible_person": f"人{_}"}
         )
         services.filing_withdraw(actor=office_admin, filing=filing)
-    events = client_for(office_admin).get(f"/media-accounts/{account.pk}/").context["detail"].events
-    assert len(events) == 50
-    times = [row.event.at for row in events]
+    history = client_for(office_admin).get(f"/media-accounts/{account.pk}/").context["history"]
+    assert len(history.rows) == HISTORY_LIMIT and history.more
+    times = [row.event.at for row in history.rows]
     assert times == sorted(times, reverse=True)
 
 
