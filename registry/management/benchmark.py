@@ -282,11 +282,13 @@ def _matrix(user: User):
     return lambda: _fetch(sql, params)
 
 
-def _trail_page(user: User):
+def _trail_page(user: User, *, capped: bool = True):
     cte, scope, params = _scope(user, "e.department_id")
-    # The page counts at most COUNT_CAP + 1 events (audits.views.trail.CappedPaginator).
+    # The page counts at most COUNT_CAP + 1 events (audits.views.trail.CappedPaginator); the events
+    # API counts them all.
+    limit = f"ORDER BY e.at DESC, e.id DESC LIMIT {COUNT_CAP + 1}" if capped else ""
     sql = f"""{cte}SELECT e.*, d.name, (SELECT COUNT(*) FROM (SELECT 1 FROM {T["event"]} e WHERE 1 = 1{scope}
-        ORDER BY e.at DESC, e.id DESC LIMIT {COUNT_CAP + 1}) capped)
+        {limit}) counted)
         FROM {T["event"]} e LEFT JOIN {T["department"]} d ON d.id = e.department_id
         WHERE 1 = 1{scope} ORDER BY e.at DESC, e.id DESC LIMIT {PAGE}"""
     return lambda: _fetch(sql, params)
@@ -508,7 +510,9 @@ def scenarios(world: World, metric_rows: int) -> list[Scenario]:
         ),
         Scenario("audit trail page · office", _get(office_browser, "/trail/"), _trail_page(office)),
         Scenario("audit trail page · department", _get(dept_browser, "/trail/"), _trail_page(dept)),
-        Scenario("events API · office", _get(office_api, "/api/v1/events/"), _trail_page(office)),
+        Scenario(
+            "events API · office", _get(office_api, "/api/v1/events/"), _trail_page(office, capped=False)
+        ),
         Scenario(
             "weekly ranking page · office", _get(office_browser, "/rankings/"), _ranking(office, world.week)
         ),
