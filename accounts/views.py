@@ -1,7 +1,6 @@
 """The signed-in user's own pages: notifications and API tokens."""
 
 import datetime
-import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,10 +14,9 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.forms import ApiTokenForm
 from accounts.models import ApiToken, Notification
+from config.ids import parse_id
 
 PAGE_SIZE = 50
-# A database id as typed: ASCII digits that fit a bigint ("²" is a digit to str.isdigit(), not to int()).
-ID = re.compile(r"[0-9]{1,18}")
 
 
 @login_required
@@ -36,10 +34,9 @@ def notifications_read(request):
     pk = request.POST.get("id", "")
     if not pk:
         ids = None  # all of them
-    elif ID.fullmatch(pk):
-        ids = [int(pk)]
     else:
-        ids = []  # no notification has such an id: mark none, rather than all or a 500
+        # No notification has an id that is not one: mark none, rather than all or a 500.
+        ids = [parse_id(pk)] if parse_id(pk) else []
     count = services.notifications_mark_read(actor=request.user, ids=ids)
     if ids and request.POST.get("open"):
         # Only the user's own notification, and only a link within the site, is followed.

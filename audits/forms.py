@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits.choices import Outcome, Proposal
+from config.ids import parse_id
 from registry.choices import DepartmentKind, Employment, MediaAccountStatus, Platform
 from registry.models import Department, MediaAccount
 
@@ -67,7 +68,7 @@ class ModelIdsField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for pk in value:
             text = str(pk)
-            if text.isascii() and text.isdigit() and (len(text) > 19 or int(text) > 2**63 - 1):
+            if text.isascii() and text.isdigit() and parse_id(text) is None:
                 raise ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
                 )

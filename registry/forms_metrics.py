@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts import permissions
 from accounts.choices import Role
+from config.ids import MAX_ID
 from registry import spreadsheets
 from registry.models import AccountMetric, MediaAccount
 from registry.services import RowError
@@ -59,9 +60,6 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # What people type in a spreadsheet: 2026-11-20, 2026/11/20, 2026.11.20, 2026年11月20日.
 _SHEET_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _WHOLE = re.compile(r"^\d+$")
-# The largest id the database holds (a 64-bit integer): a larger one names no account, and the
-# database would refuse it in a query rather than find nothing.
-MAX_ID = 2**63 - 1
 
 
 def may_enter_metrics(user) -> bool:

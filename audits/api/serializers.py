@@ -17,6 +17,7 @@ from audits.choices import Outcome
 from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, ReviewMeeting, SelfInspection
 from audits.selectors.campaigns import recommendation_for, recommendations_for, visible_campaigns
 from audits.services.campaigns import ANSWER_FIELDS
+from config.ids import MAX_ID
 from registry.api.serializers import MediaAccountSummarySerializer, VisiblePrimaryKeyField
 from registry.choices import DepartmentKind, Platform
 from registry.models import Department, MediaAccount
@@ -71,7 +72,7 @@ class CampaignScopeSerializer(serializers.Serializer):
     departments = serializers.ListField(
         # Bounded like the database's ids: a larger number names no department, and a query with
         # it fails instead of finding nothing.
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         default=list,
         help_text=_("Department ids"),
     )

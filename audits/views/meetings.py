@@ -27,6 +27,7 @@ from audits.services import campaigns as services
 from audits.views.common import get_campaign_or_404, refuse, require
 from config.downloads import xlsx_response
 from config.errors import InvalidTransition
+from config.ids import parse_id
 from registry.models import MediaAccount
 
 
@@ -101,17 +102,12 @@ def _applications(meeting: ReviewMeeting, pks=None) -> list[SelfInspection]:
     return [by_id[pk] for pk in pks if pk in by_id]
 
 
-# A database id as typed: ASCII digits that fit a bigint ("²" is a digit to str.isdigit(), not to int()).
-ID = re.compile(r"[0-9]{1,18}")
-
-
 def _posted_ids(data) -> list[int]:
     """The applications named by a posted sheet, row by row (its forms are read by these)."""
     ids = []
     for key, value in data.items():
-        if key.startswith("decisions-") and key.endswith("-self_inspection") and ID.fullmatch(value):
-            index = key.split("-")[1]
-            ids.append((int(index) if ID.fullmatch(index) else 0, int(value)))
+        if key.startswith("decisions-") and key.endswith("-self_inspection") and parse_id(value):
+            ids.append((parse_id(key.split("-")[1]) or 0, parse_id(value)))
     return [pk for _index, pk in sorted(ids)]
 
 
