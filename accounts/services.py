@@ -88,8 +88,13 @@ def user_update(*, actor, user: User, **fields) -> User:
     user.save()
     changes = diff(before, snapshot(user, _AUDITED_FIELDS))
     if changes["after"]:
-        action = "accounts.user.role_changed" if "role" in changes["after"] else "accounts.user.updated"
-        record(action, actor=actor, target=user, department_id=user.department_id, changes=changes)
+        record(
+            "accounts.user.role_changed" if "role" in changes["after"] else "accounts.user.updated",
+            actor=actor,
+            target=user,
+            department_id=user.department_id,
+            changes=changes,
+        )
     return user
 
 

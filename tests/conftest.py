@@ -131,3 +131,26 @@ def personas(office_admin, auditor, admin_a, admin_b):
         "admin_b": admin_b,
         "anonymous": None,
     }
+
+
+# The trail's own tests record made-up actions, each about a unit, to test its mechanics apart from
+# any service's events; the registry refuses undeclared actions, so they are declared for the test.
+TEST_ACTIONS = (
+    "test.thing.changed",
+    "test.thing.created",
+    "test.other",
+    "test.late",
+    "test.bulk",
+    "test.csv",
+    "test.many",
+    "test.something.done",
+    "test.job.ran",
+)
+
+
+@pytest.fixture
+def test_actions(monkeypatch):
+    from audits import actions
+
+    for code in TEST_ACTIONS:
+        monkeypatch.setitem(actions.ACTIONS, code, actions.Action(code, code, "registry.department"))

@@ -10,7 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.forms.models import model_to_dict
 
-from audits import context
+from audits import actions, context
 from audits.models import AuditEvent
 from audits.models.trail import AuditChainHead
 
@@ -45,12 +45,14 @@ def _department_id_of(target: models.Model | None) -> int | None:
 
 
 def _event(action, *, actor, target, department_id, changes) -> AuditEvent:
+    declared = actions.check(action, target)
     request = context.current()
     return AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_name=actor.get_username() if actor is not None and actor.is_authenticated else "",
         action=action,
-        object_type=target._meta.label_lower if target is not None else "",
+        # Without an object (a name no user has), the event still says what kind it concerns.
+        object_type=declared.kind,
         object_id=str(target.pk) if target is not None else "",
         object_repr=str(target)[:200] if target is not None else "",
         department_id=department_id if department_id is not None else _department_id_of(target),
@@ -116,8 +118,9 @@ def record(
 ) -> AuditEvent:
     """Append one event: ``actor`` did ``action`` (e.g. ``registry.filing.approved``) to ``target``.
 
-    ``actor`` is ``None`` for the system (scheduled jobs). The department defaults to the
-    target's own, so department administrators see the events of their units.
+    ``action`` must be declared in ``audits.actions``, for ``target``'s kind of object. ``actor`` is
+    ``None`` for the system (scheduled jobs). The department defaults to the target's own, so
+    department administrators see the events of their units.
     """
     event = _event(action, actor=actor, target=target, department_id=department_id, changes=changes)
     _append([event])
@@ -126,6 +129,7 @@ def record(
 
 def record_many(action: str, *, actor=None, items: Iterable[tuple[models.Model, dict[str, Any]]]) -> int:
     """Append one event per ``(target, changes)`` pair in a single insert, for bulk services."""
+    actions.get(action)  # refused even when there is nothing to record this time
     events = [
         _event(action, actor=actor, target=target, department_id=None, changes=changes)
         for target, changes in items

@@ -6,7 +6,7 @@ from audits.models import AuditEvent
 from audits.services.trail import record
 from tests.permission_matrix import check_matrix
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_actions")]
 
 LIST = "/api/v1/events/"
 

@@ -10,8 +10,8 @@ from audits.services.trail import record, record_many
 
 
 @pytest.fixture
-def trail(office_admin, department_a, department_b):
-    record("test.one", actor=office_admin, target=department_a, changes={"after": {"x": 1}})
+def trail(test_actions, office_admin, department_a, department_b):
+    record("test.other", actor=office_admin, target=department_a, changes={"after": {"x": 1}})
     record_many("test.many", actor=office_admin, items=[(department_a, {"n": 1}), (department_b, {"n": 2})])
     return list(AuditEvent.objects.order_by("pk"))
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from audits.services.trail import _append, _event, record
 from tests.permission_matrix import check_matrix
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_actions")]
 
 LIST = reverse("audit_event_list")
 XLSX = reverse("audit_event_export_xlsx")
