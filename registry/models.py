@@ -246,7 +246,10 @@ class Filing(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} · {self.media_account.name}"
+        return _("%(account)s: %(kind)s filing") % {
+            "account": self.media_account,
+            "kind": self.get_kind_display(),
+        }
 
 
 class AccountMetricQuerySet(ScopedQuerySet):

@@ -10,21 +10,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
-from audits.models import AuditEvent
 from audits.selectors.inspections import with_grade
 from registry.choices import (
     LIVE_STATUSES,
     AccountFunction,
     DepartmentKind,
-    Employment,
-    FilingKind,
     FilingStatus,
     MediaAccountStatus,
     Platform,
@@ -293,142 +288,6 @@ def activity_chart(media_account: MediaAccount, *, days: int = CHART_DAYS) -> di
         "labels": {"followers": str(_("Followers")), "posts": str(_("Posts"))},
         "empty": not figures,
     }
-
-
-ACTION_LABELS = {
-    "registry.department.created": _("Department registered"),
-    "registry.department.updated": _("Department record changed"),
-    "registry.filing.submitted": _("Filing submitted"),
-    "registry.filing.approved": _("Filing approved"),
-    "registry.filing.rejected": _("Filing rejected"),
-    "registry.filing.withdrawn": _("Filing withdrawn"),
-    "registry.media_account.activated": _("Account activated"),
-    "registry.media_account.rejected": _("Account rejected"),
-    "registry.media_account.changed": _("Changes applied"),
-    "registry.media_account.closed": _("Account closed"),
-    "registry.media_account.reconfirmed": _("Record re-confirmed"),
-    "registry.media_account.imported": _("Imported at first registration"),
-    "registry.media_account.updated": _("Record corrected by the office"),
-    "registry.metrics.recorded": _("Daily figures recorded"),
-}
-
-# Labels for keys in an event's changes that are not fields of an account or a filing.
-EXTRA_CHANGE_LABELS = {
-    "note": _("decision note"),
-    "rows": _("days"),
-    "from": _("from"),
-    "to": _("to"),
-    "successor": _("successor account"),
-    "operators": _("operators"),
-}
-CHANGE_CHOICES = {
-    "status": dict(MediaAccountStatus.choices) | dict(FilingStatus.choices),
-    "platform": dict(Platform.choices),
-    "kind": dict(FilingKind.choices),
-    "employment": dict(Employment.choices),
-    "functions": dict(AccountFunction.choices),
-}
-VALUE_LENGTH = 80
-
-
-def action_label(action: str):
-    return ACTION_LABELS.get(action, action)
-
-
-def _change_label(key: str):
-    if key in EXTRA_CHANGE_LABELS:
-        return EXTRA_CHANGE_LABELS[key]
-    for model in (MediaAccount, Filing):
-        try:
-            label = getattr(model._meta.get_field(key), "verbose_name", None)
-        except FieldDoesNotExist:
-            continue
-        if label:
-            return label
-    return key
-
-
-# Keys whose values are ids, shown by name: the departments and accounts an event points to.
-DEPARTMENT_KEYS = ("department", "parent")
-ACCOUNT_KEYS = ("merged_into", "successor")
-
-
-@dataclass(frozen=True)
-class ChangeLine:
-    label: str
-    before: str | None  # None: the event records only the new value
-    after: str
-
-
-@dataclass
-class ChangeReader:
-    """Turns an event's before/after data into short readable lines.
-
-    ``phones``: whether operators' phone numbers may be shown (they are in the data of
-    filings). ``names``: ``{(key, id): name}`` for the ids of ``DEPARTMENT_KEYS`` and
-    ``ACCOUNT_KEYS``, looked up once for all events (see :func:`referenced_names`).
-    """
-
-    phones: bool
-    names: dict[tuple[str, Any], str] = field(default_factory=dict)
-
-    def lines(self, changes: dict[str, Any]) -> list[ChangeLine]:
-        before, after = changes.get("before") or {}, changes.get("after") or {}
-        lines = []
-        for key, value in after.items():
-            if isinstance(value, dict) and key != "operators":
-                # The account filed with an open filing: its fields, one level down.
-                lines.extend(self.lines({"after": value}))
-            elif key in before:
-                lines.append(
-                    ChangeLine(
-                        str(_change_label(key)), self.readable(key, before[key]), self.readable(key, value)
-                    )
-                )
-            elif value not in (None, "", []):  # an empty new value says nothing
-                lines.append(ChangeLine(str(_change_label(key)), None, self.readable(key, value)))
-        return lines
-
-    def readable(self, key: str, value: Any) -> str:
-        if value is None or value == "" or value == []:
-            return "—"
-        if isinstance(value, bool):
-            return str(_("yes") if value else _("no"))
-        if isinstance(value, list):
-            return "、".join(self.readable(key, item) for item in value)
-        if isinstance(value, dict):  # an operator
-            details = [str(CHANGE_CHOICES["employment"].get(value.get("employment"), ""))]
-            if self.phones:
-                details.append(str(value.get("phone") or ""))
-            return f"{value.get('name', '')}（{'，'.join(detail for detail in details if detail)}）"
-        if (key, value) in self.names:
-            return self.names[(key, value)]
-        return Truncator(str(CHANGE_CHOICES.get(key, {}).get(value, value))).chars(VALUE_LENGTH)
-
-
-def _referenced_ids(changes: dict[str, Any], keys: tuple[str, ...]) -> set[int]:
-    found = set()
-    for side in (changes.get("before") or {}, changes.get("after") or {}):
-        for key, value in side.items():
-            if isinstance(value, dict) and key != "operators":
-                found |= _referenced_ids({"after": value}, keys)
-            elif key in keys and isinstance(value, int):
-                found.add(value)
-    return found
-
-
-def referenced_names(events: list[AuditEvent]) -> dict[tuple[str, Any], str]:
-    """Names for the department and account ids in the events' changes: two queries at most."""
-    department_ids = set().union(*(_referenced_ids(event.changes, DEPARTMENT_KEYS) for event in events))
-    account_ids = set().union(*(_referenced_ids(event.changes, ACCOUNT_KEYS) for event in events))
-    names: dict[tuple[str, Any], str] = {}
-    if department_ids:
-        for pk, name in Department.objects.filter(pk__in=department_ids).values_list("pk", "name"):
-            names.update({(key, pk): name for key in DEPARTMENT_KEYS})
-    if account_ids:
-        for account in MediaAccount.objects.filter(pk__in=account_ids).only("pk", "name", "platform"):
-            names.update({(key, account.pk): str(account) for key in ACCOUNT_KEYS})
-    return names
 
 
 @dataclass(frozen=True)

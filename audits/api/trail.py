@@ -5,13 +5,14 @@ every write method answers 405."""
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from audits import actions
 from audits.filters_trail import AuditEventFilter
 from audits.models import AuditEvent
-from registry.selectors import action_label
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
     action_label = serializers.SerializerMethodField()
+    object_type_label = serializers.SerializerMethodField()
     department_name = serializers.CharField(source="department.name", default="", read_only=True)
 
     class Meta:
@@ -24,6 +25,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "action",
             "action_label",
             "object_type",
+            "object_type_label",
             "object_id",
             "object_repr",
             "department",
@@ -37,7 +39,12 @@ class AuditEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_action_label(self, event) -> str:
-        return str(action_label(event.action))
+        """The action's label in the request's language."""
+        return str(actions.label(event.action))
+
+    def get_object_type_label(self, event) -> str:
+        """The name of the kind of object, in the request's language."""
+        return str(actions.kind_label(event.object_type))
 
 
 @extend_schema_view(

@@ -119,7 +119,7 @@ class SelfInspection(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.campaign} · {self.media_account.name}"
+        return f"{self.campaign} · {self.media_account}"
 
     @property
     def has_all_three(self) -> bool:
@@ -155,7 +155,7 @@ class ReviewMeeting(models.Model):
         ordering = ["-held_on", "-pk"]
 
     def __str__(self):
-        return f"{self.campaign} · {self.held_on}"
+        return _("%(campaign)s: meeting of %(day)s") % {"campaign": self.campaign, "day": self.held_on}
 
 
 class ReviewDecisionQuerySet(ScopedQuerySet):
@@ -293,7 +293,7 @@ class ClosureOrder(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.media_account.name} · {self.deadline}"
+        return _("%(account)s, by %(deadline)s") % {"account": self.media_account, "deadline": self.deadline}
 
     @property
     def is_merger(self) -> bool:

@@ -57,7 +57,7 @@ class InspectionRun(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
-        return f"{self.inspection_date} #{self.pk}"
+        return _("Inspection of %(day)s") % {"day": self.inspection_date}
 
 
 class FindingQuerySet(ScopedQuerySet):
@@ -135,7 +135,7 @@ class Finding(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.rule} · {self.media_account.name}"
+        return f"{self.rule} · {self.media_account}"
 
 
 class RectificationNoticeQuerySet(ScopedQuerySet):
@@ -192,7 +192,10 @@ class RectificationNotice(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.department} · {self.deadline}"
+        return _("%(department)s, reply by %(deadline)s") % {
+            "department": self.department,
+            "deadline": self.deadline,
+        }
 
     @property
     def is_overdue(self) -> bool:

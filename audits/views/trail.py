@@ -19,11 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from audits.filters_trail import TRAIL_ZONE, AuditEventFilter
-from audits.selectors.trail import trail_rows, visible_events
+from audits.selectors.trail import ChangeLine, trail_rows, visible_events
 from audits.views.common import dress_filter_form
 from config.downloads import XLSX_CONTENT_TYPE, attachment
 from registry import spreadsheets
-from registry.selectors import ChangeLine
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -83,9 +82,9 @@ def audit_event_list(request):
 
 def _change_text(lines: list[ChangeLine]) -> str:
     return "\n".join(
-        f"{line.label}: {line.before} → {line.after}"
+        f"{line.label}：{line.before} → {line.after}"
         if line.before is not None
-        else f"{line.label}: {line.after}"
+        else f"{line.label}：{line.after}"
         for line in lines
     )
 
@@ -102,9 +101,9 @@ def _export_rows(user, queryset, chunk: int = 500) -> Iterator[list]:
                 timezone.localtime(event.at, TRAIL_ZONE).strftime("%Y-%m-%d %H:%M:%S"),
                 event.actor_name or _("System"),
                 row.label,
-                event.object_type,
+                row.kind,
                 event.object_id,
-                event.object_repr,
+                row.object_name,
                 event.department.name if event.department else "",
                 _change_text(row.changes),
                 event.ip or "",

@@ -123,3 +123,13 @@ def test_it_keeps_the_query_count_constant(
     with django_assert_max_num_queries(8):
         response = client.get(LIST, {"action": "test.many", "page_size": 500})
     assert response.json()["count"] == count
+
+
+def test_it_labels_each_action_in_the_requests_language(client_for, office_admin):
+    client = client_for(office_admin)
+    params = {"action": "accounts.user.created", "object_id": office_admin.pk}
+    row = client.get(LIST, params, HTTP_ACCEPT_LANGUAGE="zh-hans").json()["results"][0]
+    assert (row["action_label"], row["object_type_label"]) == ("创建用户", "用户")
+    row = client.get(LIST, params, HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+    assert (row["action_label"], row["object_type_label"]) == ("User created", "user")
+

@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from audits.actions import label as action_label
 from audits.models import AuditEvent, Finding, InspectionRun, RectificationNotice
 from audits.selectors.trail import HISTORY_LIMIT
 from audits.services import inspections
 from registry import services as registry_services
-from registry.selectors import action_label
 from tests.campaigns import campaign, inspection_of, meeting, ordered, submitted
 
 pytestmark = pytest.mark.django_db

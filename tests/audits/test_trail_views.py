@@ -164,7 +164,7 @@ def test_it_exports_xlsx_with_chinese_headers_and_no_formulas(
     ]
     assert len(rows) == 3
     assert rows[1][1] == admin_b.username and rows[2][1] == admin_a.username
-    assert rows[2][3] == "registry.department"
+    assert rows[2][3] == "单位"
     assert "旧名称" in rows[2][7]
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
@@ -206,3 +206,13 @@ def test_it_links_the_trail_in_the_navigation(client_for, personas):
     for name, user in personas.items():
         if user is not None:
             assert f'href="{LIST}"' in client_for(user).get(reverse("home")).content.decode(), name
+
+
+def test_it_shows_each_object_by_its_name_under_its_kind(client_for, office_admin, department_a, events):
+    response = client_for(office_admin).get(
+        LIST, {"action": "test.thing.changed"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    table = response.text[response.text.index('data-testid="trail"') :]
+    assert "区教育局" in table and "registry.department" not in table
+    row = response.context["rows"][0]
+    assert (row.kind, row.object_name) == ("单位", "区教育局")
