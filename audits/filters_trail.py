@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audits import actions
 from audits.models import AuditEvent
 from registry.filters import visible_departments
 
@@ -42,6 +43,17 @@ class TrailDayFilter(django_filters.DateFilter):
     field_class = TrailDayField
 
 
+class ActionField(django_filters.fields.ChoiceField):
+    """A declared action; the API also takes a namespace of them (``registry.filing``), as before."""
+
+    def valid_value(self, value):
+        return actions.is_filter_value(value)
+
+
+class ActionFilter(django_filters.ChoiceFilter):
+    field_class = ActionField
+
+
 class AuditEventFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(
         label=_("actor"), method="filter_actor", help_text=_("The username contains this text")
@@ -49,12 +61,13 @@ class AuditEventFilter(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(
         label=_("department"), queryset=visible_departments, empty_label=_("All")
     )
-    action = django_filters.CharFilter(
-        label=_("action"),
-        method="filter_action",
-        help_text=_("An action, or the start of one (registry.filing matches registry.filing.approved)"),
+    # Choices read from the registry when each form is built, so they follow the request's language.
+    action = ActionFilter(
+        label=_("action"), choices=actions.action_choices, method="filter_action", empty_label=_("All")
     )
-    object_type = django_filters.CharFilter(label=_("object type"), field_name="object_type")
+    object_type = django_filters.ChoiceFilter(
+        label=_("object type"), choices=actions.kind_choices, field_name="object_type", empty_label=_("All")
+    )
     object_id = django_filters.CharFilter(label=_("object ID"), field_name="object_id")
     date_from = TrailDayFilter(
         label=_("from"), method="filter_from", help_text=_("First day, included (Beijing time)")
@@ -74,10 +87,9 @@ class AuditEventFilter(django_filters.FilterSet):
         return queryset.filter(Q(actor_name__icontains=value) | Q(actor__username__icontains=value))
 
     def filter_action(self, queryset, name, value):
-        value = value.strip().rstrip(".*")
-        if not value:
-            return queryset
-        return queryset.filter(Q(action=value) | Q(action__startswith=f"{value}."))
+        if value in actions.ACTIONS:
+            return queryset.filter(action=value)
+        return queryset.filter(action__startswith=f"{value}.")
 
     def filter_from(self, queryset, name, value):
         return queryset.filter(at__gte=day_start(value))

@@ -133,3 +133,15 @@ def test_it_labels_each_action_in_the_requests_language(client_for, office_admin
     row = client.get(LIST, params, HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
     assert (row["action_label"], row["object_type_label"]) == ("User created", "user")
 
+
+def test_it_filters_by_the_declared_codes_and_refuses_others(client_for, office_admin, department_a):
+    client = client_for(office_admin)
+    results = client.get(LIST, {"action": "registry.department.created", "page_size": 500}).json()["results"]
+    assert results and {row["action"] for row in results} == {"registry.department.created"}
+    # A namespace still names all of its actions, as docs/api.md says.
+    results = client.get(LIST, {"action": "registry.department", "page_size": 500}).json()["results"]
+    assert results and {row["action"].rsplit(".", 1)[0] for row in results} == {"registry.department"}
+    response = client.get(LIST, {"action": "registry.department.renamed"})
+    assert response.status_code == 400 and "action" in response.json()["fields"]
+    assert client.get(LIST, {"action": "registry.depart"}).status_code == 400
+    assert client.get(LIST, {"object_type": "registry.nothing"}).status_code == 400

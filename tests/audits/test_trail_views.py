@@ -208,6 +208,22 @@ def test_it_links_the_trail_in_the_navigation(client_for, personas):
             assert f'href="{LIST}"' in client_for(user).get(reverse("home")).content.decode(), name
 
 
+def test_it_offers_the_declared_actions_and_kinds_as_choices_in_chinese(client_for, office_admin, events):
+    response = client_for(office_admin).get(LIST, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    form = response.context["filter"].form
+    html = response.text
+    # Choices of what the trail records, by their Chinese names: no codes to type.
+    assert (
+        '<optgroup label="备案">' in html
+        and '<option value="registry.filing.approved">备案批准</option>' in html
+    )
+    assert '<option value="registry.mediaaccount">政务新媒体账号</option>' in html
+    assert form.fields["action"].widget.input_type == "select"
+    assert form.fields["object_type"].widget.input_type == "select"
+    refused = client_for(office_admin).get(LIST, {"action": "registry.filing.aproved"})
+    assert refused.context["filter"].form.errors["action"] and not refused.context["rows"]
+
+
 def test_it_shows_each_object_by_its_name_under_its_kind(client_for, office_admin, department_a, events):
     response = client_for(office_admin).get(
         LIST, {"action": "test.thing.changed"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
