@@ -247,7 +247,7 @@ def test_it_shows_the_trail_of_the_account_and_its_filings_newest_first(
     ]
     assert [row.label for row in events] == ["年度确认", "备案批准", "账号启用", "提交备案"]
     assert f"{events[1].event.object_repr}</div>" in response.text  # a filing's event names the filing
-    assert events[1].event.object_repr.startswith("开设")
+    assert events[1].event.object_repr == f"{account.name}（微信公众号）：开设备案"
     activated = events[2].changes
     # (PostgreSQL's jsonb keeps keys in its own order, so the lines are looked up by label.)
     assert ("状态", "待审核", "运营中") in [(line.label, line.before, line.after) for line in activated]
