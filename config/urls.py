@@ -1,10 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from config.views import healthz
+from config.views import api_not_found, healthz
 
-handler404 = "config.views.not_found"
+handler500 = "config.views.server_error"
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -23,4 +23,5 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/", api_not_found),  # last: whatever /api/ URL the patterns above do not serve
 ]
