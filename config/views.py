@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.urls import resolve
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -39,6 +40,12 @@ def healthz(request):
     state = {"database": _database_state(), "broker": _broker_state()}
     healthy = all(value == "ok" for value in state.values())
     return JsonResponse({"status": "ok" if healthy else "error", **state}, status=200 if healthy else 503)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico wherever a page names no icon (the admin, the API's JSON): the
+    static file, served by WhiteNoise under its hashed name in production (so not a permanent redirect)."""
+    return HttpResponseRedirect(static("favicon.ico"))
 
 
 def _api_error(status: int, detail, code: str) -> JsonResponse:

@@ -1,0 +1,42 @@
+"""What a user sees around the pages themselves: the tab's title and icon, and the pages for a
+wrong address or a forbidden one, in a real browser."""
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+BRAND = "政务新媒体矩阵备案与治理平台"
+
+
+def test_it_shows_a_wrong_address_in_the_sites_frame_and_leads_back(page, sign_in, office_admin):
+    sign_in("office", PASSWORD)
+    missing = []
+    page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
+    page.goto("/media-accounts/")
+    assert page.title() == f"政务新媒体账号 — {BRAND}"
+    assert page.locator(".brand").inner_text() == BRAND
+    icon = page.evaluate("fetch(document.querySelector('link[rel=icon]').href).then(r => r.status)")
+    assert icon == 200
+    status, kind = page.evaluate("fetch('/favicon.ico').then(r => [r.status, r.headers.get('content-type')])")
+    assert status == 200 and kind in ("image/x-icon", "image/vnd.microsoft.icon")
+    assert missing == []  # no icon (or anything else) the page names is missing
+
+    response = page.goto("/media-acounts/")  # a typo in the address
+    assert response.status == 404
+    assert page.title() == f"页面不存在 — {BRAND}"
+    assert page.locator("h1").inner_text() == "页面不存在"
+    assert page.get_by_role("navigation", name="主导航").is_visible()  # still in the site
+    page.get_by_role("link", name="返回概览").click()
+    page.wait_for_url("**/")
+    assert page.locator("h1").inner_text() == "概览"
+
+
+def test_it_shows_a_forbidden_page_in_chinese(page, sign_in, admin_a):
+    sign_in("dept-edu", PASSWORD)
+    response = page.goto(reverse("media_accounts_import"))
+    assert response.status == 403
+    assert page.title() == f"无权访问 — {BRAND}"
+    assert "宣传部（网信办）" in page.locator("main").inner_text()
