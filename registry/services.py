@@ -435,6 +435,7 @@ def filing_approve(*, actor, filing: Filing, note: str = "") -> Filing:
     _require(_is_system_or_office(actor))
     filing = _locked_submitted_filing(filing)
     account = MediaAccount.objects.select_for_update().get(pk=filing.media_account_id)
+    filing.media_account = account  # so the caller sees the account as approved (its filing number)
     if filing.kind == FilingKind.OPEN:
         _activate(account, actor=actor)
     elif filing.kind == FilingKind.CHANGE:

@@ -403,12 +403,12 @@ def _decide(request, filing: Filing, *, action, done: str, note_required: bool =
         messages.error(request, " ".join(form.errors["note"]))
         return redirect(back)
     try:
-        action(actor=request.user, filing=filing, note=form.cleaned_data["note"])
+        filing = action(actor=request.user, filing=filing, note=form.cleaned_data["note"])
     except InvalidTransition as error:
         # Another office user (or the submitter) acted first: say so, change nothing.
         messages.error(request, error.message)
     else:
-        messages.success(request, done % {"filing": filing})
+        messages.success(request, done % {"filing": filing, "number": filing.media_account.filing_number})
     return redirect(back)
 
 
@@ -417,7 +417,13 @@ def _decide(request, filing: Filing, *, action, done: str, note_required: bool =
 def filing_approve(request, pk: int):
     filing = _visible_filing(request, pk)
     _require(permissions.is_office_admin(request.user))
-    return _decide(request, filing, action=services.filing_approve, done=_("Approved: %(filing)s."))
+    # An opened account's new number is what the office tells the unit next.
+    done = (
+        _("Approved: %(filing)s, filing number %(number)s.")
+        if filing.kind == FilingKind.OPEN
+        else _("Approved: %(filing)s.")
+    )
+    return _decide(request, filing, action=services.filing_approve, done=done)
 
 
 @require_POST
