@@ -46,9 +46,7 @@ class AuditEventFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(
         label=_("actor"), method="filter_actor", help_text=_("The username contains this text")
     )
-    department = django_filters.ModelChoiceFilter(
-        label=_("department"), queryset=visible_departments, empty_label=_("All")
-    )
+    department = django_filters.ModelChoiceFilter(label=_("department"), queryset=visible_departments)
     action = django_filters.CharFilter(
         label=_("action"),
         method="filter_action",

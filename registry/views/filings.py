@@ -4,7 +4,6 @@ and the units' yearly re-confirmation. Forms check the input's shape; the servic
 
 from dataclasses import dataclass, field
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -334,12 +333,6 @@ def filing_list(request):
         .order_by("-submitted_at", "-pk"),
         request=request,
     )
-    for choice_field in filterset.form.fields.values():
-        # The empty choice reads "all", as on the account list.
-        if isinstance(choice_field, forms.ModelChoiceField):
-            choice_field.empty_label = _("All")
-        elif isinstance(choice_field, forms.ChoiceField):
-            choice_field.choices = [("", _("All")), *[c for c in choice_field.choices if c[0] != ""]]
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
