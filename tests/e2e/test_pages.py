@@ -40,3 +40,19 @@ def test_it_shows_a_forbidden_page_in_chinese(page, sign_in, admin_a):
     assert response.status == 403
     assert page.title() == f"无权访问 — {BRAND}"
     assert "宣传部（网信办）" in page.locator("main").inner_text()
+
+
+def test_it_offers_all_once_in_each_filter_of_the_filing_list(
+    page, sign_in, admin_a, file_account, department_a
+):
+    file_account(department_a, approve=False, actor=admin_a)
+    sign_in("dept-edu", PASSWORD)
+    page.goto(reverse("filing_list"))
+    for label in ("状态", "类别"):
+        options = page.get_by_label(label, exact=True).evaluate(
+            "select => [...select.options].map(o => o.text)"
+        )
+        assert options[0] == "全部" and "---------" not in options, (label, options)
+    page.get_by_label("状态", exact=True).select_option(label="全部")
+    page.get_by_role("button", name="筛选").click()
+    assert page.locator("table.list tbody tr").count() == 1
