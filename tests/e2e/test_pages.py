@@ -4,6 +4,10 @@ wrong address or a forbidden one, in a real browser."""
 import pytest
 from django.urls import reverse
 
+from audits.choices import Outcome
+from audits.services import campaigns as campaign_services
+from registry.choices import Platform
+from tests.campaigns import campaign, days_from_now, inspection_of, meeting, submitted
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -56,3 +60,24 @@ def test_it_offers_all_once_in_each_filter_of_the_filing_list(
     page.get_by_label("状态", exact=True).select_option(label="全部")
     page.get_by_role("button", name="筛选").click()
     assert page.locator("table.list tbody tr").count() == 1
+
+
+def test_it_writes_the_review_decisions_notification_in_chinese(
+    page, sign_in, office_admin, admin_a, department_a, file_account
+):
+    closing = file_account(department_a, name="新城教育微博", platform=Platform.WEIBO)
+    started = campaign(office_admin)
+    campaign_services.decision_make(
+        actor=office_admin,
+        self_inspection=submitted(admin_a, inspection_of(started, closing), "close"),
+        meeting=meeting(office_admin, started),
+        outcome=Outcome.CLOSE,
+        deadline=days_from_now(30),
+    )
+    sign_in("dept-edu", PASSWORD)
+    page.get_by_test_id("notification-bell").click()
+    decisions = page.get_by_test_id("notification").filter(has_text="审议结论")
+    assert (
+        decisions.locator(".notification-body").inner_text()
+        == f"新城教育微博：关停，期限 {days_from_now(30)}"
+    )
