@@ -18,16 +18,19 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from registry.choices import AccountFunction, Employment, MediaAccountStatus, Platform
 from registry.models import Operator
-from registry.services import RowError
+from registry.services import IMPORT_OPERATORS, RowError, operator_cell
 
 # Characters that make Excel, WPS or LibreOffice read a cell as a formula (OWASP adds tab and CR).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,6 +49,17 @@ IMPORT_COLUMNS = {
     "responsible_person": pgettext_lazy("spreadsheet", "Responsible person"),
     "has_interaction": pgettext_lazy("spreadsheet", "Interaction"),
     "exception_reason": pgettext_lazy("spreadsheet", "Exception reason"),
+}
+# Then the operators, a name, a phone and an employment each: 运维人员1姓名 … 运维人员3用工性质.
+OPERATOR_HEADERS = {
+    "name": pgettext_lazy("spreadsheet", "Operator {number} name"),
+    "phone": pgettext_lazy("spreadsheet", "Operator {number} phone"),
+    "employment": pgettext_lazy("spreadsheet", "Operator {number} employment"),
+}
+IMPORT_COLUMNS |= {
+    operator_cell(number, cell): format_lazy(header, number=number)
+    for number in range(1, IMPORT_OPERATORS + 1)
+    for cell, header in OPERATOR_HEADERS.items()
 }
 REQUIRED_IMPORT_COLUMNS = ("department_code", "name", "platform", "platform_uid")
 
@@ -358,6 +372,17 @@ def _sheet(records: Iterable[tuple[int, list[tuple[object, bool]]]]) -> ImportSh
         if len(row) == 1 or not any(row[name] for name in row if name != "row"):
             if not any(error.row == number for error in sheet.errors):
                 continue  # a blank line
+        if row.get("platform_uid") == EXAMPLE_PLATFORM_UID:
+            sheet.errors.append(
+                RowError(
+                    row=number,
+                    field="platform_uid",
+                    message=_(
+                        "This is the template's example, which cannot be imported: delete the row and "
+                        "fill in real accounts."
+                    ),
+                )
+            )
         sheet.rows.append(row)
         if len(sheet.rows) > MAX_IMPORT_ROWS:
             raise SpreadsheetRejected(
@@ -365,6 +390,13 @@ def _sheet(records: Iterable[tuple[int, list[tuple[object, bool]]]]) -> ImportSh
             )
     if sheet is None:
         raise SpreadsheetRejected(_("The file is empty."))
+    if not sheet.rows:
+        raise SpreadsheetRejected(
+            _(
+                "The file has no accounts to import: fill in one account per row under the header of the "
+                "first sheet (the example in “Instructions” is not imported)."
+            )
+        )
     return sheet
 
 
@@ -432,25 +464,167 @@ def read_import(data: bytes, *, extension: str) -> ImportSheet:
     return _sheet(records)
 
 
-def import_template_xlsx() -> bytes:
-    """An empty registration form with the import headers and one example row."""
-    columns = [name for name in IMPORT_COLUMNS]
-    example = {
+# The template ----------------------------------------------------------------------------------
+
+# The example's platform ID. The example sits on the instructions sheet, which is never read; a row
+# with this ID is refused wherever it is left (templates downloaded before had it in the form itself).
+EXAMPLE_PLATFORM_UID = "gh_0123456789ab"
+# Rows of the form that offer the lists (units, platforms, yes/no, employment) to choose from.
+TEMPLATE_ROWS = 1000
+BOLD = Font(bold=True)
+
+
+def _example() -> dict[str, str]:
+    return {
         "department_code": "edu",
         "department_name": _("District Education Bureau"),
         "name": _("Xincheng Education"),
         "platform": str(Platform.WECHAT_OFFICIAL.label),
-        "platform_uid": "gh_0123456789ab",
+        "platform_uid": EXAMPLE_PLATFORM_UID,
         "url": "https://mp.weixin.qq.com/",
         "verified": _("Yes"),
         "functions": "、".join(str(label) for label in AccountFunction.labels[:2]),
         "responsible_person": _("Zhang San"),
         "has_interaction": _("Yes"),
         "exception_reason": "",
+        operator_cell(1, "name"): _("Li Si"),
+        operator_cell(1, "phone"): "13800000000",
+        operator_cell(1, "employment"): str(Employment.STAFF.label),
     }
-    return write_xlsx(
-        [IMPORT_COLUMNS[name] for name in columns],
-        [[example[name] for name in columns]],
-        title=_("Registration form"),
-        widths=[12, 24, 26, 14, 22, 36, 6, 22, 10, 8, 30],
+
+
+def _guide() -> list[tuple[str, bool, str]]:
+    """(field, required, how to fill it in) for the instructions sheet, the first operator's columns
+    standing for all of them."""
+    platforms = "、".join(str(label) for label in Platform.labels)
+    return [
+        ("department_code", True, _("Choose the code of the unit that runs the account from “Unit codes”.")),
+        ("department_name", False, _("For checking only: the unit code decides.")),
+        ("name", True, _("The account's name as the platform shows it.")),
+        ("platform", True, _("Choose from the list: %(platforms)s.") % {"platforms": platforms}),
+        (
+            "platform_uid",
+            True,
+            _(
+                "The account's own ID on the platform, such as a WeChat account's original ID (starting "
+                "with gh_) or a Weibo UID; it must not be registered yet."
+            ),
+        ),
+        ("url", False, _("The account's home page or download address, starting with http:// or https://.")),
+        ("verified", False, _("Whether the platform has verified the account: yes or no; empty means no.")),
+        (
+            "functions",
+            False,
+            _("One or more of %(functions)s, separated by 、.")
+            % {"functions": "、".join(str(label) for label in AccountFunction.labels)},
+        ),
+        ("responsible_person", False, _("The name of the account's first responsible person.")),
+        (
+            "has_interaction",
+            False,
+            _("Whether the public can leave messages or write to the account: yes or no; empty means yes."),
+        ),
+        (
+            "exception_reason",
+            False,
+            _("A township or street office in principle opens no account: give the reason for an exception."),
+        ),
+        (
+            operator_cell(1, "name"),
+            False,
+            _(
+                "The name of a person who runs the account day to day. Up to %(count)s operators per "
+                "account; the columns of operators 2 and 3 are filled in the same way."
+            )
+            % {"count": IMPORT_OPERATORS},
+        ),
+        (operator_cell(1, "phone"), False, _("The operator's phone number (may be left empty).")),
+        (
+            operator_cell(1, "employment"),
+            False,
+            _("Required with a name; choose from the list: %(choices)s.")
+            % {"choices": "、".join(str(label) for label in Employment.labels)},
+        ),
+    ]
+
+
+def _append(sheet, values, *, bold: bool = False) -> None:
+    sheet.append([str(value) if isinstance(value, Promise) else value for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # text, even where it looks like a formula (a unit named "=…")
+        if bold:
+            cell.font = BOLD
+
+
+def _choose_from(sheet, column: int, formula: str, message: str) -> None:
+    validation = DataValidation(
+        type="list", formula1=formula, allow_blank=True, showErrorMessage=True, error=message
     )
+    letter = get_column_letter(column)
+    validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+    sheet.add_data_validation(validation)
+
+
+def _listed(labels) -> str:
+    return '"' + ",".join(str(label) for label in labels) + '"'
+
+
+def import_template_xlsx(departments) -> bytes:
+    """The registration form to fill in, as three sheets: the form (headers over empty rows, whose
+    cells offer the units, platforms and employments to choose from), the instructions with an
+    example (apart from the form, so it is never imported), and the codes of ``departments``, the
+    units the user may register accounts for."""
+    workbook = Workbook()
+    form = workbook.active
+    form.title = _("Registration form")
+    guide = workbook.create_sheet(_("Instructions"))
+    units = workbook.create_sheet(_("Unit codes"))
+
+    _append(form, (IMPORT_COLUMNS[name] for name in IMPORT_COLUMNS), bold=True)
+    form.freeze_panes = "A2"
+    for index, name in enumerate(IMPORT_COLUMNS, start=1):
+        form.column_dimensions[get_column_letter(index)].width = 36 if name == "url" else 16
+    columns = {name: index for index, name in enumerate(IMPORT_COLUMNS, start=1)}
+    choose = _("Choose from the list.")
+    unit_rows = list(departments.select_related("parent").order_by("code"))
+    if unit_rows:
+        _choose_from(
+            form,
+            columns["department_code"],
+            f"'{units.title}'!$A$2:$A${len(unit_rows) + 1}",
+            _("Choose a code from “Unit codes”."),
+        )
+    _choose_from(form, columns["platform"], _listed(Platform.labels), choose)
+    for name in ("verified", "has_interaction"):
+        _choose_from(form, columns[name], _listed((_("Yes"), _("No"))), choose)
+    for number in range(1, IMPORT_OPERATORS + 1):
+        _choose_from(form, columns[operator_cell(number, "employment")], _listed(Employment.labels), choose)
+
+    _append(guide, (_("Column"), _("Required"), _("How to fill it in")), bold=True)
+    for name, required, how in _guide():
+        _append(guide, (str(IMPORT_COLUMNS[name]), _("Required") if required else _("Optional"), how))
+    _append(guide, ())
+    _append(
+        guide,
+        (_("Example (for reference only: it is not imported; do not copy it into the form)"),),
+        bold=True,
+    )
+    _append(guide, (IMPORT_COLUMNS[name] for name in IMPORT_COLUMNS), bold=True)
+    example = _example()
+    _append(guide, (example.get(name, "") for name in IMPORT_COLUMNS))
+    for letter, width in (("A", 22), ("B", 10), ("C", 90)):
+        guide.column_dimensions[letter].width = width
+
+    _append(units, (_("Unit code"), _("Unit name"), _("Unit kind"), _("Parent unit")), bold=True)
+    for unit in unit_rows:
+        _append(
+            units, (unit.code, unit.name, unit.get_kind_display(), unit.parent.name if unit.parent else None)
+        )
+    units.freeze_panes = "A2"
+    for letter, width in (("A", 14), ("B", 30), ("C", 16), ("D", 30)):
+        units.column_dimensions[letter].width = width
+
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
