@@ -373,16 +373,7 @@ def _sheet(records: Iterable[tuple[int, list[tuple[object, bool]]]]) -> ImportSh
             if not any(error.row == number for error in sheet.errors):
                 continue  # a blank line
         if row.get("platform_uid") == EXAMPLE_PLATFORM_UID:
-            sheet.errors.append(
-                RowError(
-                    row=number,
-                    field="platform_uid",
-                    message=_(
-                        "This is the template's example, which cannot be imported: delete the row and "
-                        "fill in real accounts."
-                    ),
-                )
-            )
+            sheet.errors.append(example_error(number))
         sheet.rows.append(row)
         if len(sheet.rows) > MAX_IMPORT_ROWS:
             raise SpreadsheetRejected(
@@ -474,6 +465,17 @@ TEMPLATE_ROWS = 1000
 BOLD = Font(bold=True)
 
 
+def example_error(row: int) -> RowError:
+    return RowError(
+        row=row,
+        field="platform_uid",
+        message=_(
+            "This is the template's example, which cannot be imported: delete the row and fill in "
+            "real accounts."
+        ),
+    )
+
+
 def _example() -> dict[str, str]:
     return {
         "department_code": "edu",
@@ -557,74 +559,122 @@ def _append(sheet, values, *, bold: bool = False) -> None:
             cell.font = BOLD
 
 
-def _choose_from(sheet, column: int, formula: str, message: str) -> None:
-    validation = DataValidation(
-        type="list", formula1=formula, allow_blank=True, showErrorMessage=True, error=message
-    )
-    letter = get_column_letter(column)
-    validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
-    sheet.add_data_validation(validation)
-
-
-def _listed(labels) -> str:
+def listed(labels) -> str:
+    """A cell's list of choices (a data validation's formula), from labels."""
     return '"' + ",".join(str(label) for label in labels) + '"'
 
 
-def import_template_xlsx(departments) -> bytes:
-    """The registration form to fill in, as three sheets: the form (headers over empty rows, whose
-    cells offer the units, platforms and employments to choose from), the instructions with an
-    example (apart from the form, so it is never imported), and the codes of ``departments``, the
-    units the user may register accounts for."""
+def sheet_range(title: str, rows: int) -> str:
+    """A list of choices read from the first column of another sheet, under its header."""
+    return f"'{title}'!$A$2:$A${rows + 1}"
+
+
+@dataclass
+class ReferenceSheet:
+    """A sheet the person filling in the form looks things up in: the unit codes, the accounts."""
+
+    title: str
+    headers: tuple
+    rows: Iterable[tuple]
+    widths: tuple[int, ...]
+
+
+def template_xlsx(
+    *,
+    title: str,
+    columns: dict[str, object],
+    guide: Iterable[tuple[str, bool, str]],
+    example: dict[str, object],
+    choices: dict[str, tuple[str, str]],
+    references: Iterable[ReferenceSheet] = (),
+    widths: dict[str, int] | None = None,
+) -> bytes:
+    """An import template that cannot mislead: the form (the first sheet, the only one read) has
+    its headers over empty rows, whose cells offer ``choices`` (field → (list formula, message on a
+    wrong value)); the instructions sheet says how to fill in each column (``guide``: field,
+    required, how) and shows ``example`` under the form's headers, apart from the form so that it is
+    never imported; then the ``references``."""
     workbook = Workbook()
     form = workbook.active
-    form.title = _("Registration form")
-    guide = workbook.create_sheet(_("Instructions"))
-    units = workbook.create_sheet(_("Unit codes"))
-
-    _append(form, (IMPORT_COLUMNS[name] for name in IMPORT_COLUMNS), bold=True)
+    form.title = title
+    _append(form, columns.values(), bold=True)
     form.freeze_panes = "A2"
-    for index, name in enumerate(IMPORT_COLUMNS, start=1):
-        form.column_dimensions[get_column_letter(index)].width = 36 if name == "url" else 16
-    columns = {name: index for index, name in enumerate(IMPORT_COLUMNS, start=1)}
-    choose = _("Choose from the list.")
-    unit_rows = list(departments.select_related("parent").order_by("code"))
-    if unit_rows:
-        _choose_from(
-            form,
-            columns["department_code"],
-            f"'{units.title}'!$A$2:$A${len(unit_rows) + 1}",
-            _("Choose a code from “Unit codes”."),
-        )
-    _choose_from(form, columns["platform"], _listed(Platform.labels), choose)
-    for name in ("verified", "has_interaction"):
-        _choose_from(form, columns[name], _listed((_("Yes"), _("No"))), choose)
-    for number in range(1, IMPORT_OPERATORS + 1):
-        _choose_from(form, columns[operator_cell(number, "employment")], _listed(Employment.labels), choose)
+    for index, name in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        form.column_dimensions[letter].width = (widths or {}).get(name, 14)
+        if name in choices:
+            formula, message = choices[name]
+            validation = DataValidation(
+                type="list", formula1=formula, allow_blank=True, showErrorMessage=True, error=str(message)
+            )
+            validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+            form.add_data_validation(validation)
 
-    _append(guide, (_("Column"), _("Required"), _("How to fill it in")), bold=True)
-    for name, required, how in _guide():
-        _append(guide, (str(IMPORT_COLUMNS[name]), _("Required") if required else _("Optional"), how))
-    _append(guide, ())
+    instructions = workbook.create_sheet(_("Instructions"))
+    _append(instructions, (_("Column"), _("Required"), _("How to fill it in")), bold=True)
+    for name, required, how in guide:
+        _append(instructions, (columns[name], _("Required") if required else _("Optional"), how))
+    _append(instructions, ())
     _append(
-        guide,
+        instructions,
         (_("Example (for reference only: it is not imported; do not copy it into the form)"),),
         bold=True,
     )
-    _append(guide, (IMPORT_COLUMNS[name] for name in IMPORT_COLUMNS), bold=True)
-    example = _example()
-    _append(guide, (example.get(name, "") for name in IMPORT_COLUMNS))
+    _append(instructions, columns.values(), bold=True)
+    _append(instructions, (example.get(name) for name in columns))
     for letter, width in (("A", 22), ("B", 10), ("C", 90)):
-        guide.column_dimensions[letter].width = width
+        instructions.column_dimensions[letter].width = width
 
-    _append(units, (_("Unit code"), _("Unit name"), _("Unit kind"), _("Parent unit")), bold=True)
-    for unit in unit_rows:
-        _append(
-            units, (unit.code, unit.name, unit.get_kind_display(), unit.parent.name if unit.parent else None)
-        )
-    units.freeze_panes = "A2"
-    for letter, width in (("A", 14), ("B", 30), ("C", 16), ("D", 30)):
-        units.column_dimensions[letter].width = width
+    for reference in references:
+        sheet = workbook.create_sheet(reference.title)
+        _append(sheet, reference.headers, bold=True)
+        for row in reference.rows:
+            _append(sheet, row)
+        sheet.freeze_panes = "A2"
+        for index, width in enumerate(reference.widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
 
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+def import_template_xlsx(departments) -> bytes:
+    """The registration form to fill in, with its instructions and example, and the codes of
+    ``departments``, the units the user may register accounts for."""
+    units = list(departments.select_related("parent").order_by("code"))
+    units_title = _("Unit codes")
+    choose = _("Choose from the list.")
+    choices = {
+        "platform": (listed(Platform.labels), choose),
+        "verified": (listed((_("Yes"), _("No"))), choose),
+        "has_interaction": (listed((_("Yes"), _("No"))), choose),
+    }
+    choices |= {
+        operator_cell(number, "employment"): (listed(Employment.labels), choose)
+        for number in range(1, IMPORT_OPERATORS + 1)
+    }
+    if units:
+        choices["department_code"] = (
+            sheet_range(units_title, len(units)),
+            _("Choose a code from “Unit codes”."),
+        )
+    return template_xlsx(
+        title=_("Registration form"),
+        columns=IMPORT_COLUMNS,
+        guide=_guide(),
+        example=_example(),
+        choices=choices,
+        references=[
+            ReferenceSheet(
+                title=units_title,
+                headers=(_("Unit code"), _("Unit name"), _("Unit kind"), _("Parent unit")),
+                rows=(
+                    (unit.code, unit.name, unit.get_kind_display(), unit.parent.name if unit.parent else None)
+                    for unit in units
+                ),
+                widths=(14, 30, 16, 30),
+            )
+        ],
+        widths={"department_name": 20, "name": 20, "platform_uid": 20, "url": 30, "functions": 20},
+    )
