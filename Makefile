@@ -14,12 +14,16 @@ override DEMO_PASSWORD := $(value DEMO_PASSWORD)
 export DEMO_PASSWORD
 # `make test ARGS="-k filing -x"` passes options to pytest.
 ARGS ?=
+# `make run ADDR=127.0.0.1:8080` (or ADDR=0.0.0.0:8080) starts the web server on another address
+# or port; bin/run-dev reads it, and serves on 127.0.0.1:8000 when it is empty.
+export ADDR
 
 .DEFAULT_GOAL := help
 .PHONY: help venv run test lint messages worker ci
 
 help:
 	@echo "make run       set up (venv, migrate, demo data) and start the web server and worker on http://127.0.0.1:8000"
+	@echo "               (ADDR=127.0.0.1:8080 for another port; Ctrl-C stops both)"
 	@echo "make test      run the tests (ARGS=... goes to pytest)"
 	@echo "make lint      ruff"
 	@echo "make messages  update and compile the zh_Hans translation catalogue"

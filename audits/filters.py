@@ -95,7 +95,7 @@ class ClosureOrderFilter(django_filters.FilterSet):
     # A choice rather than a BooleanFilter, which would read "overdue=maybe" as no filter at all.
     overdue = django_filters.ChoiceFilter(
         label=_("overdue"),
-        choices=[("true", _("Yes")), ("false", _("No"))],
+        choices=[("true", _("Overdue only")), ("false", _("Not overdue"))],
         method="filter_overdue",
         help_text=_("Open and past the deadline"),
     )

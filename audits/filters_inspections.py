@@ -12,9 +12,6 @@ from audits.choices import FindingStatus, NoticeStatus, RuleCode, Severity
 from audits.models import Finding, RectificationNotice
 from registry.filters import visible_departments, visible_media_accounts
 
-# A reader looks for the word "all", not django-filter's "---------".
-ALL = _("All")
-
 
 class FindingFilter(django_filters.FilterSet):
     media_account = django_filters.ModelChoiceFilter(
@@ -24,13 +21,10 @@ class FindingFilter(django_filters.FilterSet):
         label=_("department"),
         field_name="media_account__department",
         queryset=visible_departments,
-        empty_label=ALL,
     )
-    rule = django_filters.ChoiceFilter(
-        label=_("rule"), field_name="rule__code", choices=RuleCode.choices, empty_label=ALL
-    )
-    status = django_filters.ChoiceFilter(label=_("status"), choices=FindingStatus.choices, empty_label=ALL)
-    severity = django_filters.ChoiceFilter(label=_("severity"), choices=Severity.choices, empty_label=ALL)
+    rule = django_filters.ChoiceFilter(label=_("rule"), field_name="rule__code", choices=RuleCode.choices)
+    status = django_filters.ChoiceFilter(label=_("status"), choices=FindingStatus.choices)
+    severity = django_filters.ChoiceFilter(label=_("severity"), choices=Severity.choices)
 
     class Meta:
         model = Finding
@@ -38,15 +32,12 @@ class FindingFilter(django_filters.FilterSet):
 
 
 class NoticeFilter(django_filters.FilterSet):
-    department = django_filters.ModelChoiceFilter(
-        label=_("department"), queryset=visible_departments, empty_label=ALL
-    )
-    status = django_filters.ChoiceFilter(label=_("status"), choices=NoticeStatus.choices, empty_label=ALL)
+    department = django_filters.ModelChoiceFilter(label=_("department"), queryset=visible_departments)
+    status = django_filters.ChoiceFilter(label=_("status"), choices=NoticeStatus.choices)
     # A choice rather than a BooleanFilter, which would read "overdue=maybe" as no filter at all.
     overdue = django_filters.ChoiceFilter(
         label=_("overdue"),
         choices=[("true", _("Yes")), ("false", _("No"))],
-        empty_label=ALL,
         method="filter_overdue",
         help_text=_("Awaiting an answer past the deadline"),
     )

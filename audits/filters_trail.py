@@ -58,15 +58,11 @@ class AuditEventFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(
         label=_("actor"), method="filter_actor", help_text=_("The username contains this text")
     )
-    department = django_filters.ModelChoiceFilter(
-        label=_("department"), queryset=visible_departments, empty_label=_("All")
-    )
+    department = django_filters.ModelChoiceFilter(label=_("department"), queryset=visible_departments)
     # Choices read from the registry when each form is built, so they follow the request's language.
-    action = ActionFilter(
-        label=_("action"), choices=actions.action_choices, method="filter_action", empty_label=_("All")
-    )
+    action = ActionFilter(label=_("action"), choices=actions.action_choices, method="filter_action")
     object_type = django_filters.ChoiceFilter(
-        label=_("object type"), choices=actions.kind_choices, field_name="object_type", empty_label=_("All")
+        label=_("object type"), choices=actions.kind_choices, field_name="object_type"
     )
     object_id = django_filters.CharFilter(label=_("object ID"), field_name="object_id")
     date_from = TrailDayFilter(

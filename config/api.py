@@ -5,6 +5,8 @@ Every error answers ``{"detail": "…", "code": "…"}``, and bad input adds ``"
 the services map to status codes here, so views never translate them one by one.
 """
 
+import codecs
+import json
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -32,14 +34,42 @@ class Pagination(PageNumberPagination):
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, which also refuses JSON nested deeper than Python's decoder goes: DRF
-    turns only a ``ValueError`` into a 400, and that is a ``RecursionError``."""
+    """DRF's JSON parser, telling what is wrong with a body in the user's language (DRF passes on
+    the decoder's English text), and refusing JSON nested deeper than Python's decoder goes (a
+    ``RecursionError``, which DRF would let through as a 500)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return super().parse(stream, media_type, parser_context)
+            encoding = parsers.get_encoding(parser_context or {})
+        except exceptions.ParseError:
+            raise exceptions.ParseError(
+                _("The body's charset is not one the API reads: send UTF-8.")
+            ) from None
+        try:
+            return json.load(codecs.getreader(encoding)(stream), parse_constant=_refuse_constant)
+        except json.JSONDecodeError as error:
+            message = _("The body is not valid JSON (line %(line)s, column %(column)s).")
+            raise exceptions.ParseError(message % {"line": error.lineno, "column": error.colno}) from None
+        except UnicodeDecodeError:
+            raise exceptions.ParseError(
+                _("The body is not valid JSON: it must be text in %(encoding)s.")
+                % {"encoding": encoding.upper()}
+            ) from None
+        except _OutOfRange:
+            raise exceptions.ParseError(
+                _("The body is not valid JSON: NaN and Infinity are not accepted.")
+            ) from None
         except RecursionError:
             raise exceptions.ParseError(_("The JSON is nested too deeply.")) from None
+
+
+class _OutOfRange(Exception):
+    pass
+
+
+def _refuse_constant(name):
+    # NaN and Infinity are Python's extension, not JSON (DRF's STRICT_JSON refuses them too).
+    raise _OutOfRange(name)
 
 
 class StreamJSONParser(parsers.BaseParser):

@@ -164,6 +164,10 @@ REGISTRY_FILING_PREFIX = env_str("REGISTRY_FILING_PREFIX", "XC")
 REGISTRY_IMPORT_MAX_BYTES = env_int("REGISTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 REGISTRY_DISTRICT_NAME = env_str("REGISTRY_DISTRICT_NAME", _("Xincheng District"))
 
+# The empty choice of every filter (pages, exports and the API's browsable forms): a reader looks for
+# the word "all", not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api.authentication.ApiTokenAuthentication",

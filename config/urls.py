@@ -1,10 +1,14 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from config.views import healthz
+from config.views import api_not_found, favicon, healthz
 
-handler404 = "config.views.not_found"
+handler500 = "config.views.server_error"
+
+# One name for the site everywhere, the administration included (templates/frame.html).
+admin.site.site_header = admin.site.site_title = _("Government new-media registry")
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -17,10 +21,12 @@ urlpatterns = [
     path("", include("registry.urls")),
     path("", include("audits.urls")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/", api_not_found),  # last: whatever /api/ URL the patterns above do not serve
 ]

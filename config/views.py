@@ -2,8 +2,12 @@
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
-from django.views.defaults import page_not_found
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
+from django.urls import resolve
+from django.utils.translation import gettext as _
+from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from kombu import Connection
 from rest_framework.exceptions import NotFound
 
@@ -38,10 +42,38 @@ def healthz(request):
     return JsonResponse({"status": "ok" if healthy else "error", **state}, status=200 if healthy else 503)
 
 
-def not_found(request, exception):
-    """A URL nothing answers: under /api/ in the API's one error shape (an id the router does not
-    take, such as ``/api/v1/filings/1.5/``, never reaches a view), elsewhere Django's own page."""
+def favicon(request):
+    """Browsers ask for /favicon.ico wherever a page names no icon (the admin, the API's JSON): the
+    static file, served by WhiteNoise under its hashed name in production (so not a permanent redirect)."""
+    return HttpResponseRedirect(static("favicon.ico"))
+
+
+def _api_error(status: int, detail, code: str) -> JsonResponse:
+    return JsonResponse({"detail": str(detail), "code": code}, status=status)
+
+
+@csrf_exempt  # it writes nothing, and a client's POST to a wrong URL must hear "not found", not "CSRF"
+def api_not_found(request):
+    """An /api/ URL that no endpoint serves: the API's one error shape, even with DEBUG on (Django
+    answers a URL nothing matches with its HTML debug page then, so this is the last URL pattern).
+
+    Since this pattern makes every /api/ path valid, CommonMiddleware no longer adds a missing final
+    slash: a read is redirected here as it would have, a write is told the URL (a redirect loses its body).
+    """
+    if not request.path_info.endswith("/"):
+        match = resolve(request.path_info + "/", getattr(request, "urlconf", None))
+        if match.func is not api_not_found:
+            if request.method in ("GET", "HEAD"):
+                return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+            detail = _("Not found. This URL must end with “/”: %(url)s") % {"url": request.path + "/"}
+            return _api_error(404, detail, NotFound.default_code)
+    return _api_error(404, NotFound.default_detail, NotFound.default_code)
+
+
+def server_error(request):
+    """A bug: under /api/ in the API's error shape (a client reads JSON), elsewhere the 500 page."""
     if request.path.startswith("/api/"):
-        body = {"detail": str(NotFound.default_detail), "code": NotFound.default_code}
-        return JsonResponse(body, status=404)
-    return page_not_found(request, exception)
+        return _api_error(
+            500, _("Server error; please try again later. The problem has been logged."), "error"
+        )
+    return defaults.server_error(request)

@@ -24,6 +24,7 @@ from accounts import permissions
 from accounts.choices import Role
 from config.ids import MAX_ID
 from registry import spreadsheets
+from registry.choices import MediaAccountStatus, Platform
 from registry.models import AccountMetric, MediaAccount
 from registry.services import RowError
 
@@ -373,6 +374,8 @@ def read_metric_sheet(data: bytes, *, extension: str) -> spreadsheets.ImportShee
                 row[name] = texts[index]
         if not any(row.get(name) for name in sheet.columns):
             continue  # a blank line
+        if row.get("platform_uid") == spreadsheets.EXAMPLE_PLATFORM_UID:
+            sheet.errors.append(spreadsheets.example_error(number))
         sheet.rows.append(row)
         if len(sheet.rows) > MAX_ROWS:
             raise spreadsheets.SpreadsheetRejected(
@@ -380,6 +383,13 @@ def read_metric_sheet(data: bytes, *, extension: str) -> spreadsheets.ImportShee
             )
     if sheet is None:
         raise spreadsheets.SpreadsheetRejected(_("The file is empty."))
+    if not sheet.rows:
+        raise spreadsheets.SpreadsheetRejected(
+            _(
+                "The file has no figures to import: fill in one account and day per row under the header "
+                "of the first sheet (the example in “Instructions” is not imported)."
+            )
+        )
     return sheet
 
 
@@ -400,14 +410,47 @@ def check_metric_sheet(user, sheet: spreadsheets.ImportSheet) -> CheckedRows:
     return checked
 
 
-def metric_template_xlsx() -> bytes:
-    """An empty daily-figures sheet with its headers and one example row."""
-    today = timezone.localdate()
-    # Either account column will do; the example names its account by the registry's ID.
+def _guide() -> list[tuple[str, bool, str]]:
+    figure = _("A whole number of at least 0; an empty cell counts as 0.")
+    return [
+        (
+            "media_account",
+            False,
+            _(
+                "The account's ID in the registry, as listed in “Account list”; give it or the platform "
+                "account ID."
+            ),
+        ),
+        (
+            "platform_uid",
+            False,
+            _("The account's ID on the platform, as listed in “Account list”; give it or the account ID."),
+        ),
+        (
+            "date",
+            True,
+            _(
+                "The day the figures are for, such as 2026-11-20, not later than today. A day entered "
+                "again replaces the figures of that day."
+            ),
+        ),
+        ("followers", False, _("The followers at the end of the day. %(figure)s") % {"figure": figure}),
+        *((name, False, figure) for name in FIGURES if name not in ("followers", "messages_overdue")),
+        (
+            "messages_overdue",
+            False,
+            _("Messages from the public still unanswered past the allowed time that day. %(figure)s")
+            % {"figure": figure},
+        ),
+    ]
+
+
+def metric_template_xlsx(accounts) -> bytes:
+    """The daily-figures sheet to fill in, with its instructions and example, and ``accounts``, the
+    ones the user may enter figures for, by their IDs."""
     example = {
-        "media_account": 1,
-        "platform_uid": "",
-        "date": today - datetime.timedelta(days=1),
+        "platform_uid": spreadsheets.EXAMPLE_PLATFORM_UID,
+        "date": (timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
         "followers": 12000,
         "posts": 2,
         "reads": 3500,
@@ -418,9 +461,35 @@ def metric_template_xlsx() -> bytes:
         "messages_replied": 5,
         "messages_overdue": 0,
     }
-    return spreadsheets.write_xlsx(
-        list(METRIC_COLUMNS.values()),
-        [[example[name] for name in METRIC_COLUMNS]],
+    rows = (
+        accounts.select_related("department")
+        .order_by("department__code", "name", "pk")
+        .values_list("pk", "platform_uid", "name", "platform", "department__name", "status")
+    )
+    platforms, statuses = dict(Platform.choices), dict(MediaAccountStatus.choices)
+    return spreadsheets.template_xlsx(
         title=_("Daily figures"),
-        widths=[10, 22, 12, 10, 8, 10, 8, 8, 8, 10, 10, 10],
+        columns=METRIC_COLUMNS,
+        guide=_guide(),
+        example=example,
+        choices={},
+        references=[
+            spreadsheets.ReferenceSheet(
+                title=_("Account list"),
+                headers=(
+                    METRIC_COLUMNS["media_account"],
+                    METRIC_COLUMNS["platform_uid"],
+                    spreadsheets.IMPORT_COLUMNS["name"],
+                    spreadsheets.IMPORT_COLUMNS["platform"],
+                    spreadsheets.IMPORT_COLUMNS["department_name"],
+                    pgettext_lazy("spreadsheet", "Status"),
+                ),
+                rows=(
+                    (pk, uid, name, platforms.get(platform, platform), unit, statuses.get(status, status))
+                    for pk, uid, name, platform, unit, status in rows.iterator()
+                ),
+                widths=(10, 22, 26, 14, 24, 10),
+            )
+        ],
+        widths={"platform_uid": 22, "date": 12},
     )

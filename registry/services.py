@@ -435,6 +435,7 @@ def filing_approve(*, actor, filing: Filing, note: str = "") -> Filing:
     _require(_is_system_or_office(actor))
     filing = _locked_submitted_filing(filing)
     account = MediaAccount.objects.select_for_update().get(pk=filing.media_account_id)
+    filing.media_account = account  # so the caller sees the account as approved (its filing number)
     if filing.kind == FilingKind.OPEN:
         _activate(account, actor=actor)
     elif filing.kind == FilingKind.CHANGE:
@@ -549,6 +550,16 @@ class ImportRejected(ValidationError):
         super().__init__([f"{error.row}: {error.field}: {error.message}" for error in row_errors])
 
 
+# The import template's operator columns: up to three people per account (运维人员1–3), each a
+# name, a phone and an employment, read from the cells ``operator1_name`` … ``operator3_employment``.
+IMPORT_OPERATORS = 3
+OPERATOR_CELLS = ("name", "phone", "employment")
+
+
+def operator_cell(number: int, cell: str) -> str:
+    return f"operator{number}_{cell}"
+
+
 _TRUE = {"1", "true", "yes", "y", "是", "有", "已认证", "√"}
 _FALSE = {"", "0", "false", "no", "n", "否", "无", "未认证", "×"}
 
@@ -561,9 +572,43 @@ def _choice(value: str, choices) -> str | None:
     return None
 
 
+def _imported_operators(row: Mapping[str, Any], error) -> list[dict[str, str]]:
+    """The operators of an import row, each named by its columns when a cell is wrong."""
+    operators = []
+    for number in range(1, IMPORT_OPERATORS + 1):
+        name, phone, kind = (
+            str(row.get(operator_cell(number, cell)) or "").strip() for cell in OPERATOR_CELLS
+        )
+        if not (name or phone or kind):
+            continue
+        if not name:
+            error(
+                operator_cell(number, "name"),
+                _("A phone or an employment is filled in: write the operator's name."),
+            )
+        employment = _choice(kind, Employment.choices)
+        # As on the filing form: a missing name is the one problem of a row with only a phone.
+        if employment is None and (name or kind):
+            error(
+                operator_cell(number, "employment"),
+                _("Write the employment: %(staff)s, %(part_time)s or %(outsourced)s.")
+                % {str(code): label for code, label in Employment.choices},
+            )
+        for cell, value in (("name", name), ("phone", phone)):
+            limit = Operator._meta.get_field(cell).max_length
+            if len(value) > limit:
+                error(
+                    operator_cell(number, cell),
+                    _("At most %(limit)d characters (%(count)d given).")
+                    % {"limit": limit, "count": len(value)},
+                )
+        operators.append({"name": name, "phone": phone, "employment": employment or ""})
+    return operators
+
+
 def _imported_account(
     row: Mapping[str, Any], departments: Mapping[str, Department]
-) -> tuple[MediaAccount, list]:
+) -> tuple[MediaAccount, list[dict[str, str]], list[RowError]]:
     from registry.choices import AccountFunction, Platform  # local: only imports need labels
 
     errors = []
@@ -576,6 +621,12 @@ def _imported_account(
         error(
             "department_code",
             _("Unknown department code “%(code)s”.") % {"code": row.get("department_code") or ""},
+        )
+    elif not department.is_active:
+        error(
+            "department_code",
+            _("The unit “%(name)s” is no longer active: no account can be registered for it.")
+            % {"name": department.name},
         )
     platform = _choice(str(row.get("platform") or ""), Platform.choices)
     if platform is None:
@@ -620,7 +671,7 @@ def _imported_account(
         for field, messages in invalid.message_dict.items():
             for message in messages:
                 error(field, message)
-    return account, errors
+    return account, _imported_operators(row, error), errors
 
 
 @transaction.atomic
@@ -629,17 +680,19 @@ def media_accounts_import(
 ) -> list[MediaAccount]:
     """Register existing accounts in bulk, for a district's first registration (office only).
 
-    Each row maps field names to the cell text and carries its ``row`` number. Every row is
+    Each row maps field names, and ``operator1_name`` … ``operator3_employment`` for the
+    account's operators, to the cell text and carries its ``row`` number. Every row is
     checked before anything is written; any problem rejects the whole file with every bad
     row listed. Imported accounts are active, numbered, and carry an approved open filing.
     """
     _require(_is_system_or_office(actor))
     rows = list(rows)
     departments = {department.code: department for department in Department.objects.all()}
-    accounts, errors = [], []
+    accounts, operators, errors = [], [], []
     for row in rows:
-        account, row_errors = _imported_account(row, departments)
+        account, row_operators, row_errors = _imported_account(row, departments)
         accounts.append(account)
+        operators.append(row_operators)
         errors.extend(row_errors)
     keys = [(account.platform, account.platform_uid) for account in accounts]
     taken = {
@@ -691,12 +744,25 @@ def media_accounts_import(
         )
         for account in accounts
     )
+    Operator.objects.bulk_create(
+        Operator(media_account=account, **operator)
+        for account, account_operators in zip(accounts, operators, strict=True)
+        for operator in account_operators
+    )
     record_many(
         "registry.media_account.imported",
         actor=actor,
         items=(
-            (account, {"after": snapshot(account, (*MEDIA_ACCOUNT_FIELDS, "filing_number"))})
-            for account in accounts
+            (
+                account,
+                {
+                    "after": {
+                        **snapshot(account, (*MEDIA_ACCOUNT_FIELDS, "filing_number")),
+                        "operators": account_operators,
+                    }
+                },
+            )
+            for account, account_operators in zip(accounts, operators, strict=True)
         ),
     )
     return accounts

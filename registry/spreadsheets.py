@@ -18,16 +18,19 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from registry.choices import AccountFunction, Employment, MediaAccountStatus, Platform
 from registry.models import Operator
-from registry.services import RowError
+from registry.services import IMPORT_OPERATORS, RowError, operator_cell
 
 # Characters that make Excel, WPS or LibreOffice read a cell as a formula (OWASP adds tab and CR).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,6 +49,17 @@ IMPORT_COLUMNS = {
     "responsible_person": pgettext_lazy("spreadsheet", "Responsible person"),
     "has_interaction": pgettext_lazy("spreadsheet", "Interaction"),
     "exception_reason": pgettext_lazy("spreadsheet", "Exception reason"),
+}
+# Then the operators, a name, a phone and an employment each: 运维人员1姓名 … 运维人员3用工性质.
+OPERATOR_HEADERS = {
+    "name": pgettext_lazy("spreadsheet", "Operator {number} name"),
+    "phone": pgettext_lazy("spreadsheet", "Operator {number} phone"),
+    "employment": pgettext_lazy("spreadsheet", "Operator {number} employment"),
+}
+IMPORT_COLUMNS |= {
+    operator_cell(number, cell): format_lazy(header, number=number)
+    for number in range(1, IMPORT_OPERATORS + 1)
+    for cell, header in OPERATOR_HEADERS.items()
 }
 REQUIRED_IMPORT_COLUMNS = ("department_code", "name", "platform", "platform_uid")
 
@@ -358,6 +372,8 @@ def _sheet(records: Iterable[tuple[int, list[tuple[object, bool]]]]) -> ImportSh
         if len(row) == 1 or not any(row[name] for name in row if name != "row"):
             if not any(error.row == number for error in sheet.errors):
                 continue  # a blank line
+        if row.get("platform_uid") == EXAMPLE_PLATFORM_UID:
+            sheet.errors.append(example_error(number))
         sheet.rows.append(row)
         if len(sheet.rows) > MAX_IMPORT_ROWS:
             raise SpreadsheetRejected(
@@ -365,6 +381,13 @@ def _sheet(records: Iterable[tuple[int, list[tuple[object, bool]]]]) -> ImportSh
             )
     if sheet is None:
         raise SpreadsheetRejected(_("The file is empty."))
+    if not sheet.rows:
+        raise SpreadsheetRejected(
+            _(
+                "The file has no accounts to import: fill in one account per row under the header of the "
+                "first sheet (the example in “Instructions” is not imported)."
+            )
+        )
     return sheet
 
 
@@ -432,25 +455,226 @@ def read_import(data: bytes, *, extension: str) -> ImportSheet:
     return _sheet(records)
 
 
-def import_template_xlsx() -> bytes:
-    """An empty registration form with the import headers and one example row."""
-    columns = [name for name in IMPORT_COLUMNS]
-    example = {
+# The template ----------------------------------------------------------------------------------
+
+# The example's platform ID. The example sits on the instructions sheet, which is never read; a row
+# with this ID is refused wherever it is left (templates downloaded before had it in the form itself).
+EXAMPLE_PLATFORM_UID = "gh_0123456789ab"
+# Rows of the form that offer the lists (units, platforms, yes/no, employment) to choose from.
+TEMPLATE_ROWS = 1000
+BOLD = Font(bold=True)
+
+
+def example_error(row: int) -> RowError:
+    return RowError(
+        row=row,
+        field="platform_uid",
+        message=_(
+            "This is the template's example, which cannot be imported: delete the row and fill in "
+            "real accounts."
+        ),
+    )
+
+
+def _example() -> dict[str, str]:
+    return {
         "department_code": "edu",
         "department_name": _("District Education Bureau"),
         "name": _("Xincheng Education"),
         "platform": str(Platform.WECHAT_OFFICIAL.label),
-        "platform_uid": "gh_0123456789ab",
+        "platform_uid": EXAMPLE_PLATFORM_UID,
         "url": "https://mp.weixin.qq.com/",
         "verified": _("Yes"),
         "functions": "、".join(str(label) for label in AccountFunction.labels[:2]),
         "responsible_person": _("Zhang San"),
         "has_interaction": _("Yes"),
         "exception_reason": "",
+        operator_cell(1, "name"): _("Li Si"),
+        operator_cell(1, "phone"): "13800000000",
+        operator_cell(1, "employment"): str(Employment.STAFF.label),
     }
-    return write_xlsx(
-        [IMPORT_COLUMNS[name] for name in columns],
-        [[example[name] for name in columns]],
+
+
+def _guide() -> list[tuple[str, bool, str]]:
+    """(field, required, how to fill it in) for the instructions sheet, the first operator's columns
+    standing for all of them."""
+    platforms = "、".join(str(label) for label in Platform.labels)
+    return [
+        ("department_code", True, _("Choose the code of the unit that runs the account from “Unit codes”.")),
+        ("department_name", False, _("For checking only: the unit code decides.")),
+        ("name", True, _("The account's name as the platform shows it.")),
+        ("platform", True, _("Choose from the list: %(platforms)s.") % {"platforms": platforms}),
+        (
+            "platform_uid",
+            True,
+            _(
+                "The account's own ID on the platform, such as a WeChat account's original ID (starting "
+                "with gh_) or a Weibo UID; it must not be registered yet."
+            ),
+        ),
+        ("url", False, _("The account's home page or download address, starting with http:// or https://.")),
+        ("verified", False, _("Whether the platform has verified the account: yes or no; empty means no.")),
+        (
+            "functions",
+            False,
+            _("One or more of %(functions)s, separated by 、.")
+            % {"functions": "、".join(str(label) for label in AccountFunction.labels)},
+        ),
+        ("responsible_person", False, _("The name of the account's first responsible person.")),
+        (
+            "has_interaction",
+            False,
+            _("Whether the public can leave messages or write to the account: yes or no; empty means yes."),
+        ),
+        (
+            "exception_reason",
+            False,
+            _("A township or street office in principle opens no account: give the reason for an exception."),
+        ),
+        (
+            operator_cell(1, "name"),
+            False,
+            _(
+                "The name of a person who runs the account day to day. Up to %(count)s operators per "
+                "account; the columns of operators 2 and 3 are filled in the same way."
+            )
+            % {"count": IMPORT_OPERATORS},
+        ),
+        (operator_cell(1, "phone"), False, _("The operator's phone number (may be left empty).")),
+        (
+            operator_cell(1, "employment"),
+            False,
+            _("Required with a name; choose from the list: %(choices)s.")
+            % {"choices": "、".join(str(label) for label in Employment.labels)},
+        ),
+    ]
+
+
+def _append(sheet, values, *, bold: bool = False) -> None:
+    sheet.append([str(value) if isinstance(value, Promise) else value for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # text, even where it looks like a formula (a unit named "=…")
+        if bold:
+            cell.font = BOLD
+
+
+def listed(labels) -> str:
+    """A cell's list of choices (a data validation's formula), from labels."""
+    return '"' + ",".join(str(label) for label in labels) + '"'
+
+
+def sheet_range(title: str, rows: int) -> str:
+    """A list of choices read from the first column of another sheet, under its header."""
+    return f"'{title}'!$A$2:$A${rows + 1}"
+
+
+@dataclass
+class ReferenceSheet:
+    """A sheet the person filling in the form looks things up in: the unit codes, the accounts."""
+
+    title: str
+    headers: tuple
+    rows: Iterable[tuple]
+    widths: tuple[int, ...]
+
+
+def template_xlsx(
+    *,
+    title: str,
+    columns: dict[str, object],
+    guide: Iterable[tuple[str, bool, str]],
+    example: dict[str, object],
+    choices: dict[str, tuple[str, str]],
+    references: Iterable[ReferenceSheet] = (),
+    widths: dict[str, int] | None = None,
+) -> bytes:
+    """An import template that cannot mislead: the form (the first sheet, the only one read) has
+    its headers over empty rows, whose cells offer ``choices`` (field → (list formula, message on a
+    wrong value)); the instructions sheet says how to fill in each column (``guide``: field,
+    required, how) and shows ``example`` under the form's headers, apart from the form so that it is
+    never imported; then the ``references``."""
+    workbook = Workbook()
+    form = workbook.active
+    form.title = title
+    _append(form, columns.values(), bold=True)
+    form.freeze_panes = "A2"
+    for index, name in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        form.column_dimensions[letter].width = (widths or {}).get(name, 14)
+        if name in choices:
+            formula, message = choices[name]
+            validation = DataValidation(
+                type="list", formula1=formula, allow_blank=True, showErrorMessage=True, error=str(message)
+            )
+            validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+            form.add_data_validation(validation)
+
+    instructions = workbook.create_sheet(_("Instructions"))
+    _append(instructions, (_("Column"), _("Required"), _("How to fill it in")), bold=True)
+    for name, required, how in guide:
+        _append(instructions, (columns[name], _("Required") if required else _("Optional"), how))
+    _append(instructions, ())
+    _append(
+        instructions,
+        (_("Example (for reference only: it is not imported; do not copy it into the form)"),),
+        bold=True,
+    )
+    _append(instructions, columns.values(), bold=True)
+    _append(instructions, (example.get(name) for name in columns))
+    for letter, width in (("A", 22), ("B", 10), ("C", 90)):
+        instructions.column_dimensions[letter].width = width
+
+    for reference in references:
+        sheet = workbook.create_sheet(reference.title)
+        _append(sheet, reference.headers, bold=True)
+        for row in reference.rows:
+            _append(sheet, row)
+        sheet.freeze_panes = "A2"
+        for index, width in enumerate(reference.widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def import_template_xlsx(departments) -> bytes:
+    """The registration form to fill in, with its instructions and example, and the codes of
+    ``departments``, the units the user may register accounts for."""
+    units = list(departments.select_related("parent").order_by("code"))
+    units_title = _("Unit codes")
+    choose = _("Choose from the list.")
+    choices = {
+        "platform": (listed(Platform.labels), choose),
+        "verified": (listed((_("Yes"), _("No"))), choose),
+        "has_interaction": (listed((_("Yes"), _("No"))), choose),
+    }
+    choices |= {
+        operator_cell(number, "employment"): (listed(Employment.labels), choose)
+        for number in range(1, IMPORT_OPERATORS + 1)
+    }
+    if units:
+        choices["department_code"] = (
+            sheet_range(units_title, len(units)),
+            _("Choose a code from “Unit codes”."),
+        )
+    return template_xlsx(
         title=_("Registration form"),
-        widths=[12, 24, 26, 14, 22, 36, 6, 22, 10, 8, 30],
+        columns=IMPORT_COLUMNS,
+        guide=_guide(),
+        example=_example(),
+        choices=choices,
+        references=[
+            ReferenceSheet(
+                title=units_title,
+                headers=(_("Unit code"), _("Unit name"), _("Unit kind"), _("Parent unit")),
+                rows=(
+                    (unit.code, unit.name, unit.get_kind_display(), unit.parent.name if unit.parent else None)
+                    for unit in units
+                ),
+                widths=(14, 30, 16, 30),
+            )
+        ],
+        widths={"department_name": 20, "name": 20, "platform_uid": 20, "url": 30, "functions": 20},
     )

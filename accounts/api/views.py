@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.serializers import TokenRequestSerializer, TokenSerializer
-from accounts.services import api_token_create
+from accounts.services import api_token_create, sign_in_failures_clear
 from config.api import ERROR, ErrorSerializer
 
 
@@ -28,6 +28,8 @@ class ObtainTokenView(APIView):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
+        # A right password here is a sign-in as much as on the form (whose signal clears them too).
+        sign_in_failures_clear(username=user.get_username())
         token, key = api_token_create(
             actor=user,
             user=user,

@@ -430,14 +430,22 @@ def decisions_make(
         notify(
             users=department_admins([department_id]),
             subject=_("Review decisions: %(campaign)s") % {"campaign": meeting.campaign.name},
-            body="\n".join(
-                f"{decision.self_inspection.media_account.name}: {decision.get_outcome_display()}"
-                + (f" ({decision.deadline})" if decision.deadline else "")
-                for decision in decided
-            ),
+            body="\n".join(_decision_line(decision) for decision in decided),
             url=reverse("self_inspection_list") + f"?campaign={meeting.campaign_id}",
         )
     return decisions
+
+
+def _decision_line(decision: ReviewDecision) -> str:
+    # Translated as a whole, so the Chinese reads with its own punctuation (：，), not ": (…)".
+    values = {
+        "account": decision.self_inspection.media_account.name,
+        "outcome": decision.get_outcome_display(),
+        "deadline": decision.deadline,
+    }
+    if decision.deadline:
+        return _("%(account)s: %(outcome)s, by %(deadline)s") % values
+    return _("%(account)s: %(outcome)s") % values
 
 
 def decision_make(

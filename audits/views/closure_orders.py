@@ -23,7 +23,7 @@ from audits.filters import ClosureOrderFilter
 from audits.forms import ConfirmClosureForm, NoteForm, add_service_errors, live_account_choices
 from audits.models import ClosureOrder
 from audits.services import campaigns as services
-from audits.views.common import PAGE_SIZE, dress_filter_form, refuse, require
+from audits.views.common import PAGE_SIZE, refuse, require
 from config.errors import InvalidTransition
 from registry.models import MediaAccount
 
@@ -61,12 +61,6 @@ def closure_order_list(request):
         request=request,
     )
     filterset.form.fields["status"].choices = ORDER_STATUSES
-    filterset.form.fields["overdue"].widget.choices = [
-        ("", _("All")),
-        ("true", _("Overdue only")),
-        ("false", _("Not overdue")),
-    ]
-    dress_filter_form(filterset.form)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 
 from audits.choices import SelfInspectionStatus
 from audits.models import ReviewCampaign, SelfInspection
@@ -37,13 +36,6 @@ def step_counts(user) -> dict[int, dict]:
         .order_by()
     )
     return {row.pop("campaign"): row for row in rows}
-
-
-def dress_filter_form(form) -> None:
-    # django-filter offers "---------" as the empty choice; a reader needs the word "all".
-    for field in form.fields.values():
-        if getattr(field, "empty_label", None) is not None:
-            field.empty_label = _("All")
 
 
 def refuse(request, error) -> int:

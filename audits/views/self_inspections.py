@@ -16,7 +16,7 @@ from audits.forms import SelfInspectionForm, add_service_errors, live_account_ch
 from audits.models import ReviewDecision, SelfInspection
 from audits.selectors.campaigns import facts_for
 from audits.services import campaigns as services
-from audits.views.common import PAGE_SIZE, dress_filter_form, refuse, require
+from audits.views.common import PAGE_SIZE, refuse, require
 from config.errors import InvalidTransition
 from registry.models import Operator
 
@@ -40,7 +40,6 @@ def self_inspection_list(request):
         ),
         request=request,
     )
-    dress_filter_form(filterset.form)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = dict(
         filterset.qs.order_by()

@@ -20,7 +20,6 @@ from django.utils.translation import pgettext_lazy
 
 from audits.filters_trail import TRAIL_ZONE, AuditEventFilter
 from audits.selectors.trail import ChangeLine, trail_rows, visible_events
-from audits.views.common import dress_filter_form
 from config.downloads import XLSX_CONTENT_TYPE, attachment
 from registry import spreadsheets
 
@@ -63,7 +62,6 @@ def _filterset(request) -> AuditEventFilter:
 @login_required
 def audit_event_list(request):
     filterset = _filterset(request)
-    dress_filter_form(filterset.form)
     # A refused filter (a unit outside the scope, a bad date) lists nothing rather than everything.
     events = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
     page = CappedPaginator(events, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -6,7 +6,6 @@ and whatever is out of scope answers 404.
 
 from dataclasses import dataclass
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -89,14 +88,6 @@ def _sort_columns(ordering: str) -> list[SortColumn]:
 
 def _dress_filter_form(form) -> None:
     form.fields["q"].widget.input_type = "search"
-    # django-filter offers "---------" as the empty choice; a reader needs the word "all".
-    for field in form.fields.values():
-        if isinstance(field, forms.ChoiceField) and getattr(field, "empty_label", None) is not None:
-            field.empty_label = _("All")
-            if not isinstance(field, forms.ModelChoiceField):
-                # django-filter's choice iterator was copied with the form; setting the
-                # choices again rebuilds it on this field, with the new label.
-                field.choices = [choice for choice in field.choices if choice[0] != ""]
 
 
 @login_required

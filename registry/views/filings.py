@@ -4,7 +4,6 @@ and the units' yearly re-confirmation. Forms check the input's shape; the servic
 
 from dataclasses import dataclass, field
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -334,12 +333,6 @@ def filing_list(request):
         .order_by("-submitted_at", "-pk"),
         request=request,
     )
-    for choice_field in filterset.form.fields.values():
-        # The empty choice reads "all", as on the account list.
-        if isinstance(choice_field, forms.ModelChoiceField):
-            choice_field.empty_label = _("All")
-        elif isinstance(choice_field, forms.ChoiceField):
-            choice_field.choices = [("", _("All")), *[c for c in choice_field.choices if c[0] != ""]]
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -403,12 +396,12 @@ def _decide(request, filing: Filing, *, action, done: str, note_required: bool =
         messages.error(request, " ".join(form.errors["note"]))
         return redirect(back)
     try:
-        action(actor=request.user, filing=filing, note=form.cleaned_data["note"])
+        filing = action(actor=request.user, filing=filing, note=form.cleaned_data["note"])
     except InvalidTransition as error:
         # Another office user (or the submitter) acted first: say so, change nothing.
         messages.error(request, error.message)
     else:
-        messages.success(request, done % {"filing": filing})
+        messages.success(request, done % {"filing": filing, "number": filing.media_account.filing_number})
     return redirect(back)
 
 
@@ -417,7 +410,13 @@ def _decide(request, filing: Filing, *, action, done: str, note_required: bool =
 def filing_approve(request, pk: int):
     filing = _visible_filing(request, pk)
     _require(permissions.is_office_admin(request.user))
-    return _decide(request, filing, action=services.filing_approve, done=_("Approved: %(filing)s."))
+    # An opened account's new number is what the office tells the unit next.
+    done = (
+        _("Approved: %(filing)s, filing number %(number)s.")
+        if filing.kind == FilingKind.OPEN
+        else _("Approved: %(filing)s.")
+    )
+    return _decide(request, filing, action=services.filing_approve, done=done)
 
 
 @require_POST

@@ -149,7 +149,8 @@ def metrics_import_confirm(request):
 
 @login_required
 def metrics_import_template(request):
-    """The daily-figures sheet to fill in: the headers and one example row."""
+    """The daily-figures sheet to fill in, with its instructions and the user's accounts."""
     _require(forms_metrics.may_enter_metrics(request.user))
     name = _("Daily figures template")  # outside the f-string, where makemessages finds it
-    return xlsx_response(forms_metrics.metric_template_xlsx(), f"{name}.xlsx")
+    accounts = forms_metrics.writable_accounts(request.user)
+    return xlsx_response(forms_metrics.metric_template_xlsx(accounts), f"{name}.xlsx")

@@ -20,7 +20,7 @@ from config.downloads import attachment, xlsx_response
 from registry import services, spreadsheets, uploads
 from registry.filters import MediaAccountFilter
 from registry.forms import ImportConfirmForm, ImportUploadForm
-from registry.models import MediaAccount
+from registry.models import Department, MediaAccount
 
 PREVIEW_ROWS = 200  # rows shown on the preview page; every bad row is listed whatever the count
 UPLOAD_KIND = "accounts"
@@ -150,6 +150,8 @@ def media_accounts_import_confirm(request):
 
 @login_required
 def media_accounts_import_template(request):
-    """The registration form to fill in: the headers and one example row."""
+    """The registration form to fill in, with its instructions and the units the user may file for."""
     _require_office(request.user)
-    return xlsx_response(spreadsheets.import_template_xlsx(), f"{_('Media account import template')}.xlsx")
+    departments = Department.objects.visible_to(request.user).filter(is_active=True)
+    name = _("Media account import template")  # outside the f-string, where makemessages finds it
+    return xlsx_response(spreadsheets.import_template_xlsx(departments), f"{name}.xlsx")

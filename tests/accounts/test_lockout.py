@@ -97,6 +97,32 @@ def test_fewer_failures_and_a_success_do_not_lock(client, admin_a):
     assert not services.sign_in_is_locked("dept-edu")
 
 
+@pytest.mark.parametrize("wrong_at", ["form", "token"])
+@pytest.mark.parametrize("right_at", ["form", "token"])
+def test_it_clears_the_failures_on_a_success_at_either_door(client, admin_a, wrong_at, right_at):
+    # The sequence the office reported: 4 wrong, right, 1 wrong, right — the last must get in.
+    def wrong():
+        if wrong_at == "form":
+            assert _form(client, "dept-edu", "wrong-password").status_code == 200
+        else:
+            assert _token("dept-edu", "wrong-password").status_code == 400
+
+    def right():
+        if right_at == "form":
+            response = _form(client, "dept-edu", PASSWORD)
+            client.logout()
+            return response.status_code == 302
+        return _token("dept-edu", PASSWORD).status_code == 201
+
+    for _ in range(4):
+        wrong()
+    assert right()
+    assert not SignInLockout.objects.filter(username="dept-edu").exists()
+    wrong()
+    assert right()
+    assert not services.sign_in_is_locked("dept-edu")
+
+
 def test_the_lock_runs_out(client, admin_a):
     _fail_five_times(client, "dept-edu")
     SignInLockout.objects.filter(username="dept-edu").update(

@@ -36,11 +36,15 @@ def test_it_takes_an_account_from_filing_to_approval_to_the_export(
     assert "区教育局" in card.inner_text() and "发布教育政策，有专人运维" in card.inner_text()
     card.get_by_label("审核意见（驳回时必填）").fill("符合三有原则")
     card.get_by_role("button", name="批准").click()
-    assert "已批准" in page.locator(".messages").inner_text()
-    assert "没有待审核的备案。" in page.locator("main").inner_text()
-
+    page.locator(".messages").wait_for()
     account = MediaAccount.objects.get()
     assert account.status == "active" and account.filing_number
+    # The office reads the number it has just given, to tell the unit.
+    assert (
+        page.locator(".messages").inner_text()
+        == f"已批准：开设 · 新城教育发布，备案编号 {account.filing_number}。"
+    )
+    assert "没有待审核的备案。" in page.locator("main").inner_text()
     page.goto(f"/media-accounts/{account.pk}/")
     record = page.locator("main").inner_text()
     assert "运营中" in record and account.filing_number in record

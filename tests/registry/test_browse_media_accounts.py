@@ -184,6 +184,16 @@ def test_it_shows_operator_phones_only_to_the_office_and_the_units_admins(
         assert ("13912345678" in page) is sees_phone, user.username
 
 
+def test_it_heads_the_operators_name_column_as_a_persons_name(
+    client_for, office_admin, file_account, sub_unit_a
+):
+    account = file_account(sub_unit_a, operators=[{"name": "李明", "phone": "", "employment": "staff"}])
+    page = client_for(office_admin).get(f"/media-accounts/{account.pk}/").content.decode()
+    table = page[page.index('id="operators-title"') :]
+    header = table[table.index("<thead>") : table.index("</thead>")]
+    assert '<th scope="col">姓名</th>' in header and "名称" not in header
+
+
 def test_it_lists_the_filing_history(client_for, office_admin, admin_a, file_account, department_a):
     account = file_account(department_a)
     filing = services.filing_submit_change(

@@ -323,8 +323,8 @@ def test_it_approves_an_open_filing_from_the_queue(
         reverse("filing_approve", args=[filing.pk]), {"note": "符合三有原则", "next": reverse("filing_queue")}
     )
     assert response.status_code == 302 and response.url == reverse("filing_queue")
-    assert f"已批准：{filing}。" in _messages(response)
     account.refresh_from_db()
+    assert f"已批准：{filing}，备案编号 {account.filing_number}。" in _messages(response)
     filing.refresh_from_db()
     assert account.status == MediaAccountStatus.ACTIVE and account.filing_number
     assert (filing.status, filing.decision_note) == (FilingStatus.APPROVED, "符合三有原则")

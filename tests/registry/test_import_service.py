@@ -69,3 +69,28 @@ def test_it_checks_without_writing_on_a_dry_run(office_admin, department_a):
 def test_it_refuses_an_empty_file(office_admin):
     with pytest.raises(services.ImportRejected):
         services.media_accounts_import(actor=office_admin, rows=[])
+
+
+def test_it_refuses_a_unit_no_longer_active(office_admin, department_a):
+    services.department_update(actor=office_admin, department=department_a, is_active=False)
+    with pytest.raises(services.ImportRejected) as rejected:
+        services.media_accounts_import(actor=office_admin, rows=[_row(2)])
+    assert [(error.row, error.field, error.message) for error in rejected.value.row_errors] == [
+        (2, "department_code", "单位“区教育局”已停用，不能再登记账号。")
+    ]
+
+
+def test_it_reads_up_to_three_operators_by_label_or_code(office_admin, department_a):
+    row = _row(
+        2,
+        operator1_name="李明",
+        operator1_employment="staff",
+        operator3_name="王芳",
+        operator3_phone="0571-88888888",
+        operator3_employment="兼职人员",
+    )
+    (account,) = services.media_accounts_import(actor=office_admin, rows=[row])
+    assert list(account.operators.values_list("name", "phone", "employment")) == [
+        ("李明", "", "staff"),
+        ("王芳", "0571-88888888", "part_time"),
+    ]

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts import services as user_services
 from accounts.choices import Role
+from audits.models import AuditEvent
 from registry import services
 from registry.choices import FilingStatus, MediaAccountStatus
 from registry.models import MediaAccount
@@ -217,3 +218,149 @@ def test_it_offers_the_template_to_download(client_for, office_admin):
     assert "attachment" in response["Content-Disposition"]
     header = [cell.value for cell in openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0][1]]
     assert header[:4] == ["单位代码", "主办单位", "账号名称", "平台"]
+
+
+# The template ------------------------------------------------------------------------------------
+
+OPERATOR_HEADERS = [f"运维人员{n}{what}" for n in (1, 2, 3) for what in ("姓名", "电话", "用工性质")]
+
+
+def _template(client) -> bytes:
+    return client.get(reverse("media_accounts_import_template")).content
+
+
+def _filled(template: bytes, *rows: dict) -> bytes:
+    """The template with rows typed into its first sheet under the headers they name."""
+    workbook = openpyxl.load_workbook(io.BytesIO(template))
+    sheet = workbook.worksheets[0]
+    headers = [cell.value for cell in sheet[1]]
+    for row in rows:
+        sheet.append([row.get(header, "") for header in headers])
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def test_it_imports_nothing_from_the_template_uploaded_unchanged(
+    client_for, office_admin, department_a, media_root
+):
+    client = client_for(office_admin)
+    response = _upload(client, _template(client), name="政务新媒体账号导入模板.xlsx")
+    assert response.status_code == 200 and "confirm_form" not in response.context
+    assert response.context["form"].errors["file"] == [
+        "文件中没有要导入的账号：请在第一张工作表的表头下每行填写一个账号（“填写说明”中的示例不会导入）。"
+    ]
+    assert not MediaAccount.objects.exists() and _stored(media_root) == []
+
+
+def test_it_refuses_the_example_row_wherever_it_is_left(client_for, office_admin, department_a, media_root):
+    # The example as the old template had it, in the first sheet: it must never register an account.
+    example = {
+        "单位代码": "edu",
+        "主办单位": "区教育局",
+        "账号名称": "新城教育",
+        "平台": "微信公众号",
+        "平台账号ID": "gh_0123456789ab",
+        "认证": "是",
+        "责任人": "张三",
+    }
+    real = {**example, "账号名称": "教育发布", "平台账号ID": "gh_edu"}
+    client = client_for(office_admin)
+    response = _upload(client, _filled(_template(client), real, example))
+    assert [(error.row, column, error.message) for error, column in response.context["errors"]] == [
+        (3, "平台账号ID", "这是模板中的示例，不能导入：请删除该行，填写真实的账号。")
+    ]
+    assert response.context["confirm_form"] is None
+    assert not MediaAccount.objects.exists() and _stored(media_root) == []
+
+
+def test_it_offers_a_template_with_instructions_an_example_and_the_units(
+    client_for, office_admin, department_a, department_b, sub_unit_a
+):
+    services.department_update(actor=office_admin, department=department_b, is_active=False)
+    workbook = openpyxl.load_workbook(io.BytesIO(_template(client_for(office_admin))))
+    assert workbook.sheetnames == ["备案登记表", "填写说明", "单位代码表"]
+    form, guide, units = workbook.worksheets
+    assert [cell.value for cell in form[1]][-9:] == OPERATOR_HEADERS
+    assert form.max_row == 1  # nothing to import until the user fills it in
+    guide_text = [[cell.value for cell in row] for row in guide.iter_rows()]
+    assert [
+        "平台账号ID",
+        "必填",
+        "账号在平台上的唯一标识，如公众号原始ID（gh_开头）、微博UID；不能与已登记的重复。",
+    ] in ([row[:3] for row in guide_text])
+    assert any("gh_0123456789ab" in row for row in guide_text)  # the example, on its own sheet
+    assert [[cell.value for cell in row] for row in units.iter_rows()] == [
+        ["单位代码", "单位名称", "单位类别", "上级单位"],
+        ["edu", "区教育局", "区直部门", "新城区人民政府"],
+        ["edu-zsb", "区教育局招生办", "其他单位", "区教育局"],
+        ["gov", "新城区人民政府", "区政府", None],
+    ]  # active units only: the health commission was deactivated
+    lists = {str(rule.sqref): rule.formula1 for rule in form.data_validations.dataValidation}
+    assert lists["A2:A1001"] == "'单位代码表'!$A$2:$A$4"
+    assert lists["D2:D1001"].startswith('"微信公众号,微信视频号,微博,')
+
+
+def test_it_imports_a_filled_template_with_its_operators(
+    client_for, office_admin, department_a, department_b, media_root
+):
+    rows = [
+        {
+            "单位代码": "edu",
+            "账号名称": "教育发布",
+            "平台": "微信公众号",
+            "平台账号ID": "gh_edu",
+            "认证": "是",
+            "运维人员1姓名": "李明",
+            "运维人员1电话": "13912345678",
+            "运维人员1用工性质": "在编人员",
+            "运维人员2姓名": "王芳",
+            "运维人员2用工性质": "外包服务",
+        },
+        {"单位代码": "health", "账号名称": "健康新城", "平台": "微博", "平台账号ID": "wb_health"},
+    ]
+    client = client_for(office_admin)
+    preview = _upload(client, _filled(_template(client), *rows))
+    assert preview.context["errors"] == []
+    client.post(
+        reverse("media_accounts_import_confirm"), {"token": preview.context["confirm_form"]["token"].value()}
+    )
+    education, health = MediaAccount.objects.order_by("pk")
+    assert list(education.operators.values_list("name", "phone", "employment")) == [
+        ("李明", "13912345678", "staff"),
+        ("王芳", "", "outsourced"),
+    ]
+    assert not health.operators.exists()
+    event = AuditEvent.objects.get(action="registry.media_account.imported", object_id=str(education.pk))
+    assert [operator["name"] for operator in event.changes["after"]["operators"]] == ["李明", "王芳"]
+
+
+def test_it_names_every_bad_operator_cell_by_row_and_column(client_for, office_admin, department_a):
+    base = {"单位代码": "edu", "平台": "微博"}
+    rows = [
+        {**base, "账号名称": "一", "平台账号ID": "wb_1", "运维人员1电话": "13900000000"},  # no name
+        {**base, "账号名称": "二", "平台账号ID": "wb_2", "运维人员2姓名": "赵六"},  # no employment
+        {
+            **base,
+            "账号名称": "三",
+            "平台账号ID": "wb_3",
+            "运维人员3姓名": "钱七",
+            "运维人员3用工性质": "临时工",
+        },
+        {
+            **base,
+            "账号名称": "四",
+            "平台账号ID": "wb_4",
+            "运维人员1姓名": "孙" * 51,
+            "运维人员1用工性质": "在编人员",
+        },
+    ]
+    client = client_for(office_admin)
+    response = _upload(client, _filled(_template(client), *rows))
+    assert [(error.row, column, error.message) for error, column in response.context["errors"]] == [
+        (2, "运维人员1姓名", "填写了电话或用工性质，请填写运维人员姓名。"),
+        (3, "运维人员2用工性质", "请填写用工性质：在编人员、兼职人员或外包服务。"),
+        (4, "运维人员3用工性质", "请填写用工性质：在编人员、兼职人员或外包服务。"),
+        (5, "运维人员1姓名", "最多 50 个字（现有 51 个）。"),
+    ]
+    assert not MediaAccount.objects.exists()

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry.choices import Platform
-from registry.forms_metrics import check_metric_sheet, metric_template_xlsx, read_metric_sheet
+from registry.forms_metrics import check_metric_sheet, read_metric_sheet
 from registry.models import AccountMetric
 from tests.permission_matrix import check_matrix
 
@@ -249,10 +249,48 @@ def test_it_does_not_confirm_another_users_upload(client_for, admin_a, office_ad
     assert response.url == reverse("metrics_import") and not AccountMetric.objects.exists()
 
 
-def test_it_offers_a_template_that_reads_back_with_its_headers(db, office_admin):
-    sheet = read_metric_sheet(metric_template_xlsx(), extension=".xlsx")
-    assert sheet.columns == ["media_account", "platform_uid", "date", *AccountMetric.FIGURES]
-    assert len(sheet.rows) == 1
+def _template(client) -> bytes:
+    return client.get(reverse("metrics_import_template")).content
+
+
+def test_it_imports_nothing_from_the_template_uploaded_unchanged(client_for, admin_a, account_a, media_root):
+    # The example once sat in the form and named account 1: left in, it recorded figures for it.
+    client = client_for(admin_a)
+    response = _upload(client, _template(client))
+    assert response.context["form"].errors["file"] == [
+        "文件中没有要导入的数据：请在第一张工作表的表头下每行填写一个账号一天的数据（“填写说明”中的示例不会导入）。"
+    ]
+    assert not AccountMetric.objects.exists() and not (media_root / "imports").exists()
+
+
+def test_it_refuses_the_example_row_wherever_it_is_left(client_for, admin_a, account_a):
+    workbook = openpyxl.load_workbook(io.BytesIO(_template(client_for(admin_a))))
+    guide = [[cell.value for cell in row] for row in workbook["填写说明"].iter_rows()]
+    header, example = guide[-2], guide[-1]
+    form = workbook.worksheets[0]
+    assert [cell.value for cell in form[1]] == header
+    form.append([account_a.pk, None, ago(1).isoformat(), 10])
+    form.append(example)
+    output = io.BytesIO()
+    workbook.save(output)
+    response = _upload(client_for(admin_a), output.getvalue())
+    assert [(error.row, column, error.message) for error, column in response.context["errors"]] == [
+        (3, "平台账号ID", "这是模板中的示例，不能导入：请删除该行，填写真实的账号。")
+    ]
+    assert not AccountMetric.objects.exists()
+
+
+def test_it_offers_a_template_with_instructions_and_the_users_accounts(
+    client_for, admin_a, account_a, account_b
+):
+    workbook = openpyxl.load_workbook(io.BytesIO(_template(client_for(admin_a))))
+    assert workbook.sheetnames == ["运营数据", "填写说明", "账号表"]
+    form, _guide, accounts = workbook.worksheets
+    assert [cell.value for cell in form[1]] == HEADER and form.max_row == 1
+    assert [[cell.value for cell in row] for row in accounts.iter_rows()] == [
+        ["账号ID", "平台账号ID", "账号名称", "平台", "主办单位", "状态"],
+        [account_a.pk, account_a.platform_uid, "教育发布", "微信公众号", "区教育局", "运营中"],
+    ]  # the unit's own accounts only: the health commission's is not theirs to enter
 
 
 def test_it_reads_a_csv_in_gb18030(db, admin_a, account_a):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from config.downloads import XLSX_CONTENT_TYPE
 from registry import spreadsheets
 from registry.choices import Platform
-from registry.models import MediaAccount
+from registry.models import Department, MediaAccount
 from tests.permission_matrix import check_matrix
 
 HEADERS = [
@@ -258,16 +258,21 @@ def test_it_refuses_a_workbook_that_declares_xml_entities(db):
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
         '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol;</t></is></c></row></sheetData></worksheet>'
     )
-    bomb = _with_first_sheet(spreadsheets.import_template_xlsx(), sheet)
+    bomb = _with_first_sheet(spreadsheets.import_template_xlsx(Department.objects.none()), sheet)
 
     with pytest.raises(spreadsheets.SpreadsheetRejected) as rejected:
         spreadsheets.read_import(bomb, extension=".xlsx")
     assert str(rejected.value.message) == "无法读取该工作簿，请重新另存为 .xlsx 文件。"
 
 
-def test_it_offers_a_template_that_reads_back_as_one_good_row(db, department_a, office_admin):
-    from registry import services
-
-    sheet = spreadsheets.read_import(spreadsheets.import_template_xlsx(), extension=".xlsx")
-    assert sheet.errors == [] and len(sheet.rows) == 1
-    services.media_accounts_import(actor=office_admin, rows=sheet.rows, dry_run=True)
+def test_it_offers_a_template_whose_example_imports_nothing(db, department_a, office_admin):
+    template = spreadsheets.import_template_xlsx(Department.objects.all())
+    with pytest.raises(spreadsheets.SpreadsheetRejected) as rejected:
+        spreadsheets.read_import(template, extension=".xlsx")
+    assert str(rejected.value.message).startswith("文件中没有要导入的账号")
+    # The example's headers and row, on the instructions sheet, are the form's: a clerk can follow it.
+    guide = openpyxl.load_workbook(io.BytesIO(template))["填写说明"]
+    rows = [[cell.value for cell in row] for row in guide.iter_rows()]
+    header, example = rows[-2], rows[-1]
+    assert header == [cell.value for cell in openpyxl.load_workbook(io.BytesIO(template)).worksheets[0][1]]
+    assert dict(zip(header, example, strict=True))["运维人员1用工性质"] == "在编人员"
