@@ -48,10 +48,22 @@ class SelfInspectionFilter(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(
         label=_("department"), field_name="media_account__department", queryset=visible_departments
     )
+    # A choice rather than a BooleanFilter, which would read "overdue=maybe" as no filter at all.
+    overdue = django_filters.ChoiceFilter(
+        label=_("overdue"),
+        choices=[("true", _("Yes")), ("false", _("No"))],
+        method="filter_overdue",
+        help_text=_("Not submitted and past the campaign's self-inspection deadline"),
+    )
 
     class Meta:
         model = SelfInspection
-        fields = ["campaign", "status", "media_account", "department"]
+        fields = ["campaign", "status", "media_account", "department", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value == "true":
+            return queryset.overdue()
+        return queryset.exclude(pk__in=SelfInspection.objects.overdue().values("pk"))
 
 
 class ReviewMeetingFilter(django_filters.FilterSet):
