@@ -8,7 +8,14 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from audits.choices import CampaignStatus, ClosureOrderStatus, Outcome, SelfInspectionStatus
-from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, ReviewMeeting, SelfInspection
+from audits.models import (
+    ClosureOrder,
+    Reminder,
+    ReviewCampaign,
+    ReviewDecision,
+    ReviewMeeting,
+    SelfInspection,
+)
 from audits.selectors.campaigns import visible_campaigns
 from registry.filters import visible_departments, visible_media_accounts
 
@@ -121,3 +128,11 @@ class ClosureOrderFilter(django_filters.FilterSet):
         if value == "true":
             return queryset.overdue()
         return queryset.exclude(pk__in=ClosureOrder.objects.overdue().values("pk"))
+
+
+class ReminderFilter(django_filters.FilterSet):
+    department = django_filters.ModelChoiceFilter(label=_("department"), queryset=visible_departments)
+
+    class Meta:
+        model = Reminder
+        fields = ["department"]
