@@ -110,13 +110,17 @@ def _confirmed_order_rows(orders, today) -> list[TodoItem]:
     ]
 
 
+def _notice_title(notice) -> str:
+    return _("Rectification notice of the inspection of %(day)s") % {"day": notice.run.inspection_date}
+
+
 def _answered_notice_rows(notices, today) -> list[TodoItem]:
     notices = notices.select_related("department", "run").order_by("responded_at", "pk")[:ITEMS]
     return [
         TodoItem(
-            title=notice.department.name,
+            title=_notice_title(notice),
             url=reverse("notice_detail", args=[notice.pk]),
-            detail=_("Inspection of %(day)s") % {"day": notice.run.inspection_date},
+            unit=notice.department.name,
             date_label=_("Answered"),
             date=notice.responded_at,
         )
@@ -232,11 +236,10 @@ def _open_notice_rows(notices, today) -> list[TodoItem]:
     notices = notices.select_related("department", "run").order_by("deadline", "pk")[:ITEMS]
     return [
         TodoItem(
-            title=notice.department.name,
+            title=_notice_title(notice),
             url=reverse("notice_detail", args=[notice.pk]),
-            detail=_("Sent back by the office to do again")
-            if notice.return_note
-            else _("Inspection of %(day)s") % {"day": notice.run.inspection_date},
+            unit=notice.department.name,
+            detail=_("Sent back by the office to do again") if notice.return_note else "",
             date_label=_("Deadline"),
             date=notice.deadline,
             overdue=notice.deadline < today,

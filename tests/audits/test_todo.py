@@ -138,7 +138,10 @@ def test_it_lists_the_office_s_work_with_links_to_where_it_is_done(
 def test_it_lists_a_unit_s_work_with_its_deadlines(client_for, admin_a, district):
     html = client_for(admin_a).get("/todo/").content.decode()
     assert "招生办公众号" in html and "教育抖音" in html
-    assert f'href="/notices/{district.late_notice.pk}/"' in html
+    assert (
+        f'href="/notices/{district.late_notice.pk}/">{district.late_notice.run.inspection_date}巡查的整改通知</a>'
+        in html
+    )
     assert 'class="overdue"' in html
     assert "/remind/" not in html and 'data-testid="late-units"' not in html
 
