@@ -354,7 +354,6 @@ def todo_counts(user, today: datetime.date | None = None) -> TodoCounts:
 class Section:
     queue: Queue
     count: int
-    overdue: int | None
     items: list[TodoItem]
 
     @property
@@ -369,10 +368,6 @@ class LateUnit:
     closure_orders: int
     notices: int
     last_reminded_at: datetime.datetime | None
-
-    @property
-    def total(self) -> int:
-        return self.self_inspections + self.closure_orders + self.notices
 
     def _list(self, name: str) -> str:
         return f"{reverse(name)}?overdue=true&department={self.department.pk}"
@@ -428,7 +423,6 @@ def todo_page(user, today: datetime.date | None = None) -> TodoPage:
         Section(
             queue=entry.queue,
             count=entry.count,
-            overdue=entry.overdue,
             items=entry.queue.rows(entry.queue.pending(user, today), today) if entry.count else [],
         )
         for entry in counts.queues

@@ -161,6 +161,13 @@ def test_it_links_each_late_count_to_the_list_of_those_items(
     assert district.sub.pk not in [inspection.media_account_id for inspection in on_time]
 
 
+def test_it_says_so_when_nothing_awaits(client_for, admin_a, file_account, department_a):
+    file_account(department_a)
+    html = client_for(admin_a).get("/todo/").content.decode()
+    assert 'data-testid="todo-nothing"' in html and "没有待办事项。" in html
+    assert 'data-testid="nav-todo-count"' not in html
+
+
 def test_it_shows_auditors_the_late_units_without_a_way_to_remind(
     client_for, auditor, district, department_b
 ):
