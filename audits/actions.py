@@ -202,6 +202,14 @@ declare(
     "audits.rectificationnotice",
     note=_("sent back with"),
 )
+declare(
+    "audits.reminder.sent",
+    _("Reminder sent to a late unit"),
+    "audits.reminder",
+    self_inspections=_("self-inspections overdue"),
+    closure_orders=_("closure orders overdue"),
+    notices=_("rectification notices overdue"),
+)
 # Recorded without an object: one computation covers every account's index of the week.
 declare(
     "audits.weekly_index.computed",

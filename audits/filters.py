@@ -8,7 +8,14 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from audits.choices import CampaignStatus, ClosureOrderStatus, Outcome, SelfInspectionStatus
-from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, ReviewMeeting, SelfInspection
+from audits.models import (
+    ClosureOrder,
+    Reminder,
+    ReviewCampaign,
+    ReviewDecision,
+    ReviewMeeting,
+    SelfInspection,
+)
 from audits.selectors.campaigns import visible_campaigns
 from registry.filters import visible_departments, visible_media_accounts
 
@@ -48,10 +55,22 @@ class SelfInspectionFilter(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(
         label=_("department"), field_name="media_account__department", queryset=visible_departments
     )
+    # A choice rather than a BooleanFilter, which would read "overdue=maybe" as no filter at all.
+    overdue = django_filters.ChoiceFilter(
+        label=_("overdue"),
+        choices=[("true", _("Yes")), ("false", _("No"))],
+        method="filter_overdue",
+        help_text=_("Not submitted and past the campaign's self-inspection deadline"),
+    )
 
     class Meta:
         model = SelfInspection
-        fields = ["campaign", "status", "media_account", "department"]
+        fields = ["campaign", "status", "media_account", "department", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value == "true":
+            return queryset.overdue()
+        return queryset.exclude(pk__in=SelfInspection.objects.overdue().values("pk"))
 
 
 class ReviewMeetingFilter(django_filters.FilterSet):
@@ -109,3 +128,11 @@ class ClosureOrderFilter(django_filters.FilterSet):
         if value == "true":
             return queryset.overdue()
         return queryset.exclude(pk__in=ClosureOrder.objects.overdue().values("pk"))
+
+
+class ReminderFilter(django_filters.FilterSet):
+    department = django_filters.ModelChoiceFilter(label=_("department"), queryset=visible_departments)
+
+    class Meta:
+        model = Reminder
+        fields = ["department"]

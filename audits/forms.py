@@ -372,3 +372,16 @@ class NoteForm(forms.Form):
         self.fields["note"].required = required
         if label:
             self.fields["note"].label = label
+
+
+class ReminderForm(forms.Form):
+    """The office's reminder (催办) to a late unit: an optional message beside the list of what is
+    overdue, which the service writes itself."""
+
+    message = forms.CharField(
+        label=_("Message to the unit"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional. The unit is told what is overdue in any case."),
+    )

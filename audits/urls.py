@@ -1,6 +1,15 @@
 from django.urls import path
 
-from audits.views import campaigns, closure_orders, inspections, meetings, ranking, self_inspections, trail
+from audits.views import (
+    campaigns,
+    closure_orders,
+    inspections,
+    meetings,
+    ranking,
+    self_inspections,
+    todo,
+    trail,
+)
 
 urlpatterns = [
     # The campaign
@@ -69,4 +78,10 @@ urlpatterns += [
     path("trail/", trail.audit_event_list, name="audit_event_list"),
     path("trail/export.xlsx", trail.audit_event_export, {"fmt": "xlsx"}, name="audit_event_export_xlsx"),
     path("trail/export.csv", trail.audit_event_export, {"fmt": "csv"}, name="audit_event_export_csv"),
+]
+
+# The to-do page (待办) and the office's reminders (催办)
+urlpatterns += [
+    path("todo/", todo.todo, name="todo"),
+    path("departments/<int:pk>/remind/", todo.reminder_send_view, name="reminder_send"),
 ]

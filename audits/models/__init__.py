@@ -12,6 +12,7 @@ from audits.models.inspections import (
     RectificationNotice,
     WeeklyIndex,
 )
+from audits.models.reminders import Reminder
 from audits.models.trail import AuditEvent
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "InspectionRule",
     "InspectionRun",
     "RectificationNotice",
+    "Reminder",
     "ReviewCampaign",
     "ReviewDecision",
     "ReviewMeeting",

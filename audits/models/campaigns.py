@@ -57,6 +57,16 @@ class ReviewCampaign(models.Model):
 class SelfInspectionQuerySet(ScopedQuerySet):
     department_lookup = "media_account__department"
 
+    def awaiting_unit(self):
+        # Not yet submitted (or returned for revision) while the campaign runs: the unit's to do.
+        return self.filter(
+            campaign__status=CampaignStatus.RUNNING,
+            status__in=(SelfInspectionStatus.PENDING, SelfInspectionStatus.DRAFT),
+        )
+
+    def overdue(self, today=None):
+        return self.awaiting_unit().filter(campaign__self_inspection_due__lt=today or timezone.localdate())
+
 
 class SelfInspection(models.Model):
     """A unit's three-have answers and proposal for one account in one campaign (自查申请)."""
@@ -128,6 +138,14 @@ class SelfInspection(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in (SelfInspectionStatus.PENDING, SelfInspectionStatus.DRAFT)
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.is_editable
+            and self.campaign.status == CampaignStatus.RUNNING
+            and self.campaign.self_inspection_due < timezone.localdate()
+        )
 
 
 class ReviewMeeting(models.Model):

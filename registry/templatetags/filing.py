@@ -1,4 +1,4 @@
-"""Template helpers for the filing buttons and the office's queue link.
+"""Template helpers for the filing buttons.
 
 They ask ``accounts.permissions`` (directly or through the filing views' rule), so templates
 never repeat a role rule.
@@ -8,7 +8,6 @@ from django import template
 
 from accounts import permissions
 from registry.choices import FilingStatus
-from registry.models import Filing
 from registry.views.filings import may_file as _may_file
 
 register = template.Library()
@@ -34,12 +33,3 @@ def is_office(user) -> bool:
 def submitted_filing(filings):
     """The filing awaiting approval among an account's filings, if any (at most one exists)."""
     return next((filing for filing in filings if filing.status == FilingStatus.SUBMITTED), None)
-
-
-@register.simple_tag(takes_context=True)
-def pending_filing_count(context) -> int:
-    """Filings awaiting the office's decision, for the office's navigation (one query)."""
-    user = context["request"].user
-    if not permissions.is_office_admin(user):
-        return 0
-    return Filing.objects.filter(status=FilingStatus.SUBMITTED).count()

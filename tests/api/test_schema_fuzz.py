@@ -34,6 +34,7 @@ from audits.models import (
     InspectionRule,
     InspectionRun,
     RectificationNotice,
+    Reminder,
     ReviewCampaign,
     ReviewDecision,
     ReviewMeeting,
@@ -42,6 +43,7 @@ from audits.models import (
 from audits.selectors.index import latest_complete_week
 from audits.services import inspections
 from audits.services.index import weekly_index_compute
+from audits.services.reminders import reminder_send
 from registry import services
 from registry.choices import Platform
 from registry.models import Department, Filing, MediaAccount
@@ -73,6 +75,7 @@ RESOURCES = {
     "media-accounts": MediaAccount,
     "meetings": ReviewMeeting,
     "notices": RectificationNotice,
+    "reminders": Reminder,
     "self-inspections": SelfInspection,
 }
 # The body fields and query parameters that name an object, by the model they name.
@@ -92,7 +95,8 @@ REFERENCES = {
 def district(office_admin, admin_a, department_a, sub_unit_a, department_b, file_account):
     """A district in mid-year: accounts filed and approved in both departments and the sub-unit, one
     filing waiting, a week of figures ranked, a campaign running with one self-inspection submitted
-    and one closure ordered, and today's inspection with its findings and notices."""
+    and one closure ordered, and an inspection with its findings and notices (the sub-unit's late and
+    reminded)."""
     edu = file_account(department_a, name="教育发布")
     edu_douyin = file_account(department_a, name="教育抖音", platform=Platform.DOUYIN)
     file_account(sub_unit_a, name="招生考试")
@@ -117,6 +121,9 @@ def district(office_admin, admin_a, department_a, sub_unit_a, department_b, file
     run = InspectionRun.objects.create(inspection_date=timezone.localdate())
     inspections.inspection_run_execute(run_id=run.pk)
     assert Finding.objects.exists() and RectificationNotice.objects.exists()
+    late = RectificationNotice.objects.filter(department=sub_unit_a)
+    late.update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    reminder_send(actor=office_admin, department=sub_unit_a)
 
 
 @pytest.fixture

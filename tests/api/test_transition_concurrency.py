@@ -41,6 +41,10 @@ audits/services/inspections.py
 - notice accept / return (``responded`` → ``accepted`` | ``open``): accept vs accept and accept vs
   return in ``RACES``.
 
+audits/services/reminders.py
+- reminder send (once an hour per unit): remind vs remind by two office users in
+  ``test_it_sends_one_reminder_when_two_office_users_remind_at_once``.
+
 accounts/services.py
 - API token revoke (once; revoking a revoked token changes nothing): revoke vs revoke in the
   browser in ``test_it_revokes_a_token_once``.
@@ -70,7 +74,7 @@ from accounts.choices import Role
 from accounts.models import ApiToken
 from audits import tasks
 from audits.choices import FindingStatus, Proposal, RunStatus
-from audits.models import AuditEvent, Finding, InspectionRun, RectificationNotice
+from audits.models import AuditEvent, Finding, InspectionRun, RectificationNotice, Reminder
 from audits.services import campaigns as campaign_services
 from audits.services import inspections
 from registry import services as registry_services
@@ -78,6 +82,7 @@ from registry.choices import FilingKind, FilingStatus, MediaAccountStatus
 from tests.campaigns import THREE_HAVES, campaign, days_from_now, inspection_of, ordered
 from tests.concurrency import at_once, race_database  # noqa: F401  (the fixture, by name)
 from tests.conftest import PASSWORD
+from tests.todo import notice
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("race_database")]
 
@@ -542,3 +547,26 @@ def test_it_executes_one_run_at_a_time(stage):
     if len(finished) == 2:
         assert finished[1].started_at >= finished[0].finished_at
     assert AuditEvent.objects.filter(action="audits.inspection_run.finished").count() == len(finished)
+
+
+def test_it_sends_one_reminder_when_two_office_users_remind_at_once(api_for, stage, department_a):
+    notice(department_a, overdue=True)
+    office, colleague = api_for(stage.office), api_for(stage.office_2)
+    for client in (office, colleague):
+        assert client.get(f"{API}/todo/").status_code == 200
+    before = _last_event()
+
+    responses = at_once(
+        *(
+            lambda client=client: client.post(
+                f"{API}/reminders/", {"department": department_a.pk}, format="json"
+            )
+            for client in (office, colleague)
+        )
+    )
+
+    assert sorted(response.status_code for response in responses) == [201, 409]
+    told = next(response for response in responses if response.status_code == 409)
+    assert told.json()["code"] == "conflict"
+    assert Reminder.objects.count() == 1
+    assert AuditEvent.objects.filter(pk__gt=before, action="audits.reminder.sent").count() == 1
