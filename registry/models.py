@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
@@ -104,6 +106,11 @@ class MediaAccount(models.Model):
     followers = models.PositiveIntegerField(_("followers"), default=0)
     last_post_on = models.DateField(_("last post on"), null=True, blank=True)
     opened_on = models.DateField(_("filed on"), null=True, blank=True)
+    # The day the account went live: the approval of its open filing. Empty for an account that was
+    # registered as already running (a district's first registration), whose start the registry does
+    # not know. A new account is judged by the inspection rules from this day, after a grace period
+    # (audits/rules.py), and is ranked from the week it went live.
+    activated_on = models.DateField(_("went live on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -144,6 +151,10 @@ class MediaAccount(models.Model):
 
     def get_absolute_url(self):
         return reverse("media_account_detail", args=[self.pk])
+
+    def clean(self):
+        if self.activated_on and self.activated_on > timezone.localdate():
+            raise ValidationError({"activated_on": _("An account cannot have gone live after today.")})
 
     @property
     def is_live(self) -> bool:

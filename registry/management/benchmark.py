@@ -328,17 +328,22 @@ def _rule_violations(today: datetime.date):
     live = (
         f"FROM {T['account']} a JOIN {T['department']} d ON d.id = a.department_id WHERE a.status IN {LIVE}"
     )
+    # A new account's grace: by default as long as the window, so an account past it has lived the
+    # whole window and the rate is counted over all of it.
+    past_grace = "(a.activated_on IS NULL OR a.activated_on <= %s)"
     parts = [
         (
-            f"SELECT 'no_update', a.id {live} AND (a.last_post_on IS NULL OR a.last_post_on < %s)",
-            [before(14)],
+            f"""SELECT 'no_update', a.id {live} AND {past_grace}
+                AND (a.last_post_on IS NULL OR a.last_post_on < %s)""",
+            [before(14), before(14)],
         ),
         (
-            f"""SELECT 'low_frequency', a.id {live} AND COALESCE((SELECT SUM(m.posts) FROM {T["metric"]} m
+            f"""SELECT 'low_frequency', a.id {live} AND {past_grace}
+                AND COALESCE((SELECT SUM(m.posts) FROM {T["metric"]} m
                 WHERE m.media_account_id = a.id AND m.date >= %s AND m.date < %s), 0) < 30""",
-            [before(30), _day(today)],
+            [before(30), before(30), _day(today)],
         ),
-        (f"SELECT 'low_reach', a.id {live} AND a.followers < 100", []),
+        (f"SELECT 'low_reach', a.id {live} AND {past_grace} AND a.followers < 100", [before(30)]),
         (
             f"""SELECT 'unanswered', a.id {live} AND (SELECT m.messages_overdue FROM {T["metric"]} m
                 WHERE m.media_account_id = a.id AND m.date >= %s AND m.date <= %s

@@ -13,10 +13,17 @@ from audits.services.index import weekly_index_compute
 from registry import services
 from registry.choices import MediaAccountStatus, Platform
 from registry.models import MediaAccount
+from tests.conftest import established
 
 # The worked example of docs/index.md: the week of Sunday 15 November 2026.
 SUNDAY = datetime.date(2026, 11, 15)
 SATURDAY = datetime.date(2026, 11, 21)
+
+
+@pytest.fixture
+def file_account(file_account):
+    """Accounts that have run for long: past a new account's grace, live in every week ranked."""
+    return established(file_account)
 
 
 def record(account, day, **figures):
