@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -66,9 +68,23 @@ class Department(models.Model):
         return self.name
 
 
+def live_during(first: datetime.date, last: datetime.date, prefix: str = "") -> Q:
+    """The accounts live at some time from ``first`` to ``last``: approved, gone live by ``last``
+    (or registered as already running) and not closed or merged before ``first``. ``prefix`` is
+    the lookup from another model to the account (``"media_account__"``)."""
+    return (
+        Q(**{f"{prefix}status__in": (*LIVE_STATUSES, MediaAccountStatus.CLOSED, MediaAccountStatus.MERGED)})
+        & (Q(**{f"{prefix}activated_on__isnull": True}) | Q(**{f"{prefix}activated_on__lte": last}))
+        & (Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": first}))
+    )
+
+
 class MediaAccountQuerySet(ScopedQuerySet):
     def live(self):
         return self.filter(status__in=LIVE_STATUSES)
+
+    def live_during(self, first: datetime.date, last: datetime.date):
+        return self.filter(live_during(first, last))
 
 
 class MediaAccount(models.Model):

@@ -292,7 +292,7 @@ def test_it_shows_a_new_accounts_grace_with_its_source(client_for, auditor):
     page = client_for(auditor).get("/inspections/rules/").content.decode()
     no_update = page.split('data-testid="rule-no_update"')[1].split("</tr>")[0]
     assert "新账号宽限期（天）" in no_update and "<dd>14" in no_update
-    assert "依据：本平台对新开通账号的规定" in no_update
+    assert "新账号宽限期（天）：本平台对新开通账号的规定" in no_update
     low_reach = page.split('data-testid="rule-low_reach"')[1].split("</tr>")[0]
     assert "新账号宽限期（天）" in low_reach and "<dd>30" in low_reach
     stale = page.split('data-testid="rule-stale_record"')[1].split("</tr>")[0]

@@ -105,7 +105,7 @@ def test_it_records_one_audit_event_per_computation(account, office_admin):
     weekly_index_compute(week_start=SUNDAY, actor=office_admin)
     event = AuditEvent.objects.get(action="audits.weekly_index.computed")
     assert event.actor == office_admin
-    assert event.changes["after"] == {"week_start": "2026-11-15", "accounts": 1}
+    assert event.changes["after"] == {"week_start": "2026-11-15", "accounts": 1, "removed": 0}
 
 
 def test_it_refuses_a_week_that_does_not_start_on_sunday(account):
