@@ -216,4 +216,5 @@ declare(
     _("Weekly index computed"),
     "audits.weeklyindex",
     accounts=_("accounts ranked"),
+    removed=_("ranks withdrawn (accounts not live that week)"),
 )

@@ -9,10 +9,24 @@ from django.utils.translation import gettext_lazy as _
 
 from audits.choices import RuleCode, Severity
 from audits.models import InspectionRule
-from audits.rules import RULES, THRESHOLD_MAX
+from audits.rules import GRACE, RULES, THRESHOLD_MAX, THRESHOLD_SOURCES
+
+# A new account's grace, the same threshold of each rule that judges an account by its activity.
+GRACE_FIELD = (
+    _("Grace for a new account (days)"),
+    _(
+        "An account that went live fewer than this many days before the inspection day is not flagged "
+        "by this rule; after that, the rule counts from the day it went live. 0: no grace."
+    ),
+    True,
+    0,
+)
 
 # Each threshold of each rule, as the office reads it: (label, help, whole number?, minimum).
 THRESHOLDS = {
+    (RuleCode.NO_UPDATE, GRACE): GRACE_FIELD,
+    (RuleCode.LOW_FREQUENCY, GRACE): GRACE_FIELD,
+    (RuleCode.LOW_REACH, GRACE): GRACE_FIELD,
     (RuleCode.NO_UPDATE, "days"): (
         _("Days without a post"),
         _("Flagged when nothing was posted in this many days before the inspection day."),
@@ -68,6 +82,11 @@ def threshold_label(code: str, key: str):
     return THRESHOLDS.get((code, key), (key,))[0]
 
 
+def threshold_source(key: str):
+    """Where a threshold comes from, when not from the rule's own source."""
+    return THRESHOLD_SOURCES.get(key, "")
+
+
 def add_service_errors(
     form: forms.Form, error: ValidationError, *, fields: dict[str, str] | None = None
 ) -> None:
@@ -94,6 +113,9 @@ class RuleForm(forms.Form):
         self.threshold_keys = list(RULES[rule.code][2])
         for key in self.threshold_keys:
             label, help_text, whole, minimum = THRESHOLDS.get((rule.code, key), (key, "", False, 0))
+            if threshold_source(key):
+                # The form is built per request, in the request's language.
+                help_text = f"{help_text} {_('Source: %(source)s') % {'source': threshold_source(key)}}"
             number = forms.IntegerField if whole else forms.DecimalField
             extra = {} if whole else {"max_digits": 8, "decimal_places": 2}
             self.fields[key] = number(

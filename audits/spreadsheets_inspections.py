@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from audits.selectors.inspections import GroupRow, RunReport
+from registry.choices import Platform
 
 
 def _cell(sheet, value, *, bold: bool = False):
@@ -136,6 +137,60 @@ def run_report_xlsx(report: RunReport) -> bytes:
             for entry in report.red_accounts
         ],
         [28, 28, 14, 18, 50],
+    )
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def ranking_xlsx(heading: list[str], rows: Iterable[tuple]) -> bytes:
+    """One week's ranking (``selectors.index.ranking_rows``), the page's table with what the page
+    says above it; written as the rows are read."""
+    from audits.selectors.index import gone_since
+
+    workbook = Workbook(write_only=True)
+    _sheet(
+        workbook,
+        _("Weekly ranking"),
+        [
+            _("Rank"),
+            _("Account"),
+            _("Platform"),
+            _("Department"),
+            _("Index"),
+            _("O per day"),
+            _("A per post"),
+            _("P peak"),
+            _("Posts"),
+            _("Reads"),
+            _("Likes"),
+            _("Shares"),
+            _("Comments"),
+            _("Days with figures"),
+            _("Now"),
+        ],
+        (
+            [
+                rank,
+                row.media_account.name,
+                str(Platform(row.media_account.platform).label),
+                row.media_account.department.name,
+                round(row.index, 2),
+                round(row.overall, 3),
+                round(row.per_post, 3),
+                round(row.peak, 3),
+                row.posts,
+                row.reads,
+                row.likes,
+                row.shares,
+                row.comments,
+                row.days,
+                gone_since(row.media_account),
+            ]
+            for rank, row in rows
+        ),
+        [6, 28, 14, 24, 10, 9, 9, 9, 8, 12, 10, 10, 10, 8, 18],
+        heading=heading,
     )
     output = io.BytesIO()
     workbook.save(output)

@@ -71,6 +71,7 @@ urlpatterns += inspection_urlpatterns
 urlpatterns += [
     path("rankings/", ranking.ranking_page, name="ranking"),
     path("rankings/compute/", ranking.ranking_compute, name="ranking_compute"),
+    path("rankings/export.xlsx", ranking.ranking_export, name="ranking_export"),
 ]
 
 # The audit trail (操作日志)

@@ -70,7 +70,7 @@ class MediaAccountAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.media_account_update(
-            actor=request.user, media_account=obj, **changed_fields(form, services.MEDIA_ACCOUNT_FIELDS)
+            actor=request.user, media_account=obj, **changed_fields(form, services.CORRECTABLE_FIELDS)
         )
 
 

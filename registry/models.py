@@ -1,7 +1,11 @@
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
@@ -64,9 +68,23 @@ class Department(models.Model):
         return self.name
 
 
+def live_during(first: datetime.date, last: datetime.date, prefix: str = "") -> Q:
+    """The accounts live at some time from ``first`` to ``last``: approved, gone live by ``last``
+    (or registered as already running) and not closed or merged before ``first``. ``prefix`` is
+    the lookup from another model to the account (``"media_account__"``)."""
+    return (
+        Q(**{f"{prefix}status__in": (*LIVE_STATUSES, MediaAccountStatus.CLOSED, MediaAccountStatus.MERGED)})
+        & (Q(**{f"{prefix}activated_on__isnull": True}) | Q(**{f"{prefix}activated_on__lte": last}))
+        & (Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": first}))
+    )
+
+
 class MediaAccountQuerySet(ScopedQuerySet):
     def live(self):
         return self.filter(status__in=LIVE_STATUSES)
+
+    def live_during(self, first: datetime.date, last: datetime.date):
+        return self.filter(live_during(first, last))
 
 
 class MediaAccount(models.Model):
@@ -104,6 +122,11 @@ class MediaAccount(models.Model):
     followers = models.PositiveIntegerField(_("followers"), default=0)
     last_post_on = models.DateField(_("last post on"), null=True, blank=True)
     opened_on = models.DateField(_("filed on"), null=True, blank=True)
+    # The day the account went live: the approval of its open filing. Empty for an account that was
+    # registered as already running (a district's first registration), whose start the registry does
+    # not know. A new account is judged by the inspection rules from this day, after a grace period
+    # (audits/rules.py), and is ranked from the week it went live.
+    activated_on = models.DateField(_("went live on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -144,6 +167,10 @@ class MediaAccount(models.Model):
 
     def get_absolute_url(self):
         return reverse("media_account_detail", args=[self.pk])
+
+    def clean(self):
+        if self.activated_on and self.activated_on > timezone.localdate():
+            raise ValidationError({"activated_on": _("An account cannot have gone live after today.")})
 
     @property
     def is_live(self) -> bool:

@@ -452,8 +452,10 @@ def _activate(account: MediaAccount, *, actor) -> None:
         raise InvalidTransition(_("Only a pending account can be activated."))
     before = snapshot(account, ("status", "filing_number"))
     account.status = MediaAccountStatus.ACTIVE
-    account.opened_on = timezone.localdate()
-    _assign_filing_number(account)
+    account.opened_on = account.activated_on = timezone.localdate()
+    _assign_filing_number(
+        account, fields=("filing_number", "status", "opened_on", "activated_on", "updated_at")
+    )
     record(
         "registry.media_account.activated",
         actor=actor,
@@ -768,20 +770,25 @@ def media_accounts_import(
     return accounts
 
 
+# What the office may correct on the record besides what units file: the day an account went live,
+# for one that had run long before its open filing was approved.
+CORRECTABLE_FIELDS = (*MEDIA_ACCOUNT_FIELDS, "activated_on")
+
+
 @transaction.atomic
 def media_account_update(*, actor, media_account: MediaAccount, **fields: Any) -> MediaAccount:
     """The office corrects an account's record directly (units propose changes by filing)."""
     _require(_is_system_or_office(actor))
-    unknown = set(fields) - set(MEDIA_ACCOUNT_FIELDS)
+    unknown = set(fields) - set(CORRECTABLE_FIELDS)
     if unknown:
         raise TypeError(f"media_account_update() cannot change {', '.join(sorted(unknown))}")
     account = MediaAccount.objects.select_for_update().get(pk=media_account.pk)
-    before = snapshot(account, MEDIA_ACCOUNT_FIELDS)
+    before = snapshot(account, CORRECTABLE_FIELDS)
     for name, value in fields.items():
         setattr(account, name, value)
     account.full_clean()
     account.save()
-    changes = diff(before, snapshot(account, MEDIA_ACCOUNT_FIELDS))
+    changes = diff(before, snapshot(account, CORRECTABLE_FIELDS))
     if changes["after"]:
         record("registry.media_account.updated", actor=actor, target=account, changes=changes)
     return account

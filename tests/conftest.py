@@ -3,6 +3,7 @@
 The district: a government with two departments below it, A (with a sub-unit) and B.
 """
 
+import datetime
 import itertools
 
 import pytest
@@ -14,6 +15,27 @@ from registry import services
 from registry.choices import DepartmentKind, Platform
 
 PASSWORD = "Correct-Horse-42"
+
+# When the accounts of tests about running accounts went live: long enough ago that a new account's
+# grace under the inspection rules is over, and that they were live in every week the tests rank.
+LIVE_SINCE = datetime.date(2024, 1, 1)
+
+
+def established(file_account):
+    """``file_account`` for accounts that have run since ``LIVE_SINCE``, unless told otherwise: the
+    ordinary case of the inspection rules, the recommendations and the ranking. A test module about
+    them overrides the fixture with it::
+
+        @pytest.fixture
+        def file_account(file_account):
+            return established(file_account)
+    """
+
+    def make(department, **fields):
+        fields.setdefault("activated_on", LIVE_SINCE)
+        return file_account(department, **fields)
+
+    return make
 
 
 @pytest.fixture(autouse=True)
@@ -98,9 +120,23 @@ def client_for():
 
 @pytest.fixture
 def file_account(office_admin):
-    """File (and by default approve) an account for a department, as the office would see it."""
+    """File (and by default approve) an account for a department, as the office would see it.
 
-    def make(department, *, name=None, platform=Platform.WECHAT_OFFICIAL, approve=True, actor=None, **fields):
+    Approved today, the account is new: the inspection rules give it its grace and the ranking
+    counts it from this week. ``activated_on`` makes it one that went live on that day instead
+    (the office's correction of the record).
+    """
+
+    def make(
+        department,
+        *,
+        name=None,
+        platform=Platform.WECHAT_OFFICIAL,
+        approve=True,
+        actor=None,
+        activated_on=None,
+        **fields,
+    ):
         number = next(_uids)
         if services.same_platform_accounts(department, platform).exists():
             fields.setdefault("duplicate_reason", "业务不同，需分设")
@@ -115,6 +151,10 @@ def file_account(office_admin):
         )
         if approve:
             services.filing_approve(actor=office_admin, filing=filing)
+            if activated_on is not None:
+                services.media_account_update(
+                    actor=office_admin, media_account=filing.media_account, activated_on=activated_on
+                )
         filing.media_account.refresh_from_db()
         return filing.media_account
 

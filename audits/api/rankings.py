@@ -82,7 +82,7 @@ class RankingSerializer(serializers.ModelSerializer):
 class ComputedSerializer(serializers.Serializer):
     week_start = serializers.DateField()
     week_end = serializers.DateField()
-    accounts = serializers.IntegerField(help_text=gettext_lazy("Live accounts scored"))
+    accounts = serializers.IntegerField(help_text=gettext_lazy("Accounts live during the week, scored"))
 
 
 class RankingPagination(Pagination):
@@ -132,9 +132,11 @@ class RankingViewSet(viewsets.GenericViewSet):
         parameters=[RankingQuerySerializer],
         responses={200: RankingSerializer(many=True), 400: ERROR, 401: ERROR},
         description="The ranking of one week (Sunday to Saturday): any day of it may be given as `week`, "
-        "and the answer names the week's Sunday and Saturday. Ranks count every account of the "
-        "district (of the platform, if given); a department administrator sees its own accounts "
-        "with the rank they hold. Empty until the week has been computed.",
+        "and the answer names the week's Sunday and Saturday. Ranked are the accounts live during the "
+        "week (not closed or merged before it began, not opened after it ended), as the computation "
+        "and the ranking page count them. Ranks count every such account of the district (of the "
+        "platform, if given); a department administrator sees its own accounts with the rank they "
+        "hold. Empty until the week has been computed.",
     )
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
@@ -150,8 +152,9 @@ class RankingViewSet(viewsets.GenericViewSet):
             )
         ],
         responses={200: ComputedSerializer, 400: ERROR, 401: ERROR, 403: ERROR},
-        description="Compute (or compute again) the index of every live account for one week that has "
-        "ended (office only). Computing a week again replaces its figures.",
+        description="Compute (or compute again) the index of every account live during one week that has "
+        "ended (office only). Computing a week again replaces its figures, and drops the rows of accounts "
+        "recorded since as closed or merged before the week.",
     )
     @action(detail=False, methods=["post"])
     def compute(self, request):

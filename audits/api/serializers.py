@@ -156,6 +156,13 @@ class FactsSerializer(serializers.Serializer):
     posts_30_days = serializers.IntegerField()
     posts_per_day = serializers.FloatField()
     days_since_last_post = serializers.IntegerField(allow_null=True, help_text=_("Null: never posted"))
+    days_live = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "Days since the account went live; under 30 its figures are not judged yet. Null: registered "
+            "as already running"
+        ),
+    )
     sibling = serializers.IntegerField(
         source="sibling.pk",
         allow_null=True,

@@ -16,7 +16,9 @@ from registry.models import AccountMetric, Department, MediaAccount
 
 # The thresholds behind a recommendation. The model case closed accounts "with fewer than 100
 # followers and under one post a day"; the national indicators call an account silent after two
-# weeks; a month of silence, or less than a post a week, leaves no doubt.
+# weeks; a month of silence, or less than a post a week, leaves no doubt. An account live for less
+# than the window has not had the month its figures are judged over (issue 10: one approved that
+# day was proposed for closure for its 0 followers and no posts).
 SILENT_DAYS = 30
 MIN_FOLLOWERS = 100
 MIN_POSTS_IN_30_DAYS = 4
@@ -29,10 +31,15 @@ class Facts:
     posts_30_days: int
     days_since_last_post: int | None
     sibling: MediaAccount | None  # the unit's strongest other live account on the same platform
+    days_live: int | None = None  # None: registered as already running, its start unknown
 
     @property
     def posts_per_day(self) -> float:
         return self.posts_30_days / WINDOW_DAYS
+
+    @property
+    def too_new(self) -> bool:
+        return self.days_live is not None and self.days_live < WINDOW_DAYS
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,8 @@ def _weaknesses(inspection: SelfInspection, facts: Facts) -> list[str]:
         reasons.append(_("no capacity to run it"))
     if inspection.has_support is False:
         reasons.append(_("no support"))
+    if facts.too_new:
+        return reasons
     if facts.days_since_last_post is None:
         reasons.append(_("never posted"))
     elif facts.days_since_last_post >= SILENT_DAYS:
@@ -83,6 +92,12 @@ def recommend(inspection: SelfInspection, facts: Facts) -> Recommendation:
         return Recommendation(Outcome.CLOSE, [_("the unit proposes the closure"), *reasons], None, facts)
     if reasons:
         return Recommendation(Outcome.CLOSE, reasons, None, facts)
+    if facts.too_new:
+        reason = _(
+            "needed, staffed and supported; live for %(days)d days, too new to judge by its figures "
+            "(%(window)d days)"
+        ) % {"days": facts.days_live, "window": WINDOW_DAYS}
+        return Recommendation(Outcome.RETAIN, [reason], None, facts)
     return Recommendation(Outcome.RETAIN, [_("needed, staffed, supported and active")], None, facts)
 
 
@@ -119,6 +134,7 @@ def facts_for(inspections: list[SelfInspection], today: datetime.date | None = N
             posts_30_days=account.posts_30_days,
             days_since_last_post=(today - account.last_post_on).days if account.last_post_on else None,
             sibling=others[0] if others else None,
+            days_live=(today - account.activated_on).days if account.activated_on else None,
         )
     return facts
 

@@ -5,13 +5,17 @@ by its Sunday (``week_start``).
 """
 
 import datetime
+from collections.abc import Iterator
 
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts import permissions
 from audits.models import WeeklyIndex
-from registry.models import MediaAccount
+from registry.choices import MediaAccountStatus
+from registry.models import MediaAccount, live_during
 
 WEEK = datetime.timedelta(days=7)
 TREND_WEEKS = 12
@@ -35,6 +39,17 @@ def latest_complete_week(today: datetime.date | None = None) -> datetime.date:
     return week_start_of(today or timezone.localdate()) - WEEK
 
 
+def ranked_week(week_start: datetime.date, platform: str | None = None) -> QuerySet:
+    """The week's indexes of the district's accounts live during the week (of one platform, if
+    given): the one definition of who is ranked, which the computation also follows. A row an
+    earlier computation left for an account since recorded as closed or merged before the week
+    is not ranked, even before the week is computed again."""
+    week_end = week_start + WEEK - datetime.timedelta(days=1)
+    live = live_during(week_start, week_end, prefix="media_account__")
+    week = WeeklyIndex.objects.filter(live, week_start=week_start)
+    return week.filter(media_account__platform=platform) if platform else week
+
+
 def ranking(user, *, week_start: datetime.date, platform: str | None = None) -> QuerySet:
     """The week's indexes, highest first, each with its rank in the district (among all accounts of
     the platform, if one is given), narrowed to what ``user`` may see.
@@ -44,9 +59,7 @@ def ranking(user, *, week_start: datetime.date, platform: str | None = None) -> 
     rank). It is a correlated count on the ``weekly_index_ranking`` index, computed for the rows
     of the page only.
     """
-    week = WeeklyIndex.objects.filter(week_start=week_start)
-    if platform:
-        week = week.filter(media_account__platform=platform)
+    week = ranked_week(week_start, platform)
     higher = (
         week.filter(index__gt=OuterRef("index"))
         .order_by()
@@ -60,6 +73,35 @@ def ranking(user, *, week_start: datetime.date, platform: str | None = None) -> 
         .annotate(rank=Coalesce(Subquery(higher, output_field=IntegerField()), Value(0)) + 1)
         .order_by("-index", F("media_account__name").asc(), "pk")
     )
+
+
+def ranking_rows(user, *, week_start: datetime.date, platform: str | None = None) -> Iterator[tuple]:
+    """Every ``(rank, row)`` of the week's ranking that ``user`` may see, highest first, for an
+    export: the whole week is read once, in chunks, and the ranks counted on the way (1 + the rows
+    with a higher index, as :func:`ranking` counts them), so memory stays flat and a unit still
+    reads its accounts' ranks in the district."""
+    visible = permissions.visible_department_ids(user)
+    rows = (
+        ranked_week(week_start, platform)
+        .select_related("media_account__department")
+        .order_by("-index", F("media_account__name").asc(), "pk")
+    )
+    rank, previous = 0, None
+    for position, row in enumerate(rows.iterator(chunk_size=2000), start=1):
+        if row.index != previous:
+            rank, previous = position, row.index
+        if visible is permissions.ALL or row.media_account.department_id in visible:
+            yield rank, row
+
+
+def gone_since(account: MediaAccount) -> str:
+    """What became of a ranked account that is no longer live, for the ranking's readers: it
+    was live during the week, and has been closed or merged since."""
+    if account.status == MediaAccountStatus.CLOSED:
+        return _("closed on %(day)s") % {"day": account.closed_on.isoformat() if account.closed_on else "—"}
+    if account.status == MediaAccountStatus.MERGED:
+        return _("merged on %(day)s") % {"day": account.closed_on.isoformat() if account.closed_on else "—"}
+    return ""
 
 
 def ranking_chart(rows: list[WeeklyIndex]) -> dict:

@@ -330,6 +330,7 @@ def finding_list(user) -> QuerySet:
 DETAIL_LABELS = {
     "last_post_on": _("Last post on"),
     "posts": _("Posts in the window"),
+    "days": _("Days in the window"),
     "followers": _("Followers"),
     "messages_overdue": _("Overdue messages"),
     "deadline": _("Closure deadline"),

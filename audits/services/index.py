@@ -1,7 +1,7 @@
 """The weekly activity index (传播力指数, DESIGN.md §7a; the formula is explained in docs/index.md).
 
-For each live account and week (Sunday to Saturday), with d the days of the week (7), n the
-posts, R reads, C comments, L likes and S shares::
+For each account live during a week (Sunday to Saturday; ``MediaAccount.objects.live_during``),
+with d the days of the week (7), n the posts, R reads, C comments, L likes and S shares::
 
     score(per) = 0.70 ln(R/per + 1) + 0.09 ln(10C/per + 1) + 0.06 ln(10L/per + 1) + 0.15 ln(10S/per + 1)
     O = score(d)            the week overall, per day
@@ -26,7 +26,7 @@ from accounts import permissions
 from audits.models import WeeklyIndex
 from audits.selectors.index import WEEK, week_start_of
 from audits.services.trail import record
-from registry.models import MediaAccount
+from registry.models import MediaAccount, live_during
 
 DAYS = 7
 # The weights of reads, comments, likes and shares, and the factor 10 that puts an interaction
@@ -63,10 +63,10 @@ def _day_score(prefix: str):
 
 
 def week_figures(week_start: datetime.date):
-    """Per live account, the week's sums and its best day's score: one aggregate query."""
+    """Per account live during the week, the week's sums and its best day's score: one aggregate query."""
     week_end = week_start + WEEK - datetime.timedelta(days=1)
     return (
-        MediaAccount.objects.live()
+        MediaAccount.objects.live_during(week_start, week_end)
         # The condition goes into the JOIN, so accounts without figures that week still appear.
         .annotate(week=FilteredRelation("metrics", condition=Q(metrics__date__range=(week_start, week_end))))
         .values("pk")
@@ -98,11 +98,13 @@ def weekly_index_of(
 
 @transaction.atomic
 def weekly_index_compute(*, week_start: datetime.date, actor=None) -> int:
-    """Compute and store (replacing any earlier result) the index of every live account for the
+    """Compute and store (replacing any earlier result) the index of every account live during the
     week starting on ``week_start`` (a Sunday that has ended); returns how many accounts.
 
-    One aggregate query reads the week, one upsert per thousand accounts writes it, and one audit
-    event records it, so computing the same week again is safe and gives the same rows.
+    One aggregate query reads the week, one upsert per thousand accounts writes it, one delete drops
+    the rows of accounts no longer counted in it (an earlier computation saw an account the office
+    has since recorded as closed or merged before the week), and one audit event records it, so
+    computing the same week again is safe and gives the same rows.
     """
     if not (actor is None or permissions.is_office_admin(actor)):
         raise PermissionDenied
@@ -123,9 +125,15 @@ def weekly_index_compute(*, week_start: datetime.date, actor=None) -> int:
         unique_fields=["media_account", "week_start"],
         update_fields=["days", *SUMS, "overall", "per_post", "peak", "index"],
     )
+    week_end = week_start + WEEK - datetime.timedelta(days=1)
+    removed, _by_model = (
+        WeeklyIndex.objects.filter(week_start=week_start)
+        .exclude(live_during(week_start, week_end, prefix="media_account__"))
+        .delete()
+    )
     record(
         "audits.weekly_index.computed",
         actor=actor,
-        changes={"after": {"week_start": week_start.isoformat(), "accounts": len(rows)}},
+        changes={"after": {"week_start": week_start.isoformat(), "accounts": len(rows), "removed": removed}},
     )
     return len(rows)

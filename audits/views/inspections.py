@@ -28,6 +28,7 @@ from audits.forms_inspections import (
     WaiveForm,
     add_service_errors,
     threshold_label,
+    threshold_source,
 )
 from audits.models import Finding, InspectionRule, InspectionRun, RectificationNotice
 from audits.selectors import inspections as selectors
@@ -183,7 +184,13 @@ def inspection_run_export(request, pk: int):
 def rule_list(request):
     """The rules with their source, severity, thresholds and on/off; every role reads them."""
     rules = [
-        (rule, [(threshold_label(rule.code, key), value) for key, value in rule.thresholds.items()])
+        (
+            rule,
+            [
+                (threshold_label(rule.code, key), value, threshold_source(key))
+                for key, value in rule.thresholds.items()
+            ],
+        )
         for rule in InspectionRule.objects.order_by("pk")
     ]
     return render(

@@ -73,6 +73,7 @@ class MediaAccountSerializer(serializers.ModelSerializer):
             "followers",
             "last_post_on",
             "opened_on",
+            "activated_on",
             "closed_on",
             "operators",
         ]

@@ -137,6 +137,10 @@ def _in(values) -> str:
 
 
 LIVE = _in(LIVE_STATUSES)
+# An account live at some time of a week (the ranking's and the weekly index's definition): two
+# parameters, the week's Saturday and its Sunday.
+LIVE_IN_WEEK = f"""a.status IN {_in((*LIVE_STATUSES, MediaAccountStatus.CLOSED, MediaAccountStatus.MERGED))}
+    AND (a.activated_on IS NULL OR a.activated_on <= %s) AND (a.closed_on IS NULL OR a.closed_on >= %s)"""
 GRADE = f"""CASE
     WHEN a.status NOT IN {LIVE} THEN NULL
     WHEN EXISTS (SELECT 1 FROM {T["finding"]} f WHERE f.media_account_id = a.id
@@ -295,17 +299,20 @@ def _trail_page(user: User, *, capped: bool = True):
 
 
 def _ranking(user: User, week: datetime.date):
-    # The rank as the selector counts it: 1 + the district's accounts with a higher index that week.
+    # The rank as the selector counts it: 1 + the district's accounts live that week with a higher
+    # index that week.
     cte, scope, params = _scope(user, "a.department_id")
+    live = [_day(week + datetime.timedelta(days=6)), _day(week)]
     sql = f"""{cte}SELECT w.*, a.name, a.platform, a.department_id, d.name,
-            1 + (SELECT COUNT(*) FROM {T["index"]} h WHERE h.week_start = w.week_start
-                 AND h."index" > w."index") AS rank,
+            1 + (SELECT COUNT(*) FROM {T["index"]} h JOIN {T["account"]} a ON a.id = h.media_account_id
+                 WHERE h.week_start = w.week_start AND h."index" > w."index" AND {LIVE_IN_WEEK}) AS rank,
             (SELECT COUNT(*) FROM {T["index"]} w JOIN {T["account"]} a ON a.id = w.media_account_id
-             WHERE w.week_start = %s{scope})
+             WHERE w.week_start = %s AND {LIVE_IN_WEEK}{scope})
         FROM {T["index"]} w JOIN {T["account"]} a ON a.id = w.media_account_id
             JOIN {T["department"]} d ON d.id = a.department_id
-        WHERE w.week_start = %s{scope} ORDER BY w."index" DESC, a.name, w.id LIMIT {PAGE}"""
-    return lambda: _fetch(sql, [*params, _day(week), _day(week)])
+        WHERE w.week_start = %s AND {LIVE_IN_WEEK}{scope}
+        ORDER BY w."index" DESC, a.name, w.id LIMIT {PAGE}"""
+    return lambda: _fetch(sql, [*params, *live, _day(week), *live, _day(week), *live])
 
 
 def _week_figures(week: datetime.date):
@@ -317,9 +324,9 @@ def _week_figures(week: datetime.date):
         COALESCE(MAX({day_score}), 0.0)
         FROM {T["account"]} a LEFT JOIN {T["metric"]} m
             ON m.media_account_id = a.id AND m.date BETWEEN %s AND %s
-        WHERE a.status IN {LIVE} GROUP BY a.id ORDER BY a.id"""
+        WHERE {LIVE_IN_WEEK} GROUP BY a.id ORDER BY a.id"""
     end = week + datetime.timedelta(days=6)
-    return lambda: _fetch(sql, [_day(week), _day(end)])
+    return lambda: _fetch(sql, [_day(week), _day(end), _day(end), _day(week)])
 
 
 def _rule_violations(today: datetime.date):
@@ -328,17 +335,22 @@ def _rule_violations(today: datetime.date):
     live = (
         f"FROM {T['account']} a JOIN {T['department']} d ON d.id = a.department_id WHERE a.status IN {LIVE}"
     )
+    # A new account's grace: by default as long as the window, so an account past it has lived the
+    # whole window and the rate is counted over all of it.
+    past_grace = "(a.activated_on IS NULL OR a.activated_on <= %s)"
     parts = [
         (
-            f"SELECT 'no_update', a.id {live} AND (a.last_post_on IS NULL OR a.last_post_on < %s)",
-            [before(14)],
+            f"""SELECT 'no_update', a.id {live} AND {past_grace}
+                AND (a.last_post_on IS NULL OR a.last_post_on < %s)""",
+            [before(14), before(14)],
         ),
         (
-            f"""SELECT 'low_frequency', a.id {live} AND COALESCE((SELECT SUM(m.posts) FROM {T["metric"]} m
+            f"""SELECT 'low_frequency', a.id {live} AND {past_grace}
+                AND COALESCE((SELECT SUM(m.posts) FROM {T["metric"]} m
                 WHERE m.media_account_id = a.id AND m.date >= %s AND m.date < %s), 0) < 30""",
-            [before(30), _day(today)],
+            [before(30), before(30), _day(today)],
         ),
-        (f"SELECT 'low_reach', a.id {live} AND a.followers < 100", []),
+        (f"SELECT 'low_reach', a.id {live} AND {past_grace} AND a.followers < 100", [before(30)]),
         (
             f"""SELECT 'unanswered', a.id {live} AND (SELECT m.messages_overdue FROM {T["metric"]} m
                 WHERE m.media_account_id = a.id AND m.date >= %s AND m.date <= %s

@@ -17,8 +17,15 @@ from audits.services import campaigns as services
 from registry import services as registry_services
 from registry.choices import FilingKind, FilingStatus, MediaAccountStatus, Platform
 from tests.campaigns import THREE_HAVES, campaign, days_from_now, inspection_of, meeting, ordered, submitted
+from tests.conftest import LIVE_SINCE, established
 
 API = "/api/v1"
+
+
+@pytest.fixture
+def file_account(file_account):
+    """Accounts that have run for long: past a new account's grace, live in every week ranked."""
+    return established(file_account)
 
 
 def _rows() -> dict[str, int]:
@@ -223,6 +230,7 @@ def test_it_shows_the_recommendation_to_the_office_and_auditors_only(
         "posts_per_day": 0.0,
         "days_since_last_post": None,
         "sibling": None,
+        "days_live": (days_from_now(0) - LIVE_SINCE).days,
     }
     assert recommendation["reasons"][0] == "the unit proposes the closure"
     assert _ok(api_for(auditor).get(url))["recommendation"]["outcome"] == "close"

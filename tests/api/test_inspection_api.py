@@ -8,6 +8,7 @@ from django.utils import timezone
 from audits.choices import FindingStatus, NoticeStatus, RuleCode, RunStatus
 from audits.models import AuditEvent, Finding, InspectionRule, InspectionRun, RectificationNotice
 from audits.services import inspections
+from tests.conftest import established
 from tests.permission_matrix import check_matrix
 
 API = "/api/v1"
@@ -16,6 +17,12 @@ SEES_A = {"office": 200, "auditor": 200, "admin_a": 200, "admin_b": 404, "anonym
 SEES_B = {"office": 200, "auditor": 200, "admin_a": 404, "admin_b": 200, "anonymous": 401}
 DISTRICT_WIDE = {"office": 200, "auditor": 200, "admin_a": 403, "admin_b": 403, "anonymous": 401}
 OFFICE_ONLY = {"office": 200, "auditor": 403, "admin_a": 403, "admin_b": 403, "anonymous": 401}
+
+
+@pytest.fixture
+def file_account(file_account):
+    """Accounts that have run for long: past a new account's grace, live in every week ranked."""
+    return established(file_account)
 
 
 def run_today() -> InspectionRun:
@@ -196,7 +203,7 @@ def test_it_changes_only_the_thresholds_named(api_for, office_admin, world):
         {"thresholds": {"window_days": 14}, "severity": "serious"},
     )
     assert response.status_code == 200
-    assert response.json()["thresholds"] == {"posts_per_day": 1, "window_days": 14}
+    assert response.json()["thresholds"] == {"posts_per_day": 1, "window_days": 14, "grace_days": 30}
     assert response.json()["severity"] == "serious"
     assert AuditEvent.objects.filter(action="audits.inspection_rule.updated").count() == 1
 
@@ -215,7 +222,7 @@ def test_it_refuses_a_bad_rule_edit(api_for, office_admin, world, body, field):
     assert response.status_code == 400
     assert list(response.json()["fields"]) == [field]
     world["rule"].refresh_from_db()
-    assert world["rule"].thresholds == {"posts_per_day": 1, "window_days": 30}
+    assert world["rule"].thresholds == {"posts_per_day": 1, "window_days": 30, "grace_days": 30}
 
 
 # Findings --------------------------------------------------------------------------------------

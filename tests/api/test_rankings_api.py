@@ -9,10 +9,17 @@ from audits.selectors.index import latest_complete_week
 from audits.services.index import weekly_index_compute
 from registry import services
 from registry.choices import Platform
+from tests.conftest import established
 from tests.permission_matrix import check_matrix
 
 API = "/api/v1/rankings/"
 WEEK = latest_complete_week()
+
+
+@pytest.fixture
+def file_account(file_account):
+    """Accounts that have run for long: past a new account's grace, live in every week ranked."""
+    return established(file_account)
 
 
 def posts(account, reads, week=WEEK):

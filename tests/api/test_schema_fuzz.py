@@ -48,6 +48,7 @@ from registry import services
 from registry.choices import Platform
 from registry.models import Department, Filing, MediaAccount
 from tests.campaigns import campaign, inspection_of, ordered, submitted
+from tests.conftest import established
 
 # Loaded once, at collection, from the app itself: what is fuzzed is what clients are served.
 schema = schemathesis.openapi.from_wsgi(
@@ -89,6 +90,12 @@ REFERENCES = {
     "meeting": ReviewMeeting,
     "self_inspection": SelfInspection,
 }
+
+
+@pytest.fixture
+def file_account(file_account):
+    """Accounts that have run for long: past a new account's grace, live in every week ranked."""
+    return established(file_account)
 
 
 @pytest.fixture

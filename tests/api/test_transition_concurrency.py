@@ -81,12 +81,18 @@ from registry import services as registry_services
 from registry.choices import FilingKind, FilingStatus, MediaAccountStatus
 from tests.campaigns import THREE_HAVES, campaign, days_from_now, inspection_of, ordered
 from tests.concurrency import at_once, race_database  # noqa: F401  (the fixture, by name)
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, established
 from tests.todo import notice
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("race_database")]
 
 API = "/api/v1"
+
+
+@pytest.fixture
+def file_account(file_account):
+    """Accounts that have run for long: past a new account's grace, live in every week ranked."""
+    return established(file_account)
 
 
 @pytest.fixture

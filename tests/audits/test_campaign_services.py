@@ -31,11 +31,18 @@ from tests.campaigns import (
     ordered,
     submitted,
 )
+from tests.conftest import established
 
 # Who may do what (DESIGN.md §6): the unit's own admin (and the office) answer for an account;
 # only the office runs campaigns and decides; auditors only read.
 UNIT = {"office": True, "auditor": False, "admin_a": True, "admin_b": False}
 OFFICE = {"office": True, "auditor": False, "admin_a": False, "admin_b": False}
+
+
+@pytest.fixture
+def file_account(file_account):
+    """Accounts that have run for long: past a new account's grace, live in every week ranked."""
+    return established(file_account)
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, ReviewMe
 from audits.services import campaigns as services
 from registry.choices import DepartmentKind, MediaAccountStatus, Platform
 from registry.models import MediaAccount
+from tests.conftest import established
 from tests.permission_matrix import check_matrix
 
 _names = itertools.count(1)
@@ -41,6 +42,12 @@ THREE_HAVES = {
     "support_note": "年度经费",
 }
 NO_HAVES = {"has_need": False, "has_capacity": False, "has_support": False}
+
+
+@pytest.fixture
+def file_account(file_account):
+    """Accounts that have run for long: past a new account's grace, live in every week ranked."""
+    return established(file_account)
 
 
 def days(n: int) -> datetime.date:

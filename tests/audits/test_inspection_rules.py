@@ -3,11 +3,13 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from audits import rules
 from audits.choices import RuleCode
 from registry import services
 from registry.choices import DepartmentKind, Platform
+from tests.conftest import established
 
 TODAY = datetime.date(2026, 11, 20)
 
@@ -23,6 +25,11 @@ def broken(code: str, **thresholds) -> set[int]:
 def metrics(account, rows):
     services.metrics_record(actor=None, rows=[{"media_account": account.pk, **row} for row in rows])
     account.refresh_from_db()
+
+
+@pytest.fixture
+def file_account(file_account):
+    return established(file_account)
 
 
 @pytest.mark.parametrize(("silent_days", "flagged"), [(13, False), (14, True)])
@@ -121,3 +128,96 @@ def test_it_flags_an_account_without_responsible_person_or_operators(file_accoun
 def test_it_inspects_only_live_accounts(file_account, department_a):
     pending = file_account(department_a, approve=False)
     assert pending.pk not in broken(RuleCode.NO_UPDATE)
+
+
+# A new account's grace (issue 10) ----------------------------------------------------------------
+
+
+def test_it_does_not_flag_an_account_approved_today(file_account, department_a):
+    """Approved today, with 0 followers and no post yet: not 单项否决 长期未更新 in the next run."""
+    account = file_account(department_a, activated_on=None)
+    today = timezone.localdate()
+    for code in (RuleCode.NO_UPDATE, RuleCode.LOW_FREQUENCY, RuleCode.LOW_REACH):
+        assert not rules.violations(code, today, {}).filter(pk=account.pk).exists()
+
+
+@pytest.mark.parametrize(("live_days", "flagged"), [(10, False), (13, False), (14, True), (20, True)])
+def test_it_counts_silence_from_the_activation_day(file_account, department_a, live_days, flagged):
+    """Live 10 days without a post, under a 14-day window: not flagged; live 20 days, silent the
+    last 14: flagged."""
+    account = file_account(department_a, activated_on=day(live_days))
+    if live_days == 20:
+        metrics(account, [{"date": day(15), "posts": 1}])
+    assert (account.pk in broken(RuleCode.NO_UPDATE)) is flagged
+
+
+def test_it_follows_the_offices_grace_period(file_account, department_a):
+    account = file_account(department_a, activated_on=day(10))
+    assert account.pk not in broken(RuleCode.NO_UPDATE)
+    assert account.pk in broken(RuleCode.NO_UPDATE, grace_days=10)
+    assert account.pk in broken(RuleCode.NO_UPDATE, grace_days=0)
+
+
+@pytest.mark.parametrize(("posts", "flagged"), [(9, True), (10, False)])
+def test_it_averages_a_new_accounts_posts_over_its_days_live(file_account, department_a, posts, flagged):
+    """Past a 7-day grace, an account live 10 days is held to one post a day over those 10 days,
+    not over the 30-day window it has not lived through."""
+    account = file_account(department_a, activated_on=day(10))
+    metrics(account, [{"date": day(n), "posts": 1 if n <= posts else 0} for n in range(1, 11)])
+    assert account.pk not in broken(RuleCode.LOW_FREQUENCY)  # within the default grace of 30 days
+    assert (account.pk in broken(RuleCode.LOW_FREQUENCY, grace_days=7)) is flagged
+
+
+@pytest.mark.parametrize(("live_days", "flagged"), [(29, False), (30, True)])
+def test_it_gives_a_new_account_a_month_to_find_100_followers(file_account, department_a, live_days, flagged):
+    account = file_account(department_a, activated_on=day(live_days))
+    metrics(account, [{"date": day(1), "followers": 12}])
+    assert (account.pk in broken(RuleCode.LOW_REACH)) is flagged
+
+
+def test_it_gives_no_grace_to_an_account_registered_as_already_running(office_admin, department_a):
+    """A first registration imports accounts that have run for years: their silence counts at once."""
+    (account,) = services.media_accounts_import(
+        actor=office_admin,
+        rows=[
+            {
+                "row": 2,
+                "department_code": department_a.code,
+                "name": "教育老号",
+                "platform": Platform.WEIBO,
+                "platform_uid": "old-1",
+            }
+        ],
+    )
+    assert account.activated_on is None
+    today = timezone.localdate()
+    assert rules.violations(RuleCode.NO_UPDATE, today, {}).filter(pk=account.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_the_existing_rules_their_grace():
+    """Rules installed before the grace get it: as long as the office's own window where the rule
+    has one, a month for the followers rule; the other rules are left as they are."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    before = ("audits", "0008_finding_waived_at")
+    executor.migrate([before])
+    InspectionRule = executor.loader.project_state([before]).apps.get_model("audits", "InspectionRule")
+    InspectionRule.objects.all().delete()
+    for code, thresholds in (
+        ("no_update", {"days": 21}),  # the office's own window
+        ("low_frequency", {"posts_per_day": 1, "window_days": 30}),
+        ("low_reach", {"followers": 100}),
+        ("stale_record", {"days": 365}),
+    ):
+        InspectionRule.objects.create(code=code, severity="warning", thresholds=thresholds)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes("audits"))
+    assert dict(InspectionRule.objects.values_list("code", "thresholds")) == {
+        "no_update": {"days": 21, "grace_days": 21},
+        "low_frequency": {"posts_per_day": 1, "window_days": 30, "grace_days": 30},
+        "low_reach": {"followers": 100, "grace_days": 30},
+        "stale_record": {"days": 365},
+    }

@@ -13,6 +13,13 @@ from audits.services import inspections
 from config.errors import InvalidTransition
 from registry import services
 from registry.choices import Platform
+from tests.conftest import established
+
+
+@pytest.fixture
+def file_account(file_account):
+    """Accounts that have run for long: past a new account's grace, live in every week ranked."""
+    return established(file_account)
 
 
 def run_on(day: datetime.date) -> InspectionRun:
@@ -188,14 +195,14 @@ def test_it_refuses_thresholds_the_rule_does_not_have(office_admin):
         )
     assert "thresholds" in error.value.message_dict
     rule.refresh_from_db()
-    assert rule.thresholds == {"followers": 100}
+    assert rule.thresholds == {"followers": 100, "grace_days": 30}
 
 
 def test_it_records_rule_edits_in_the_trail(office_admin):
     rule = InspectionRule.objects.get(code=RuleCode.LOW_REACH)
     inspections.inspection_rule_update(actor=office_admin, rule=rule, thresholds={"followers": 200})
     event = AuditEvent.objects.get(action="audits.inspection_rule.updated")
-    assert event.changes["after"]["thresholds"] == {"followers": 200}
+    assert event.changes["after"]["thresholds"] == {"followers": 200, "grace_days": 30}
 
 
 # Every query of a run, counted once; the same for any number of accounts. A change here
@@ -205,7 +212,7 @@ QUERIES_PER_RUN = 59 + (connection.vendor == "postgresql")
 
 @pytest.mark.parametrize("volume", [10, 1000])
 def test_it_runs_in_a_fixed_number_of_queries(department_a, volume, django_assert_num_queries):
-    """The same number of queries for 10 and for 1,000 accounts."""
+    """The same number of queries for 10 and for 1,000 accounts, new ones in their grace among them."""
     from registry.choices import MediaAccountStatus
     from registry.models import MediaAccount
 
@@ -217,6 +224,7 @@ def test_it_runs_in_a_fixed_number_of_queries(department_a, volume, django_asser
             platform_uid=f"v{n}",
             status=MediaAccountStatus.ACTIVE,
             filing_number=f"T-{n}",
+            activated_on=datetime.date.today() - datetime.timedelta(days=n % 40) if n % 2 else None,
         )
         for n in range(volume)
     )

@@ -22,11 +22,18 @@ from config.celery import app as celery_app
 from registry import services
 from registry.choices import Platform
 from registry.models import MediaAccount
+from tests.conftest import established
 from tests.permission_matrix import check_matrix
 from tests.registry.test_browse_media_accounts import import_accounts
 
 pytestmark = pytest.mark.django_db
 _days = itertools.count(1)
+
+
+@pytest.fixture
+def file_account(file_account):
+    """Accounts that have run for long: past a new account's grace, live in every week ranked."""
+    return established(file_account)
 
 
 def run_on(day: datetime.date) -> InspectionRun:
@@ -133,7 +140,7 @@ def test_it_lets_every_role_read_the_rules_and_only_the_office_edit_them(client_
         personas,
         "post",
         url,
-        data={"severity": "warning", "followers": "120", "enabled": "on"},
+        data={"severity": "warning", "followers": "120", "grace_days": "30", "enabled": "on"},
         content_type=MULTIPART_CONTENT,
         office=302,
         auditor=403,
@@ -281,18 +288,58 @@ def test_it_shows_each_rules_source_severity_and_thresholds(client_for, auditor)
     assert "/edit/" not in page  # auditors read
 
 
+def test_it_shows_a_new_accounts_grace_with_its_source(client_for, auditor):
+    page = client_for(auditor).get("/inspections/rules/").content.decode()
+    no_update = page.split('data-testid="rule-no_update"')[1].split("</tr>")[0]
+    assert "新账号宽限期（天）" in no_update and "<dd>14" in no_update
+    assert "新账号宽限期（天）：本平台对新开通账号的规定" in no_update
+    low_reach = page.split('data-testid="rule-low_reach"')[1].split("</tr>")[0]
+    assert "新账号宽限期（天）" in low_reach and "<dd>30" in low_reach
+    stale = page.split('data-testid="rule-stale_record"')[1].split("</tr>")[0]
+    assert "宽限期" not in stale
+
+
+def test_the_office_sets_a_new_accounts_grace(client_for, office_admin):
+    rule = InspectionRule.objects.get(code=RuleCode.NO_UPDATE)
+    client = client_for(office_admin)
+    form = client.get(f"/inspections/rules/{rule.pk}/edit/").content.decode()
+    assert 'name="grace_days"' in form and "本平台对新开通账号的规定" in form
+    response = client.post(
+        f"/inspections/rules/{rule.pk}/edit/",
+        {"severity": Severity.VETO, "days": "14", "grace_days": "7", "enabled": "on"},
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.thresholds == {"days": 14, "grace_days": 7}
+    event = AuditEvent.objects.get(action="audits.inspection_rule.updated")
+    assert event.changes["after"] == {"thresholds": {"days": 14, "grace_days": 7}}
+
+
+@pytest.mark.parametrize("grace", ["-1", "两周", "", "1.5", "100001"])
+def test_it_refuses_a_bad_grace_and_saves_nothing(client_for, office_admin, grace):
+    rule = InspectionRule.objects.get(code=RuleCode.LOW_REACH)
+    before = rule.thresholds
+    response = client_for(office_admin).post(
+        f"/inspections/rules/{rule.pk}/edit/",
+        {"severity": Severity.WARNING, "followers": "100", "grace_days": grace, "enabled": "on"},
+    )
+    assert response.status_code == 200 and list(response.context["form"].errors) == ["grace_days"]
+    rule.refresh_from_db()
+    assert rule.thresholds == before
+
+
 def test_it_saves_a_rules_thresholds_severity_and_switch(client_for, office_admin):
     rule = InspectionRule.objects.get(code=RuleCode.LOW_FREQUENCY)
     response = client_for(office_admin).post(
         f"/inspections/rules/{rule.pk}/edit/",
-        {"severity": Severity.SERIOUS, "posts_per_day": "0.5", "window_days": "14"},
+        {"severity": Severity.SERIOUS, "posts_per_day": "0.5", "window_days": "14", "grace_days": "30"},
     )
     assert response.status_code == 302 and response["Location"] == "/inspections/rules/"
     rule.refresh_from_db()
     assert (rule.enabled, rule.severity, rule.thresholds) == (
         False,
         Severity.SERIOUS,
-        {"posts_per_day": 0.5, "window_days": 14},
+        {"posts_per_day": 0.5, "window_days": 14, "grace_days": 30},
     )
     event = AuditEvent.objects.get(action="audits.inspection_rule.updated")
     assert event.actor == office_admin and event.changes["after"]["severity"] == Severity.SERIOUS

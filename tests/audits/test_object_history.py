@@ -16,8 +16,15 @@ from audits.selectors.trail import HISTORY_LIMIT
 from audits.services import inspections
 from registry import services as registry_services
 from tests.campaigns import campaign, inspection_of, meeting, ordered, submitted
+from tests.conftest import established
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def file_account(file_account):
+    """Accounts that have run for long: past a new account's grace, live in every week ranked."""
+    return established(file_account)
 
 
 def history_actions(response) -> list[str]:

@@ -10,6 +10,7 @@ from audits.services import campaigns as services
 from registry import services as registry_services
 from registry.choices import Platform
 from tests.campaigns import THREE_HAVES, campaign, days_from_now, inspection_of
+from tests.conftest import established
 
 
 @pytest.fixture(autouse=True)
@@ -17,6 +18,11 @@ def _english():
     # The reasons are read by people; the tests read them in the source language.
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def file_account(file_account):
+    return established(file_account)
 
 
 @pytest.fixture
@@ -160,3 +166,35 @@ def test_it_recommends_for_any_number_of_applications_in_two_queries(
         recommendations = recommendations_for(inspections)
     assert len(recommendations) == 12
     assert {recommendation.outcome for recommendation in recommendations.values()} == {Outcome.MERGE}
+
+
+def test_it_does_not_propose_to_close_an_account_approved_today(
+    office_admin, admin_a, department_a, file_account
+):
+    """Issue 10: approved today, 0 followers and no post yet, it was proposed for closure."""
+    new = file_account(department_a, name="教育新号", platform=Platform.DOUYIN, activated_on=None)
+    recommendation = _recommended(office_admin, admin_a, new)
+    assert recommendation.outcome == Outcome.RETAIN
+    assert recommendation.reasons == [
+        "needed, staffed and supported; live for 0 days, too new to judge by its figures (30 days)"
+    ]
+    assert recommendation.facts.days_live == 0
+
+
+@pytest.mark.parametrize(("days_live", "outcome"), [(29, Outcome.RETAIN), (30, Outcome.CLOSE)])
+def test_it_judges_a_new_account_by_its_figures_after_30_days(
+    office_admin, admin_a, department_a, file_account, days_live, outcome
+):
+    new = file_account(
+        department_a, name="教育新号", platform=Platform.DOUYIN, activated_on=days_from_now(-days_live)
+    )
+    recommendation = _recommended(office_admin, admin_a, new)
+    assert recommendation.outcome == outcome
+    assert ("never posted" in recommendation.reasons) == (outcome == Outcome.CLOSE)
+
+
+def test_it_still_follows_the_three_haves_of_a_new_account(office_admin, admin_a, department_a, file_account):
+    new = file_account(department_a, name="教育新号", platform=Platform.DOUYIN, activated_on=None)
+    recommendation = _recommended(office_admin, admin_a, new, Proposal.CLOSE, has_need=False)
+    assert recommendation.outcome == Outcome.CLOSE
+    assert recommendation.reasons[:2] == ["the unit proposes the closure", "no real need"]

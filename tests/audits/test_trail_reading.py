@@ -18,6 +18,7 @@ from audits.services.trail import _append, _event
 from registry import services as registry_services
 from registry.choices import Platform
 from tests.campaigns import campaign, inspection_of, meeting, ordered, submitted
+from tests.conftest import LIVE_SINCE
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,7 @@ def test_it_names_fields_by_their_verbose_names_and_values_by_their_choices(
 
 
 def test_it_names_the_rules_of_an_inspection_run_with_their_figures(office_admin, department_a, file_account):
-    file_account(department_a, name="新城教育")  # no post yet, under 100 followers
+    file_account(department_a, name="新城教育", activated_on=LIVE_SINCE)  # no post, under 100 followers
     run = InspectionRun.objects.create(inspection_date=timezone.localdate())
     inspections.inspection_run_execute(run_id=run.pk)
     finished = lines(row_of(office_admin, "audits.inspection_run.finished"))

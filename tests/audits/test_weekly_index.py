@@ -13,10 +13,17 @@ from audits.services.index import weekly_index_compute
 from registry import services
 from registry.choices import MediaAccountStatus, Platform
 from registry.models import MediaAccount
+from tests.conftest import established
 
 # The worked example of docs/index.md: the week of Sunday 15 November 2026.
 SUNDAY = datetime.date(2026, 11, 15)
 SATURDAY = datetime.date(2026, 11, 21)
+
+
+@pytest.fixture
+def file_account(file_account):
+    """Accounts that have run for long: past a new account's grace, live in every week ranked."""
+    return established(file_account)
 
 
 def record(account, day, **figures):
@@ -98,7 +105,7 @@ def test_it_records_one_audit_event_per_computation(account, office_admin):
     weekly_index_compute(week_start=SUNDAY, actor=office_admin)
     event = AuditEvent.objects.get(action="audits.weekly_index.computed")
     assert event.actor == office_admin
-    assert event.changes["after"] == {"week_start": "2026-11-15", "accounts": 1}
+    assert event.changes["after"] == {"week_start": "2026-11-15", "accounts": 1, "removed": 0}
 
 
 def test_it_refuses_a_week_that_does_not_start_on_sunday(account):

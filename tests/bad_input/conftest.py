@@ -20,6 +20,7 @@ from registry import services
 from registry.choices import Platform
 from tests.api.conftest import _fresh_throttles, api_for  # noqa: F401  (fixtures, used by name)
 from tests.campaigns import campaign, inspection_of, meeting, ordered
+from tests.conftest import established
 
 # Far beyond any id there will ever be, yet a valid 64-bit integer: the "unknown id".
 UNKNOWN_ID = 2**62
@@ -73,6 +74,12 @@ def assert_not_found(response) -> None:
 
 def days_ago(days: int) -> datetime.date:
     return timezone.localdate() - datetime.timedelta(days=days)
+
+
+@pytest.fixture
+def file_account(file_account):
+    """Accounts that have run for long: past a new account's grace, live in every week ranked."""
+    return established(file_account)
 
 
 @pytest.fixture

@@ -206,6 +206,9 @@ def test_it_shows_a_browser_list_whatever_the_query_string(client_for, office_ad
         ("/media-accounts/export.xlsx", {"status": "zombie"}),
         ("/trail/export.csv", {"date_to": "9999-12-31"}),
         ("/trail/export.xlsx", {"date_from": "0001-01-01"}),
+        ("/rankings/export.xlsx", {"week": "abc"}),
+        ("/rankings/export.xlsx", {"week": "0001-01-01"}),
+        ("/rankings/export.xlsx", {"platform": "myspace"}),
     ],
 )
 def test_it_refuses_an_export_with_a_bad_filter(client_for, office_admin, world, path, query):

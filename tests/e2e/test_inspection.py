@@ -6,9 +6,15 @@ from audits.models import InspectionRun, RectificationNotice
 from audits.services import inspections
 from audits.tasks import execute_inspection_run
 from registry.choices import Platform
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, established
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def file_account(file_account):
+    """Accounts that have run for long: past a new account's grace, live in every week ranked."""
+    return established(file_account)
 
 
 @pytest.fixture
@@ -24,6 +30,8 @@ def test_it_runs_an_inspection_from_the_browser_and_the_unit_answers_its_notice(
 ):
     file_account(department_a, name="新城教育公众号")  # never posted: a veto finding
     file_account(department_b, name="健康新城微博", platform=Platform.WEIBO, has_interaction=False)
+    # Approved today, no post yet: within its grace, not a veto (issue 10).
+    file_account(department_a, name="教育新开抖音号", platform=Platform.DOUYIN, activated_on=None)
     sign_in("office", PASSWORD)
 
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="定期巡查").click()
@@ -41,6 +49,7 @@ def test_it_runs_an_inspection_from_the_browser_and_the_unit_answers_its_notice(
     assert page.get_by_test_id("report-findings").inner_text() != "0"
     red = page.get_by_test_id("red-accounts").inner_text()
     assert "新城教育公众号" in red and "健康新城微博" in red
+    assert "教育新开抖音号" not in red
     chart = page.locator('[data-inspection-chart="rules"]')
     chart.locator("canvas").wait_for(state="visible")
     assert chart.get_attribute("data-chart-ready") == "true"

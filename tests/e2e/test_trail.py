@@ -12,7 +12,7 @@ from audits.models import InspectionRun
 from audits.services import campaigns as campaign_services
 from audits.services import inspections
 from tests.campaigns import campaign, inspection_of, meeting, submitted
-from tests.conftest import PASSWORD
+from tests.conftest import LIVE_SINCE, PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ CODE = re.compile(r"\b(accounts|registry|audits)\.[a-z_]+(\.[a-z_]+)?\b")
 def test_the_office_reads_the_trail_and_a_history_in_chinese(
     page, sign_in, office_admin, admin_a, department_a, file_account
 ):
-    account = file_account(department_a, name="新城教育")
+    account = file_account(department_a, name="新城教育", activated_on=LIVE_SINCE)
     running = campaign(office_admin)
     application = submitted(admin_a, inspection_of(running, account), Proposal.CLOSE)
     campaign_services.decision_make(

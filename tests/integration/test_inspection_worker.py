@@ -14,6 +14,7 @@ from audits.choices import RunStatus
 from audits.models import Finding, InspectionRun
 from audits.services import inspections
 from registry import services
+from tests.conftest import established
 from tests.integration.conftest import REDIS_URL
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -31,6 +32,12 @@ def wait_for(run: InspectionRun, status: str, seconds: float = 60) -> Inspection
             return run
         time.sleep(0.2)
     raise AssertionError(f"run {run.pk} is {run.status}, not {status}, after {seconds} s")
+
+
+@pytest.fixture
+def file_account(file_account):
+    """Accounts that have run for long: past a new account's grace, live in every week ranked."""
+    return established(file_account)
 
 
 @pytest.fixture

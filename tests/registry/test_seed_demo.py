@@ -90,6 +90,20 @@ def test_it_gives_every_approved_account_months_of_daily_metrics():
     assert 2 <= overdue.count() <= 8
 
 
+def test_its_accounts_ran_before_their_figures_begin_so_the_rules_judge_them():
+    """The demo's approved accounts are no new accounts: the inspection's grace must not hide its
+    dormant ones. The accounts still in the approval queue will be new when the office approves them."""
+    from audits.choices import RuleCode
+    from audits.rules import violations
+
+    seed()
+    active = MediaAccount.objects.filter(status=MediaAccountStatus.ACTIVE)
+    first_figures = AccountMetric.objects.aggregate(first=Min("date"))["first"]
+    assert not active.filter(activated_on__isnull=True).exists()
+    assert not active.filter(activated_on__gt=first_figures).exists()
+    assert violations(RuleCode.NO_UPDATE, timezone.localdate(), {}).count() >= 8
+
+
 def test_it_creates_demo_users_of_each_role_with_the_given_password():
     seed()
     assert User.objects.get(username="office").role == Role.OFFICE_ADMIN
