@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -30,7 +31,13 @@ class DepartmentQuerySet(ScopedQuerySet):
 
 
 class Department(models.Model):
-    """A unit that runs media accounts (主办单位): the district government, a department, a township."""
+    """A unit that runs media accounts (主办单位): the district government, a department, a township.
+
+    The tree through ``parent`` is who answers for whom: a unit's administrator acts for the unit
+    and its own sub-units (a township's 社区, a department's 下属单位). The district's departments
+    and townships are not below the government: the propaganda office, not the government,
+    oversees their accounts.
+    """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.SlugField(_("code"), max_length=20, unique=True, help_text=_("Short code, e.g. edu"))
@@ -62,6 +69,33 @@ class Department(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.kind == DepartmentKind.DISTRICT_GOVERNMENT:
+            raise ValidationError({"parent": _("The district government is not below another unit.")})
+        if self.parent.kind == DepartmentKind.DISTRICT_GOVERNMENT and self.kind in (
+            DepartmentKind.DISTRICT_DEPARTMENT,
+            DepartmentKind.TOWNSHIP,
+        ):
+            raise ValidationError(
+                {
+                    "parent": _(
+                        "A district department or township is not below the district government: the "
+                        "propaganda office oversees its accounts. Leave the parent unit empty."
+                    )
+                }
+            )
+        if self.pk is not None:
+            parents = dict(Department.objects.order_by().values_list("pk", "parent_id"))
+            above, seen = self.parent_id, set()
+            while above is not None and above not in seen:
+                if above == self.pk:
+                    raise ValidationError({"parent": _("A unit cannot be below one of its own sub-units.")})
+                seen.add(above)
+                above = parents.get(above)
 
 
 class MediaAccountQuerySet(ScopedQuerySet):

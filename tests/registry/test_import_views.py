@@ -71,6 +71,7 @@ def test_it_lets_only_the_office_import(client_for, personas):
             auditor=403,
             admin_a=403,
             admin_b=403,
+            admin_gov=403,
             anonymous=302,
         )
     check_matrix(
@@ -82,6 +83,7 @@ def test_it_lets_only_the_office_import(client_for, personas):
         auditor=403,
         admin_a=403,
         admin_b=403,
+        admin_gov=403,
         anonymous=302,
     )
 
