@@ -1,5 +1,8 @@
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -50,6 +53,20 @@ class Department(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    sort_order = models.PositiveIntegerField(
+        _("order"),
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "The unit's place among the units of its kind at its level, as the office lists them: "
+            "1 comes first."
+        ),
+    )
+    # The unit's place in the official order as its path from the top, kept by the services: per
+    # level the kind's rank and the sort_order in fixed-width digits (see order_key_part). A plain
+    # string sort then puts every unit right after its parent, so every list of units, or of
+    # accounts by unit, sorts in the official order in SQL; and a change rewrites only the keys of
+    # the units it moves, not of every unit after them.
+    order_key = models.CharField(_("place in the official order"), max_length=200, default="", editable=False)
     first_responsible_person = models.CharField(_("first responsible person"), max_length=50, blank=True)
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
@@ -62,9 +79,10 @@ class Department(models.Model):
     class Meta:
         verbose_name = _("department")
         verbose_name_plural = _("departments")
-        ordering = ["kind", "code"]
+        ordering = ["order_key", "pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="department_not_own_parent"),
+            models.CheckConstraint(condition=Q(sort_order__gte=1), name="department_sort_order_positive"),
         ]
 
     def __str__(self):
@@ -96,6 +114,41 @@ class Department(models.Model):
                     raise ValidationError({"parent": _("A unit cannot be below one of its own sub-units.")})
                 seen.add(above)
                 above = parents.get(above)
+
+
+# The blocks of the official order: the government, the departments, the townships, the rest.
+KIND_RANKS = {kind: rank for rank, kind in enumerate(DepartmentKind.values)}
+
+
+def kind_rank(kind: str) -> int:
+    return KIND_RANKS.get(kind, len(KIND_RANKS))
+
+
+def order_key_part(department: Department) -> str:
+    """One level of a unit's ``order_key``: digits only, so any collation sorts them as numbers."""
+    return f"{kind_rank(department.kind)}{department.sort_order:06d}"
+
+
+def in_official_order(departments: Iterable[Department]) -> list[tuple[Department, int]]:
+    """The departments in the official order, with their depth: each parent followed by its own
+    units; siblings by kind (the government first), then the office's order, then registration.
+
+    A unit whose parent is not among ``departments`` heads a tree of its own (a department
+    administrator's own unit, on its pages).
+    """
+    departments = sorted(departments, key=lambda unit: (kind_rank(unit.kind), unit.sort_order or 0, unit.pk))
+    present = {department.pk for department in departments}
+    children: dict[int | None, list[Department]] = {}
+    for department in departments:
+        parent_id = department.parent_id if department.parent_id in present else None
+        children.setdefault(parent_id, []).append(department)
+    ordered: list[tuple[Department, int]] = []
+    stack = [(department, 0) for department in reversed(children.get(None, []))]
+    while stack:
+        department, depth = stack.pop()
+        ordered.append((department, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(department.pk, [])))
+    return ordered
 
 
 class MediaAccountQuerySet(ScopedQuerySet):
@@ -147,7 +200,7 @@ class MediaAccount(models.Model):
     class Meta:
         verbose_name = _("media account")
         verbose_name_plural = _("media accounts")
-        ordering = ["department__code", "platform", "name", "pk"]
+        ordering = ["department__order_key", "platform", "name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["platform", "platform_uid"], name="unique_platform_uid"),
             models.CheckConstraint(

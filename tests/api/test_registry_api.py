@@ -36,13 +36,14 @@ def _ids(response):
 
 def test_it_lists_the_departments_a_department_admin_may_see(api_for, admin_a, department_a, sub_unit_a):
     response = api_for(admin_a).get(f"{API}/departments/")
-    assert _ids(response) == [department_a.pk, sub_unit_a.pk]  # by kind, then code
+    assert _ids(response) == [department_a.pk, sub_unit_a.pk]  # in the official order
     assert response.json()["results"][0] == {
         "id": department_a.pk,
         "code": "edu",
         "name": "区教育局",
         "kind": DepartmentKind.DISTRICT_DEPARTMENT,
         "parent": None,
+        "sort_order": 1,
         "first_responsible_person": "",
         "contact_name": "",
         "contact_phone": "",

@@ -31,11 +31,15 @@ def test_it_groups_the_departments_by_kind_in_tree_order(
     response = client_for(office_admin).get("/departments/")
     assert groups_of(response) == {
         "district_government": [("新城区人民政府", 0)],
-        # Within a kind, a unit follows its parent, indented.
-        "district_department": [("区教育局", 0), ("区卫生健康委", 0), (nested.name, 1)],
-        "other": [("区教育局招生办", 0)],
+        # A unit follows its parent, indented, whatever its own kind.
+        "district_department": [
+            ("区教育局", 0),
+            ("区教育局招生办", 1),
+            ("区卫生健康委", 0),
+            (nested.name, 1),
+        ],
     }
-    assert [group.label for group in response.context["groups"]] == ["区政府", "区直部门", "其他单位"]
+    assert [group.label for group in response.context["groups"]] == ["区政府", "区直部门"]
 
 
 def test_it_counts_each_units_own_accounts(client_for, office_admin, file_account, department_a, sub_unit_a):
@@ -57,7 +61,7 @@ def test_it_shows_a_department_admin_its_own_subtree_only(
     client_for, admin_a, government, sub_unit_a, department_b
 ):
     response = client_for(admin_a).get("/departments/")
-    assert groups_of(response) == {"district_department": [("区教育局", 0)], "other": [("区教育局招生办", 0)]}
+    assert groups_of(response) == {"district_department": [("区教育局", 0), ("区教育局招生办", 1)]}
     assert "区卫生健康委" not in response.content.decode()
 
 
