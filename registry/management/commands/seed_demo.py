@@ -1,10 +1,12 @@
 """Load a demo district: units, their administrators, about 112 accounts and 90 days of metrics.
 
 The district is modelled on the real clean-up campaign of DESIGN.md §1: 112 accounts run by
-the government, its departments and its townships, a handful of strong main accounts, and
+the government, the departments and the townships, a handful of strong main accounts, and
 many with under 100 followers or under one post a day — the material the inspections and the
 campaign screens are for. Everything is written through the services, so the demo leaves the
-same audit trail as real use. A second run finds everything in place and writes nothing.
+same audit trail as real use. A second run finds everything in place and writes nothing, except
+to put back where they belong the units and accounts of an earlier demo (which hung every unit
+below the government). It says what it is doing as it goes; ``-v0`` silences it.
 """
 
 import datetime
@@ -310,6 +312,7 @@ class Command(BaseCommand):
                 "DEBUG is off: this looks like a production database. seed_demo adds demo units, "
                 "users with a known password and made-up accounts; pass --force to load them anyway."
             )
+        self.verbosity = options["verbosity"]
         self.created = {"departments": 0, "users": 0, "accounts": 0, "pending": 0, "metrics": 0}
         self.repaired = {"departments": 0, "accounts": 0}
         # One request id groups every audit event of this run, as one web request would.
@@ -321,17 +324,28 @@ class Command(BaseCommand):
                 self.created["metrics"] = self._metrics(approved)
                 if approved:
                     self._activity(approved)
-        self.stdout.write(
+        self.say(
             "Created {departments} departments, {users} users, {accounts} media accounts "
             "({pending} pending approval) and {metrics} daily metrics.".format(**self.created)
         )
         if any(self.repaired.values()):
-            self.stdout.write(
+            self.say(
                 "Put {departments} units and {accounts} media accounts of an earlier demo where they "
                 "belong.".format(**self.repaired)
             )
         if self.created["users"]:
-            self.stdout.write("Demo users: office, auditor and dept-<department code> (e.g. dept-edu).")
+            self.say("Demo users: office, auditor and dept-<department code> (e.g. dept-edu).")
+
+    def say(self, message: str) -> None:
+        # A first run takes a minute or more (every demo password is hashed at full cost): each
+        # step is said as it happens, not all at the end; -v0 silences it.
+        if self.verbosity:
+            self.stdout.write(message)
+            self.stdout.flush()
+
+    def say_count(self, what: str, done: int, total: int, *, every: int) -> None:
+        if done % every == 0 or done == total:
+            self.say(f"{what}: {done} of {total} {'done' if done == total else 'so far'}.")
 
     def _activity(self, approved) -> None:
         """What the scheduler would have produced by now: twelve weeks of the activity index and
@@ -341,8 +355,10 @@ class Command(BaseCommand):
 
         today = timezone.localdate()
         this_sunday = today - datetime.timedelta(days=(today.weekday() + 1) % 7)
+        self.say("Weekly activity index: computing the last 12 weeks…")
         for weeks_back in range(12, 0, -1):
             weekly_index_compute(week_start=this_sunday - datetime.timedelta(weeks=weeks_back))
+        self.say("Inspection: running today's inspection over the live accounts…")
         run = inspection_run_request(actor=None)
         inspection_run_execute(run_id=run.pk)
 
@@ -370,15 +386,23 @@ class Command(BaseCommand):
             elif unit.parent_id != (parent.pk if parent else None):
                 existing[code] = services.department_update(actor=None, department=unit, parent=parent)
                 self.repaired["departments"] += 1
+        done = [
+            f"{self.created['departments']} created" if self.created["departments"] else "",
+            f"{self.repaired['departments']} put back where they belong"
+            if self.repaired["departments"]
+            else "",
+        ]
+        self.say(f"Units: {', '.join(filter(None, done)) or f'all {len(DEPARTMENTS)} in place'}.")
         return existing
 
     def _users(self, departments: dict[str, Department], password: str) -> dict[str, User]:
         wanted = [("office", Role.OFFICE_ADMIN, None, "office"), ("auditor", Role.AUDITOR, None, "auditor")]
         wanted += [(f"dept-{code}", Role.DEPT_ADMIN, departments[code], code) for code, *_rest in DEPARTMENTS]
         users = User.objects.in_bulk([username for username, *_rest in wanted], field_name="username")
-        for username, role, department, person_key in wanted:
-            if username in users:
-                continue
+        missing = [entry for entry in wanted if entry[0] not in users]
+        if not missing:
+            self.say(f"Users: all {len(wanted)} in place.")
+        for username, role, department, person_key in missing:
             # A unit's administrator is the contact person named on the unit's record.
             surname, given = _person(_rng("contact", person_key))
             users[username] = user_services.user_create(
@@ -393,6 +417,7 @@ class Command(BaseCommand):
                 validate=False,
             )
             self.created["users"] += 1
+            self.say_count("Users", self.created["users"], len(missing), every=10)
         return users
 
     def _accounts(self, departments, users) -> list[tuple[MediaAccount, str]]:
@@ -409,6 +434,7 @@ class Command(BaseCommand):
             for account in MediaAccount.objects.filter(platform_uid__in=[entry[5] for entry in catalogue])
         }
         approved = []
+        to_file = sum((entry[1], entry[5]) not in registered for entry in catalogue)
         for code, platform, name, profile, rng, uid in catalogue:
             department = departments[code]
             account = registered.get((platform, uid))
@@ -453,17 +479,24 @@ class Command(BaseCommand):
                 ),
             )
             self.created["accounts"] += 1
+            self.say_count("Media accounts", self.created["accounts"], to_file, every=20)
             if profile == "pending":
                 self.created["pending"] += 1
                 continue
             services.filing_approve(actor=users["office"], filing=filing)
             approved.append((filing.media_account, profile))
+        if not to_file:
+            moved = self.repaired["accounts"]
+            back = f", {moved} put back under the sub-unit that runs them" if moved else ""
+            self.say(f"Media accounts: all {len(catalogue)} filed already{back}.")
         return approved
 
     def _metrics(self, approved: list[tuple[MediaAccount, str]]) -> int:
         rows = []
         for account, profile in approved:
             rows.extend(_metric_rows(account, profile))
+        if rows:
+            self.say(f"Daily figures: recording {len(rows)} days of figures for {len(approved)} accounts…")
         # One call: the service upserts in bulk and writes one audit event per account.
         return services.metrics_record(actor=None, rows=rows)
 
