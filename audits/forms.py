@@ -53,7 +53,7 @@ def live_account_choices(*, empty_label) -> list:
     accounts = (
         MediaAccount.objects.filter(status=MediaAccountStatus.ACTIVE)
         .select_related("department")
-        .order_by("department__kind", "department__code", "platform", "name", "pk")
+        .order_by("department__order_key", "platform", "name", "pk")
     )
     groups: dict[str, list] = {}
     for account in accounts:

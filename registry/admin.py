@@ -15,13 +15,24 @@ class DepartmentAdmin(RoleAdminMixin, admin.ModelAdmin):
         "code",
         "kind",
         "parent",
+        "sort_order",
         "first_responsible_person",
         "contact_phone",
         "is_active",
     )
+    # The office numbers the units of a kind in one go from the list.
+    list_editable = ("sort_order",)
     list_filter = ("kind", "is_active")
     search_fields = ("name", "code")
     list_select_related = ("parent",)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and "sort_order" in form.base_fields:
+            field = form.base_fields["sort_order"]
+            field.required = False
+            field.help_text = _("Left empty, the unit goes last among the units of its kind at its level.")
+        return form
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -1,7 +1,9 @@
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -34,7 +36,13 @@ class DepartmentQuerySet(ScopedQuerySet):
 
 
 class Department(models.Model):
-    """A unit that runs media accounts (主办单位): the district government, a department, a township."""
+    """A unit that runs media accounts (主办单位): the district government, a department, a township.
+
+    The tree through ``parent`` is who answers for whom: a unit's administrator acts for the unit
+    and its own sub-units (a township's 社区, a department's 下属单位). The district's departments
+    and townships are not below the government: the propaganda office, not the government,
+    oversees their accounts.
+    """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.SlugField(_("code"), max_length=20, unique=True, help_text=_("Short code, e.g. edu"))
@@ -47,6 +55,20 @@ class Department(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    sort_order = models.PositiveIntegerField(
+        _("order"),
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "The unit's place among the units of its kind at its level, as the office lists them: "
+            "1 comes first."
+        ),
+    )
+    # The unit's place in the official order as its path from the top, kept by the services: per
+    # level the kind's rank and the sort_order in fixed-width digits (see order_key_part). A plain
+    # string sort then puts every unit right after its parent, so every list of units, or of
+    # accounts by unit, sorts in the official order in SQL; and a change rewrites only the keys of
+    # the units it moves, not of every unit after them.
+    order_key = models.CharField(_("place in the official order"), max_length=200, default="", editable=False)
     first_responsible_person = models.CharField(_("first responsible person"), max_length=50, blank=True)
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
@@ -59,13 +81,76 @@ class Department(models.Model):
     class Meta:
         verbose_name = _("department")
         verbose_name_plural = _("departments")
-        ordering = ["kind", "code"]
+        ordering = ["order_key", "pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="department_not_own_parent"),
+            models.CheckConstraint(condition=Q(sort_order__gte=1), name="department_sort_order_positive"),
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.kind == DepartmentKind.DISTRICT_GOVERNMENT:
+            raise ValidationError({"parent": _("The district government is not below another unit.")})
+        if self.parent.kind == DepartmentKind.DISTRICT_GOVERNMENT and self.kind in (
+            DepartmentKind.DISTRICT_DEPARTMENT,
+            DepartmentKind.TOWNSHIP,
+        ):
+            raise ValidationError(
+                {
+                    "parent": _(
+                        "A district department or township is not below the district government: the "
+                        "propaganda office oversees its accounts. Leave the parent unit empty."
+                    )
+                }
+            )
+        if self.pk is not None:
+            parents = dict(Department.objects.order_by().values_list("pk", "parent_id"))
+            above, seen = self.parent_id, set()
+            while above is not None and above not in seen:
+                if above == self.pk:
+                    raise ValidationError({"parent": _("A unit cannot be below one of its own sub-units.")})
+                seen.add(above)
+                above = parents.get(above)
+
+
+# The blocks of the official order: the government, the departments, the townships, the rest.
+KIND_RANKS = {kind: rank for rank, kind in enumerate(DepartmentKind.values)}
+
+
+def kind_rank(kind: str) -> int:
+    return KIND_RANKS.get(kind, len(KIND_RANKS))
+
+
+def order_key_part(department: Department) -> str:
+    """One level of a unit's ``order_key``: digits only, so any collation sorts them as numbers."""
+    return f"{kind_rank(department.kind)}{department.sort_order:06d}"
+
+
+def in_official_order(departments: Iterable[Department]) -> list[tuple[Department, int]]:
+    """The departments in the official order, with their depth: each parent followed by its own
+    units; siblings by kind (the government first), then the office's order, then registration.
+
+    A unit whose parent is not among ``departments`` heads a tree of its own (a department
+    administrator's own unit, on its pages).
+    """
+    departments = sorted(departments, key=lambda unit: (kind_rank(unit.kind), unit.sort_order or 0, unit.pk))
+    present = {department.pk for department in departments}
+    children: dict[int | None, list[Department]] = {}
+    for department in departments:
+        parent_id = department.parent_id if department.parent_id in present else None
+        children.setdefault(parent_id, []).append(department)
+    ordered: list[tuple[Department, int]] = []
+    stack = [(department, 0) for department in reversed(children.get(None, []))]
+    while stack:
+        department, depth = stack.pop()
+        ordered.append((department, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(department.pk, [])))
+    return ordered
 
 
 def live_during(first: datetime.date, last: datetime.date, prefix: str = "") -> Q:
@@ -136,7 +221,7 @@ class MediaAccount(models.Model):
     class Meta:
         verbose_name = _("media account")
         verbose_name_plural = _("media accounts")
-        ordering = ["department__code", "platform", "name", "pk"]
+        ordering = ["department__order_key", "platform", "name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["platform", "platform_uid"], name="unique_platform_uid"),
             models.CheckConstraint(

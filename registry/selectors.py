@@ -6,7 +6,6 @@ pages built on them are tested for that (DESIGN.md §10).
 """
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +23,7 @@ from registry.choices import (
     MediaAccountStatus,
     Platform,
 )
-from registry.models import AccountMetric, Department, Filing, MediaAccount, Operator
+from registry.models import AccountMetric, Department, Filing, MediaAccount, Operator, in_official_order
 
 ENDED_STATUSES = (MediaAccountStatus.CLOSED, MediaAccountStatus.MERGED)
 # Platforms in the order of ``Platform`` (the big ones first), not alphabetically by code.
@@ -151,31 +150,13 @@ def _with_account_counts(departments):
     )
 
 
-def _tree_order(departments: Iterable[Department]) -> list[tuple[Department, int]]:
-    """Departments parent first, each followed by its children, with their depth.
-
-    Siblings keep the order the office registered them in (their id): neither the short
-    code nor the Chinese name sorts the way the district lists its units.
-    """
-    departments = sorted(departments, key=lambda department: department.pk)
-    present = {department.pk for department in departments}
-    children: dict[int | None, list[Department]] = {}
-    for department in departments:
-        parent_id = department.parent_id if department.parent_id in present else None
-        children.setdefault(parent_id, []).append(department)
-    ordered: list[tuple[Department, int]] = []
-    stack = [(department, 0) for department in reversed(children.get(None, []))]
-    while stack:
-        department, depth = stack.pop()
-        ordered.append((department, depth))
-        stack.extend((child, depth + 1) for child in reversed(children.get(department.pk, [])))
-    return ordered
-
-
 @dataclass(frozen=True)
 class DepartmentRow:
     department: Department
     depth: int
+    # First or last among the units of its kind at its level: it cannot move further that way.
+    first: bool = False
+    last: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,12 +175,14 @@ class DepartmentGroup:
 
 
 def _grouped_by_kind(departments: list[Department]) -> list[tuple[str, str, list[tuple[Department, int]]]]:
-    """Groups in the order of ``DepartmentKind``, each a tree of the group's own units."""
-    groups = []
-    for kind, label in DepartmentKind.choices:
-        members = [department for department in departments if department.kind == kind]
-        if members:
-            groups.append((kind, label, _tree_order(members)))
+    """The units in the official order, in one group per kind of the units heading each tree:
+    a sub-unit stays below its parent, whatever its own kind."""
+    labels = dict(DepartmentKind.choices)
+    groups: list[tuple[str, str, list[tuple[Department, int]]]] = []
+    for department, depth in in_official_order(departments):
+        if depth == 0 and (not groups or groups[-1][0] != department.kind):
+            groups.append((department.kind, labels.get(department.kind, department.kind), []))
+        groups[-1][2].append((department, depth))
     return groups
 
 
@@ -208,8 +191,18 @@ def department_tree(user) -> list[DepartmentGroup]:
     departments = list(
         _with_account_counts(Department.objects.visible_to(user).select_related("parent")).order_by()
     )
+    siblings: dict[tuple[int | None, str], list[int]] = {}
+    for department, _depth in in_official_order(departments):
+        siblings.setdefault((department.parent_id, department.kind), []).append(department.pk)
+
+    def row(department: Department, depth: int) -> DepartmentRow:
+        group = siblings[(department.parent_id, department.kind)]
+        return DepartmentRow(
+            department, depth, first=group[0] == department.pk, last=group[-1] == department.pk
+        )
+
     return [
-        DepartmentGroup(kind, label, [DepartmentRow(department, depth) for department, depth in rows])
+        DepartmentGroup(kind, label, [row(department, depth) for department, depth in rows])
         for kind, label, rows in _grouped_by_kind(departments)
     ]
 
@@ -228,7 +221,9 @@ def department_detail(user, pk: int) -> DepartmentDetail:
         Department.objects.select_related("parent"), user, via="pk", pk=pk
     )
     children = list(
-        _with_account_counts(Department.objects.visible_to(user).filter(parent=department)).order_by("pk")
+        _with_account_counts(Department.objects.visible_to(user).filter(parent=department)).order_by(
+            "order_key", "pk"
+        )
     )
     media_accounts = sorted(
         department.media_accounts.only(

@@ -8,6 +8,7 @@ Each service runs in one transaction, checks who may act, refuses bad input with
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -29,13 +30,22 @@ from registry.choices import (
     FilingStatus,
     MediaAccountStatus,
 )
-from registry.models import AccountMetric, Department, Filing, MediaAccount, Operator
+from registry.models import (
+    AccountMetric,
+    Department,
+    Filing,
+    MediaAccount,
+    Operator,
+    in_official_order,
+    order_key_part,
+)
 
 DEPARTMENT_FIELDS = (
     "name",
     "code",
     "kind",
     "parent",
+    "sort_order",
     "first_responsible_person",
     "contact_name",
     "contact_phone",
@@ -67,12 +77,75 @@ def _is_system_or_office(actor) -> bool:
 # Departments -----------------------------------------------------------------------------
 
 
+# What a unit's place in the official order follows (see in_official_order).
+ORDER_FIELDS = ("kind", "parent", "sort_order")
+
+
+def _lock_units() -> None:
+    # A change of the tree or the order renumbers units: take every unit's row first, always in
+    # the same order, so that two such changes queue instead of deadlocking.
+    list(Department.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+
+
+def _level(kind: str, parent_id: int | None, *, without: Department | None = None) -> list[Department]:
+    """The units of one kind at one level (below one parent), in their order."""
+    units = Department.objects.filter(kind=kind, parent_id=parent_id).order_by("sort_order", "pk")
+    return list(units.exclude(pk=without.pk) if without is not None and without.pk else units)
+
+
+def _renumber(actor, units: list[Department], *, recorded_elsewhere: Department | None = None) -> None:
+    """Number ``units`` (one kind at one level, in their new order) 1, 2, 3…, recording each unit
+    whose number changes (except ``recorded_elsewhere``, whose own event says so)."""
+    saved, events, now = [], [], timezone.now()
+    for number, unit in enumerate(units, start=1):
+        if unit.sort_order != number:
+            before = snapshot(unit, DEPARTMENT_FIELDS)
+            unit.sort_order, unit.updated_at = number, now
+            saved.append(unit)
+            if unit != recorded_elsewhere:
+                events.append((unit, diff(before, snapshot(unit, DEPARTMENT_FIELDS))))
+    Department.objects.bulk_update(saved, ["sort_order", "updated_at"])
+    record_many("registry.department.updated", actor=actor, items=events)
+
+
+def _insert(department: Department, siblings: list[Department], wanted: int | None) -> list[Department]:
+    """The units of the level with ``department`` at place ``wanted`` (last when ``None`` or beyond)."""
+    index = len(siblings) if wanted is None else min(max(wanted, 1), len(siblings) + 1) - 1
+    return [*siblings[:index], department, *siblings[index:]]
+
+
+def _place_units() -> None:
+    """Store each unit's place in the official order (``order_key``), so lists sort by it in SQL."""
+    # Plain rows, not model instances: building hundreds of those took most of the time.
+    fields = ("pk", "parent_id", "kind", "sort_order", "order_key")
+    units = [
+        SimpleNamespace(**dict(zip(fields, row, strict=True)))
+        for row in Department.objects.order_by().values_list(*fields)
+    ]
+    keys: list[str] = []  # the keys of the path down to the current unit
+    moved = []
+    for unit, depth in in_official_order(units):
+        del keys[depth:]
+        keys.append((keys[-1] if keys else "") + order_key_part(unit))
+        if unit.order_key != keys[-1]:
+            moved.append(Department(pk=unit.pk, order_key=keys[-1]))
+    Department.objects.bulk_update(moved, ["order_key"])
+
+
 @transaction.atomic
 def department_create(*, actor, **fields: Any) -> Department:
-    """Register a unit that runs accounts (office only)."""
+    """Register a unit that runs accounts (office only) at place ``sort_order`` among the units of
+    its kind at its level (the others move down), or last without one."""
     _require(_is_system_or_office(actor))
+    _lock_units()
     department = Department(**fields)
+    placed = department.sort_order is not None
+    if not placed:
+        department.sort_order = 1  # a valid stand-in: the unit goes last below
     department.full_clean()
+    siblings = _level(department.kind, department.parent_id)
+    level = _insert(department, siblings, department.sort_order if placed else None)
+    department.sort_order = level.index(department) + 1
     department.save()
     record(
         "registry.department.created",
@@ -80,24 +153,65 @@ def department_create(*, actor, **fields: Any) -> Department:
         target=department,
         changes={"after": snapshot(department, DEPARTMENT_FIELDS)},
     )
+    _renumber(actor, level, recorded_elsewhere=department)
+    _place_units()
+    department.refresh_from_db(fields=["order_key"])
     return department
 
 
 @transaction.atomic
 def department_update(*, actor, department: Department, **fields: Any) -> Department:
-    """Change a unit's record (office only)."""
+    """Change a unit's record (office only). A new ``sort_order`` puts the unit at that place
+    among the units of its kind at its level, the others moving to make room; a unit given
+    another parent or kind goes last among its new siblings unless a place is given."""
     _require(_is_system_or_office(actor))
+    unknown = set(fields) - set(DEPARTMENT_FIELDS)
+    if unknown:
+        raise TypeError(f"department_update() cannot change {', '.join(sorted(unknown))}")
+    reorders = any(name in ORDER_FIELDS for name in fields)
+    if reorders:
+        _lock_units()
     department = Department.objects.select_for_update().get(pk=department.pk)
     before = snapshot(department, DEPARTMENT_FIELDS)
     for name, value in fields.items():
-        if name not in DEPARTMENT_FIELDS:
-            raise TypeError(f"department_update() cannot change {name}")
         setattr(department, name, value)
     department.full_clean()
+    if reorders:
+        moved = (department.kind, department.parent_id) != (before["kind"], before["parent"])
+        wanted = department.sort_order if "sort_order" in fields else None if moved else before["sort_order"]
+        level = _insert(department, _level(department.kind, department.parent_id, without=department), wanted)
+        department.sort_order = level.index(department) + 1
     department.save()
     changes = diff(before, snapshot(department, DEPARTMENT_FIELDS))
     if changes["after"]:
         record("registry.department.updated", actor=actor, target=department, changes=changes)
+    if reorders:
+        _renumber(actor, level, recorded_elsewhere=department)
+        if moved:  # close the gap it left
+            _renumber(actor, _level(before["kind"], before["parent"]))
+        _place_units()
+        department.refresh_from_db(fields=["order_key"])
+    return department
+
+
+@transaction.atomic
+def department_move(*, actor, department: Department, step: int) -> Department:
+    """Move a unit one place up (``step=-1``) or down (``step=1``) among the units of its kind at
+    its level (office only), recording each unit whose place changes."""
+    _require(_is_system_or_office(actor))
+    if step not in (-1, 1):
+        raise ValueError("step must be -1 or 1")
+    _lock_units()
+    department = Department.objects.get(pk=department.pk)
+    level = _level(department.kind, department.parent_id)
+    index = level.index(department)
+    if not 0 <= index + step < len(level):
+        message = _("“%(name)s” is already first.") if step < 0 else _("“%(name)s” is already last.")
+        raise ValidationError({"sort_order": message % {"name": department.name}})
+    level[index], level[index + step] = level[index + step], level[index]
+    _renumber(actor, level)
+    _place_units()
+    department.refresh_from_db()
     return department
 
 

@@ -642,7 +642,7 @@ def template_xlsx(
 def import_template_xlsx(departments) -> bytes:
     """The registration form to fill in, with its instructions and example, and the codes of
     ``departments``, the units the user may register accounts for."""
-    units = list(departments.select_related("parent").order_by("code"))
+    units = list(departments.select_related("parent").order_by("order_key"))
     units_title = _("Unit codes")
     choose = _("Choose from the list.")
     choices = {

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from registry.views import browse, filings, metrics, spreadsheets
+from registry.views import browse, departments, filings, metrics, spreadsheets
 
 urlpatterns = [
     # Browsing: dashboard, departments, media accounts, matrix
     path("", browse.home, name="home"),
     path("departments/", browse.department_list, name="department_list"),
     path("departments/<int:pk>/", browse.department_detail, name="department_detail"),
+    path("departments/<int:pk>/move/", departments.department_move, name="department_move"),
     path("media-accounts/", browse.media_account_list, name="media_account_list"),
     path("media-accounts/<int:pk>/", browse.media_account_detail, name="media_account_detail"),
     path("matrix/", browse.matrix, name="matrix"),

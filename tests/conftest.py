@@ -1,6 +1,8 @@
 """Personas and small builders shared by every test (DESIGN.md §6 roles).
 
-The district: a government with two departments below it, A (with a sub-unit) and B.
+The district: the government (with a sub-unit of its own) and two departments beside it, A (with
+a sub-unit) and B. The departments are not below the government: the office, not the government,
+oversees their accounts, and the government's administrator acts for its own unit only.
 """
 
 import datetime
@@ -55,9 +57,16 @@ def government(db):
 
 
 @pytest.fixture
+def government_sub_unit(government):
+    return services.department_create(
+        actor=None, name="区政府发展研究中心", code="gov-yjzx", kind=DepartmentKind.OTHER, parent=government
+    )
+
+
+@pytest.fixture
 def department_a(government):
     return services.department_create(
-        actor=None, name="区教育局", code="edu", kind=DepartmentKind.DISTRICT_DEPARTMENT, parent=government
+        actor=None, name="区教育局", code="edu", kind=DepartmentKind.DISTRICT_DEPARTMENT
     )
 
 
@@ -75,7 +84,6 @@ def department_b(government):
         name="区卫生健康委",
         code="health",
         kind=DepartmentKind.DISTRICT_DEPARTMENT,
-        parent=government,
     )
 
 
@@ -103,6 +111,11 @@ def admin_a(department_a):
 @pytest.fixture
 def admin_b(department_b):
     return _user("dept-health", Role.DEPT_ADMIN, department_b)
+
+
+@pytest.fixture
+def admin_gov(government):
+    return _user("dept-gov", Role.DEPT_ADMIN, government)
 
 
 @pytest.fixture
@@ -162,13 +175,15 @@ def file_account(office_admin):
 
 
 @pytest.fixture
-def personas(office_admin, auditor, admin_a, admin_b):
-    """Every persona of the permission matrix, by the name the expectations use."""
+def personas(office_admin, auditor, admin_a, admin_b, admin_gov):
+    """Every persona of the permission matrix, by the name the expectations use. ``admin_gov``
+    is the district government's administrator: to the departments' things, an outsider."""
     return {
         "office": office_admin,
         "auditor": auditor,
         "admin_a": admin_a,
         "admin_b": admin_b,
+        "admin_gov": admin_gov,
         "anonymous": None,
     }
 

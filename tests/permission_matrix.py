@@ -1,7 +1,7 @@
 """One helper for the permission matrix: every page and endpoint, for every persona.
 
     check_matrix(client_for, personas, "get", "/media-accounts/7/",
-                 office=200, auditor=200, admin_a=200, admin_b=404, anonymous=302)
+                 office=200, auditor=200, admin_a=200, admin_b=404, admin_gov=404, anonymous=302)
 
 Each persona is a name in ``personas`` (a user, or ``None`` for anonymous) and the expected
 status code; every persona in ``personas`` must be given, so a new persona cannot be forgotten.

@@ -54,7 +54,7 @@ def test_it_offers_all_as_the_one_empty_choice_of_every_filterset(office_admin):
     request = RequestFactory().get("/")
     request.user = office_admin
     filtersets = _filtersets()
-    assert len(filtersets) == 12
+    assert len(filtersets) == 13
     for filterset in filtersets:
         selects = _empty_choices(str(filterset(request=request).form))
         for name, empties in selects.items():

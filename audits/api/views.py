@@ -124,9 +124,11 @@ class SelfInspectionViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewS
     http_method_names = ["get", "patch", "post", "head", "options"]
 
     def get_queryset(self):
-        # The model orders by campaign, unit code, account name and id: stable across pages.
-        return SelfInspection.objects.visible_to(self.request.user).select_related(
-            "media_account__department", "merge_target", "submitted_by"
+        # By campaign, then units in the official order: stable across pages.
+        return (
+            SelfInspection.objects.visible_to(self.request.user)
+            .select_related("media_account__department", "merge_target", "submitted_by")
+            .order_by("campaign", "media_account__department__order_key", "media_account__name", "pk")
         )
 
     def _answer(self, inspection: SelfInspection) -> Response:

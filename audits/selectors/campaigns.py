@@ -233,7 +233,7 @@ def campaign_progress_by_department(campaign: ReviewCampaign, user) -> list[tupl
     )
     departments = Department.objects.in_bulk([row["media_account__department"] for row in rows])
     result = [(departments[row.pop("media_account__department")], Progress(**row)) for row in rows]
-    return sorted(result, key=lambda pair: (pair[0].kind, pair[0].code))
+    return sorted(result, key=lambda pair: (pair[0].order_key, pair[0].pk))
 
 
 def decisions_of_meeting(meeting):
@@ -241,7 +241,11 @@ def decisions_of_meeting(meeting):
     return (
         ReviewDecision.objects.filter(meeting=meeting)
         .select_related("self_inspection__media_account__department", "merge_target", "decided_by")
-        .order_by("self_inspection__media_account__department__code", "self_inspection__media_account__name")
+        .order_by(
+            "self_inspection__media_account__department__order_key",
+            "self_inspection__media_account__name",
+            "pk",
+        )
     )
 
 

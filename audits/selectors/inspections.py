@@ -217,8 +217,10 @@ def _by_department(findings: QuerySet) -> list[GroupRow]:
         for row in findings.order_by()
         .values("media_account__department", "media_account__department__name")
         .annotate(**_severity_counts())
+        .order_by("media_account__department__order_key")
     ]
-    return sorted(rows, key=lambda row: (-row.red_accounts, -row.findings, row.label))
+    # The worst units first; the sort is stable, so units alike stay in the official order.
+    return sorted(rows, key=lambda row: (-row.red_accounts, -row.findings))
 
 
 def _by_platform(findings: QuerySet) -> list[GroupRow]:
@@ -235,7 +237,9 @@ def _red_accounts(findings: QuerySet) -> list[RedAccount]:
     red = (
         findings.filter(severity__in=RED_SEVERITIES)
         .select_related("rule", "media_account__department")
-        .order_by("media_account__department__name", "media_account__name", "media_account_id", "rule_id")
+        .order_by(
+            "media_account__department__order_key", "media_account__name", "media_account_id", "rule_id"
+        )
     )
     grouped: dict[int, RedAccount] = {}
     for finding in red:

@@ -191,9 +191,9 @@ def campaign_start(request, pk: int):
             return redirect("campaign_detail", pk=campaign.pk)
     accounts = services.accounts_in_scope(campaign.scope)
     units = (
-        accounts.values("department__name", "department__kind", "department__code")
+        accounts.values("department__name", "department__kind", "department__order_key")
         .annotate(count=Count("pk"))
-        .order_by("department__kind", "department__code")
+        .order_by("department__order_key")
     )
     return render(
         request,
@@ -216,9 +216,9 @@ def campaign_review(request, pk: int):
     campaign = get_campaign_or_404(request.user, pk)
     require(sees_everything(request.user))
     inspections = list(
-        SelfInspection.objects.filter(
-            campaign=campaign, status=SelfInspectionStatus.SUBMITTED
-        ).select_related("media_account__department", "merge_target", "submitted_by")
+        SelfInspection.objects.filter(campaign=campaign, status=SelfInspectionStatus.SUBMITTED)
+        .select_related("media_account__department", "merge_target", "submitted_by")
+        .order_by("media_account__department__order_key", "media_account__name", "pk")
     )
     recommendations = recommendations_for(inspections)
     rows = [(inspection, recommendations[inspection.pk]) for inspection in inspections]

@@ -93,8 +93,10 @@ class SheetRow:
 
 def _applications(meeting: ReviewMeeting, pks=None) -> list[SelfInspection]:
     """The applications awaiting a decision, or (``pks``) those a posted sheet names, in its order."""
-    inspections = SelfInspection.objects.filter(campaign_id=meeting.campaign_id).select_related(
-        "media_account__department", "merge_target"
+    inspections = (
+        SelfInspection.objects.filter(campaign_id=meeting.campaign_id)
+        .select_related("media_account__department", "merge_target")
+        .order_by("media_account__department__order_key", "media_account__name", "pk")
     )
     if pks is None:
         return list(inspections.filter(status=SelfInspectionStatus.SUBMITTED))

@@ -34,7 +34,7 @@ def self_inspection_list(request):
         .order_by(
             "-campaign__created_at",
             "-campaign__pk",
-            "media_account__department__code",
+            "media_account__department__order_key",
             "media_account__name",
             "pk",
         ),

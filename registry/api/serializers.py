@@ -33,6 +33,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
             "name",
             "kind",
             "parent",
+            "sort_order",
             "first_responsible_person",
             "contact_name",
             "contact_phone",

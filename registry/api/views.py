@@ -53,13 +53,13 @@ def _nested(error: DjangoValidationError, prefix: str, names: Iterable[str]) -> 
 
 
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
-    """Units that run accounts (主办单位), within the user's scope; ordered by kind and code."""
+    """Units that run accounts (主办单位), within the user's scope, in the official order."""
 
     serializer_class = serializers.DepartmentSerializer
     filterset_class = DepartmentFilter
 
     def get_queryset(self):
-        return Department.objects.visible_to(self.request.user).order_by("kind", "code", "pk")
+        return Department.objects.visible_to(self.request.user)
 
 
 @extend_schema_view(

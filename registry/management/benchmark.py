@@ -220,7 +220,9 @@ def _get(client, url: str, **query) -> Callable[[], int | None]:
     return page
 
 
-def _account_page(user: User, where: str = "", params=(), order: str = "d.code, a.platform, a.name, a.id"):
+def _account_page(
+    user: User, where: str = "", params=(), order: str = "d.order_key, a.platform, a.name, a.id"
+):
     cte, scope, scope_params = _scope(user, "a.department_id")
     sql = f"""{cte}SELECT a.id, a.name, d.name, a.platform, a.platform_uid, a.status, {GRADE},
         a.filing_number, a.followers, a.last_post_on,
@@ -235,7 +237,7 @@ def _account_api_page(user: User):
     sql = f"""{cte}SELECT a.*, d.name, {_operators_json(connection.vendor)},
         (SELECT COUNT(*) FROM {T["account"]} a WHERE 1 = 1{scope})
         FROM {T["account"]} a JOIN {T["department"]} d ON d.id = a.department_id
-        WHERE 1 = 1{scope} ORDER BY d.code, a.platform, a.name, a.id LIMIT {PAGE}"""
+        WHERE 1 = 1{scope} ORDER BY d.order_key, a.platform, a.name, a.id LIMIT {PAGE}"""
     return lambda: _fetch(sql, scope_params)
 
 
@@ -245,7 +247,7 @@ def _export_rows():
         a.last_post_on, a.last_confirmed_on, a.opened_on, {_operators_text(connection.vendor)},
         a.exception_reason
         FROM {T["account"]} a JOIN {T["department"]} d ON d.id = a.department_id
-        ORDER BY d.code, a.platform, a.name, a.id"""
+        ORDER BY d.order_key, a.platform, a.name, a.id"""
     return lambda: _fetch(sql, [])
 
 

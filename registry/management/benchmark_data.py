@@ -153,8 +153,8 @@ def _person(rng: random.Random) -> str:
 
 
 def _departments(count: int) -> tuple[list[Department], list[Department]]:
-    """A three-level tree: the government, a tenth of the units below it (departments and, one in
-    three, townships), and the rest as their sub-units (offices, communities, villages)."""
+    """The government and a tenth of the units beside it (departments and, one in three,
+    townships), and the rest as their sub-units (offices, communities, villages)."""
     government = services.department_create(
         actor=None, name="基准人民政府", code="gov", kind=DepartmentKind.DISTRICT_GOVERNMENT
     )
@@ -167,7 +167,6 @@ def _departments(count: int) -> tuple[list[Department], list[Department]]:
                 name=f"{'街镇' if township else '部门'}{number:03d}",
                 code=f"u{number}",
                 kind=DepartmentKind.TOWNSHIP if township else DepartmentKind.DISTRICT_DEPARTMENT,
-                parent=government,
                 first_responsible_person=_person(_rng("head", number)),
                 contact_name=_person(_rng("contact", number)),
                 contact_phone=f"1380000{number:04d}",
@@ -312,7 +311,7 @@ def build(volumes: Volumes, log: Callable[[str], None]) -> World:
         office = user_services.user_create(
             actor=None, username="office", password=PASSWORD, role=Role.OFFICE_ADMIN, validate=False
         )
-        # The department admin of a second-level unit: it sees its unit and the sub-units below.
+        # The administrator of a department: it sees its unit and the sub-units below.
         scoped = upper[1]
         dept_admin = user_services.user_create(
             actor=None,

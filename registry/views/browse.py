@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from accounts import permissions
 from audits.selectors.inspections import dashboard as inspection_dashboard
 from registry import selectors
 from registry.filters import MediaAccountFilter
@@ -35,7 +36,12 @@ def home(request):
 @login_required
 def department_list(request):
     return render(
-        request, "registry/department_list.html", {"groups": selectors.department_tree(request.user)}
+        request,
+        "registry/department_list.html",
+        {
+            "groups": selectors.department_tree(request.user),
+            "may_order": permissions.is_office_admin(request.user),
+        },
     )
 
 

@@ -474,7 +474,7 @@ def media_accounts_reconfirm(request):
         accounts = accounts.filter(department=department)
     elif office:
         accounts = accounts.none()  # the office confirms for one unit at a time, never the whole district
-    accounts = accounts.order_by("department__code", "platform", "name", "pk")
+    accounts = accounts.order_by("department__order_key", "platform", "name", "pk")
     if request.method == "POST":
         listed = list(accounts)
         if not listed:

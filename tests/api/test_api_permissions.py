@@ -28,11 +28,18 @@ def world(personas, department_a, sub_unit_a, department_b, file_account):
     }
 
 
-SEES_ALL = {"office": 200, "auditor": 200, "admin_a": 200, "admin_b": 200, "anonymous": 401}
-SEES_A = {"office": 200, "auditor": 200, "admin_a": 200, "admin_b": 404, "anonymous": 401}
-SEES_B = {"office": 200, "auditor": 200, "admin_a": 404, "admin_b": 200, "anonymous": 401}
-PUBLIC = {"office": 200, "auditor": 200, "admin_a": 200, "admin_b": 200, "anonymous": 200}
-READ_ONLY = {"office": 405, "auditor": 405, "admin_a": 405, "admin_b": 405, "anonymous": 401}
+SEES_ALL = {"office": 200, "auditor": 200, "admin_a": 200, "admin_b": 200, "admin_gov": 200, "anonymous": 401}
+SEES_A = {"office": 200, "auditor": 200, "admin_a": 200, "admin_b": 404, "admin_gov": 404, "anonymous": 401}
+SEES_B = {"office": 200, "auditor": 200, "admin_a": 404, "admin_b": 200, "admin_gov": 404, "anonymous": 401}
+PUBLIC = {"office": 200, "auditor": 200, "admin_a": 200, "admin_b": 200, "admin_gov": 200, "anonymous": 200}
+READ_ONLY = {
+    "office": 405,
+    "auditor": 405,
+    "admin_a": 405,
+    "admin_b": 405,
+    "admin_gov": 405,
+    "anonymous": 401,
+}
 
 
 @pytest.mark.parametrize(
@@ -79,6 +86,7 @@ def test_it_refuses_a_filter_naming_what_the_user_cannot_see(client_for, persona
         auditor=200,
         admin_a=400,
         admin_b=200,
+        admin_gov=400,
         anonymous=401,
     )
 
@@ -116,6 +124,7 @@ def test_it_lets_only_those_who_act_for_the_department_file_a_new_account(
         auditor=403,
         admin_a=201,
         admin_b=400,
+        admin_gov=400,
         anonymous=401,
     )
 
@@ -140,6 +149,7 @@ def test_it_lets_only_those_who_act_for_the_department_file_a_change_or_closure(
         auditor=403,
         admin_a=201,
         admin_b=400,
+        admin_gov=400,
         anonymous=401,
     )
 
@@ -162,6 +172,7 @@ def test_it_lets_only_the_office_decide_a_filing(
         auditor=403,
         admin_a=403,
         admin_b=404,
+        admin_gov=404,
         anonymous=401,
     )
 
@@ -183,6 +194,7 @@ def test_it_lets_the_submitter_or_the_office_withdraw_a_filing(
         auditor=403,
         admin_a=200,
         admin_b=404,
+        admin_gov=404,
         anonymous=401,
     )
 

@@ -32,11 +32,29 @@ def _ids(response) -> set[int]:
 
 def test_it_answers_list_and_retrieve_for_every_persona(client_for, personas, events):
     check_matrix(
-        client_for, personas, "get", LIST, office=200, auditor=200, admin_a=200, admin_b=200, anonymous=401
+        client_for,
+        personas,
+        "get",
+        LIST,
+        office=200,
+        auditor=200,
+        admin_a=200,
+        admin_b=200,
+        admin_gov=200,
+        anonymous=401,
     )
     detail = f"{LIST}{events['a'].pk}/"
     check_matrix(
-        client_for, personas, "get", detail, office=200, auditor=200, admin_a=200, admin_b=404, anonymous=401
+        client_for,
+        personas,
+        "get",
+        detail,
+        office=200,
+        auditor=200,
+        admin_a=200,
+        admin_b=404,
+        admin_gov=404,
+        anonymous=401,
     )
     detail_b = f"{LIST}{events['b'].pk}/"
     check_matrix(
@@ -48,6 +66,7 @@ def test_it_answers_list_and_retrieve_for_every_persona(client_for, personas, ev
         auditor=200,
         admin_a=404,
         admin_b=200,
+        admin_gov=404,
         anonymous=401,
     )
 
@@ -68,6 +87,7 @@ def test_it_refuses_every_write_with_405(client_for, personas, events, method):
             auditor=405,
             admin_a=405,
             admin_b=405,
+            admin_gov=405,
             anonymous=401,
         )
     assert (

@@ -12,11 +12,25 @@ from tests.conftest import established
 from tests.permission_matrix import check_matrix
 
 API = "/api/v1"
-SEES_ALL = {"office": 200, "auditor": 200, "admin_a": 200, "admin_b": 200, "anonymous": 401}
-SEES_A = {"office": 200, "auditor": 200, "admin_a": 200, "admin_b": 404, "anonymous": 401}
-SEES_B = {"office": 200, "auditor": 200, "admin_a": 404, "admin_b": 200, "anonymous": 401}
-DISTRICT_WIDE = {"office": 200, "auditor": 200, "admin_a": 403, "admin_b": 403, "anonymous": 401}
-OFFICE_ONLY = {"office": 200, "auditor": 403, "admin_a": 403, "admin_b": 403, "anonymous": 401}
+SEES_ALL = {"office": 200, "auditor": 200, "admin_a": 200, "admin_b": 200, "admin_gov": 200, "anonymous": 401}
+SEES_A = {"office": 200, "auditor": 200, "admin_a": 200, "admin_b": 404, "admin_gov": 404, "anonymous": 401}
+SEES_B = {"office": 200, "auditor": 200, "admin_a": 404, "admin_b": 200, "admin_gov": 404, "anonymous": 401}
+DISTRICT_WIDE = {
+    "office": 200,
+    "auditor": 200,
+    "admin_a": 403,
+    "admin_b": 403,
+    "admin_gov": 403,
+    "anonymous": 401,
+}
+OFFICE_ONLY = {
+    "office": 200,
+    "auditor": 403,
+    "admin_a": 403,
+    "admin_b": 403,
+    "admin_gov": 403,
+    "anonymous": 401,
+}
 
 
 @pytest.fixture
@@ -115,6 +129,7 @@ def test_it_lets_only_the_office_waive_a_finding_it_may_see(client_for, personas
         auditor=403,
         admin_a=403,
         admin_b=404,
+        admin_gov=404,
         anonymous=401,
     )
 
@@ -130,6 +145,7 @@ def test_it_lets_the_unit_and_the_office_answer_a_notice(client_for, personas, d
         auditor=403,
         admin_a=200,
         admin_b=404,
+        admin_gov=404,
         anonymous=401,
     )
 
@@ -146,6 +162,7 @@ def test_it_lets_only_the_office_accept_or_return_an_answer(client_for, personas
         auditor=403,
         admin_a=403,
         admin_b=404,
+        admin_gov=404,
         anonymous=401,
     )
 

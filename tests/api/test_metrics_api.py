@@ -239,10 +239,20 @@ def test_it_lets_the_office_and_the_unit_write_and_auditors_only_read(
         auditor=403,
         admin_a=201,
         admin_b=400,
+        admin_gov=400,
         anonymous=401,
     )
     check_matrix(
-        client_for, personas, "get", API, office=200, auditor=200, admin_a=200, admin_b=200, anonymous=401
+        client_for,
+        personas,
+        "get",
+        API,
+        office=200,
+        auditor=200,
+        admin_a=200,
+        admin_b=200,
+        admin_gov=200,
+        anonymous=401,
     )
 
 

@@ -131,7 +131,16 @@ def test_it_refuses_to_compute_a_week_that_has_not_ended(api_for, office_admin, 
 
 def test_it_lets_everyone_signed_in_read_and_only_the_office_compute(client_for, personas, ranked):
     check_matrix(
-        client_for, personas, "get", API, office=200, auditor=200, admin_a=200, admin_b=200, anonymous=401
+        client_for,
+        personas,
+        "get",
+        API,
+        office=200,
+        auditor=200,
+        admin_a=200,
+        admin_b=200,
+        admin_gov=200,
+        anonymous=401,
     )
     check_matrix(
         client_for,
@@ -142,6 +151,7 @@ def test_it_lets_everyone_signed_in_read_and_only_the_office_compute(client_for,
         auditor=403,
         admin_a=403,
         admin_b=403,
+        admin_gov=403,
         anonymous=401,
     )
 

@@ -36,13 +36,14 @@ def _ids(response):
 
 def test_it_lists_the_departments_a_department_admin_may_see(api_for, admin_a, department_a, sub_unit_a):
     response = api_for(admin_a).get(f"{API}/departments/")
-    assert _ids(response) == [department_a.pk, sub_unit_a.pk]  # by kind, then code
+    assert _ids(response) == [department_a.pk, sub_unit_a.pk]  # in the official order
     assert response.json()["results"][0] == {
         "id": department_a.pk,
         "code": "edu",
         "name": "区教育局",
         "kind": DepartmentKind.DISTRICT_DEPARTMENT,
-        "parent": department_a.parent_id,
+        "parent": None,
+        "sort_order": 1,
         "first_responsible_person": "",
         "contact_name": "",
         "contact_phone": "",
@@ -50,16 +51,15 @@ def test_it_lists_the_departments_a_department_admin_may_see(api_for, admin_a, d
     }
 
 
-def test_it_filters_departments_with_the_shared_filterset(api_for, office_admin, department_a, department_b):
+def test_it_filters_departments_with_the_shared_filterset(
+    api_for, office_admin, government, department_a, sub_unit_a, department_b
+):
     client = api_for(office_admin)
     assert _ids(client.get(f"{API}/departments/", {"q": "卫生"})) == [department_b.pk]
     assert _ids(client.get(f"{API}/departments/", {"kind": DepartmentKind.DISTRICT_GOVERNMENT})) == [
-        department_a.parent_id
+        government.pk
     ]
-    assert set(_ids(client.get(f"{API}/departments/", {"parent": department_a.parent_id}))) == {
-        department_a.pk,
-        department_b.pk,
-    }
+    assert _ids(client.get(f"{API}/departments/", {"parent": department_a.pk})) == [sub_unit_a.pk]
 
 
 def test_it_shows_a_media_account_with_its_department_and_operators(api_for, admin_a, accounts):

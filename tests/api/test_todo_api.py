@@ -26,6 +26,7 @@ def test_it_answers_every_persona_its_to_do(client_for, personas, district):
         auditor=200,
         admin_a=200,
         admin_b=200,
+        admin_gov=200,
         anonymous=401,
     )
 
@@ -94,6 +95,7 @@ def test_it_lets_only_the_office_send_a_reminder(client_for, personas, district,
         auditor=403,
         admin_a=403,
         admin_b=403,
+        admin_gov=403,
         anonymous=401,
     )
     assert Reminder.objects.count() == 1
@@ -172,5 +174,6 @@ def test_it_lists_the_reminders_within_the_user_s_scope(
         auditor=200,
         admin_a=200,
         admin_b=404,
+        admin_gov=404,
         anonymous=401,
     )

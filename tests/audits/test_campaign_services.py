@@ -35,8 +35,8 @@ from tests.conftest import established
 
 # Who may do what (DESIGN.md §6): the unit's own admin (and the office) answer for an account;
 # only the office runs campaigns and decides; auditors only read.
-UNIT = {"office": True, "auditor": False, "admin_a": True, "admin_b": False}
-OFFICE = {"office": True, "auditor": False, "admin_a": False, "admin_b": False}
+UNIT = {"office": True, "auditor": False, "admin_a": True, "admin_b": False, "admin_gov": False}
+OFFICE = {"office": True, "auditor": False, "admin_a": False, "admin_b": False, "admin_gov": False}
 
 
 @pytest.fixture

@@ -175,27 +175,34 @@ def test_it_lets_each_persona_open_exactly_the_campaign_pages_it_should(
     order = closure_order(office_admin, admin_a, campaign, accounts["a"])
     meeting = ReviewMeeting.objects.get(campaign=campaign)
     a = inspection_of(campaign, accounts["a_sub"])
-    everyone = dict(office=200, auditor=200, admin_a=200, admin_b=200, anonymous=302)
-    office_only = dict(office=200, auditor=403, admin_a=403, admin_b=403, anonymous=302)
-    office_and_auditor = dict(office=200, auditor=200, admin_a=403, admin_b=403, anonymous=302)
+    everyone = dict(office=200, auditor=200, admin_a=200, admin_b=200, admin_gov=200, anonymous=302)
+    office_only = dict(office=200, auditor=403, admin_a=403, admin_b=403, admin_gov=403, anonymous=302)
+    office_and_auditor = dict(office=200, auditor=200, admin_a=403, admin_b=403, admin_gov=403, anonymous=302)
+    # The campaign covers the departments' accounts, none of the government's: to the
+    # government's administrator it does not exist.
+    covered = dict(everyone, admin_gov=404)
     pages = {
         reverse("campaign_list"): everyone,
         reverse("campaign_create"): office_only,
-        reverse("campaign_detail", args=[campaign.pk]): everyone,
-        reverse("campaign_start", args=[campaign.pk]): office_only,
-        reverse("campaign_review", args=[campaign.pk]): office_and_auditor,
-        reverse("campaign_result_export", args=[campaign.pk]): everyone,
-        reverse("meeting_create", args=[campaign.pk]): office_only,
+        reverse("campaign_detail", args=[campaign.pk]): covered,
+        reverse("campaign_start", args=[campaign.pk]): dict(office_only, admin_gov=404),
+        reverse("campaign_review", args=[campaign.pk]): dict(office_and_auditor, admin_gov=404),
+        reverse("campaign_result_export", args=[campaign.pk]): covered,
+        reverse("meeting_create", args=[campaign.pk]): dict(office_only, admin_gov=404),
         # Meetings are the office's record: for a unit they do not exist.
-        reverse("meeting_detail", args=[meeting.pk]): dict(office_and_auditor, admin_a=404, admin_b=404),
-        reverse("meeting_update", args=[meeting.pk]): dict(office_only, admin_a=404, admin_b=404),
+        reverse("meeting_detail", args=[meeting.pk]): dict(
+            office_and_auditor, admin_a=404, admin_b=404, admin_gov=404
+        ),
+        reverse("meeting_update", args=[meeting.pk]): dict(
+            office_only, admin_a=404, admin_b=404, admin_gov=404
+        ),
         reverse("meeting_decisions_export", args=[meeting.pk]): dict(
-            office_and_auditor, admin_a=404, admin_b=404
+            office_and_auditor, admin_a=404, admin_b=404, admin_gov=404
         ),
         reverse("self_inspection_list"): everyone,
-        reverse("self_inspection_detail", args=[a.pk]): dict(everyone, admin_b=404),
+        reverse("self_inspection_detail", args=[a.pk]): dict(everyone, admin_b=404, admin_gov=404),
         reverse("closure_order_list"): everyone,
-        reverse("closure_order_detail", args=[order.pk]): dict(everyone, admin_b=404),
+        reverse("closure_order_detail", args=[order.pk]): dict(everyone, admin_b=404, admin_gov=404),
         reverse("notification_list"): everyone,
     }
     for url, expected in pages.items():
@@ -215,6 +222,7 @@ def test_it_hides_a_campaign_from_a_unit_it_does_not_cover(
         auditor=200,
         admin_a=404,
         admin_b=200,
+        admin_gov=404,
         anonymous=302,
     )
     check_matrix(
@@ -226,6 +234,7 @@ def test_it_hides_a_campaign_from_a_unit_it_does_not_cover(
         auditor=200,
         admin_a=404,
         admin_b=403,
+        admin_gov=404,
         anonymous=302,
     )
     response = client_for(personas["admin_a"]).get(reverse("campaign_list"))
@@ -245,6 +254,7 @@ def test_it_shows_a_draft_campaign_to_the_office_and_auditors_only(
         auditor=200,
         admin_a=404,
         admin_b=404,
+        admin_gov=404,
         anonymous=302,
     )
 
@@ -287,6 +297,7 @@ def test_it_lets_each_persona_take_exactly_the_actions_it_should(
         auditor=403,
         admin_a=403,
         admin_b=403,
+        admin_gov=403,
         anonymous=302,
     )
     check_matrix(
@@ -299,6 +310,7 @@ def test_it_lets_each_persona_take_exactly_the_actions_it_should(
         auditor=403,
         admin_a=404,  # a draft covers no unit yet
         admin_b=404,
+        admin_gov=404,
         anonymous=302,
     )
     check_matrix(
@@ -312,6 +324,7 @@ def test_it_lets_each_persona_take_exactly_the_actions_it_should(
         auditor=403,
         admin_a=302,
         admin_b=404,
+        admin_gov=404,
         anonymous=302,
     )
     check_matrix(
@@ -325,6 +338,7 @@ def test_it_lets_each_persona_take_exactly_the_actions_it_should(
         auditor=403,
         admin_a=403,
         admin_b=403,
+        admin_gov=404,
         anonymous=302,
     )
 
@@ -348,6 +362,7 @@ def test_it_lets_each_persona_take_exactly_the_actions_it_should(
         auditor=403,
         admin_a=404,
         admin_b=404,
+        admin_gov=404,
         anonymous=302,
     )
     check_matrix(
@@ -361,6 +376,7 @@ def test_it_lets_each_persona_take_exactly_the_actions_it_should(
         auditor=403,
         admin_a=302,
         admin_b=404,
+        admin_gov=404,
         anonymous=302,
     )
     for action, data in (("closure_order_verify", {}), ("closure_order_reject", {"reject-note": "未见公告"})):
@@ -375,6 +391,7 @@ def test_it_lets_each_persona_take_exactly_the_actions_it_should(
             auditor=403,
             admin_a=403,
             admin_b=404,
+            admin_gov=404,
             anonymous=302,
         )
 
@@ -973,7 +990,16 @@ def test_it_stores_a_screenshot_and_serves_it_only_within_scope(
     assert (settings.MEDIA_ROOT / order.evidence_file.name).exists()
     url = reverse("closure_order_evidence", args=[order.pk])
     check_matrix(
-        client_for, personas, "get", url, office=200, auditor=200, admin_a=200, admin_b=404, anonymous=302
+        client_for,
+        personas,
+        "get",
+        url,
+        office=200,
+        auditor=200,
+        admin_a=200,
+        admin_b=404,
+        admin_gov=404,
+        anonymous=302,
     )
     served = client_for(office_admin).get(url)
     assert served["Content-Type"] == "image/png"

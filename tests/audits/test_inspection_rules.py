@@ -92,9 +92,9 @@ def test_it_flags_a_record_not_confirmed_for_a_year(file_account, department_a, 
     assert (account.pk in broken(RuleCode.STALE_RECORD)) is flagged
 
 
-def test_it_flags_a_township_account_without_an_exception(file_account, government, office_admin):
+def test_it_flags_a_township_account_without_an_exception(file_account, office_admin):
     township = services.department_create(
-        actor=None, name="东湖镇", code="donghu", kind=DepartmentKind.TOWNSHIP, parent=government
+        actor=None, name="东湖镇", code="donghu", kind=DepartmentKind.TOWNSHIP
     )
     excepted = file_account(township, exception_reason="旅游度假区")
     assert excepted.pk not in broken(RuleCode.TOWNSHIP_ACCOUNT)

@@ -92,7 +92,16 @@ def test_it_shows_runs_reports_and_the_schedule_to_the_office_and_auditors_only(
     run = inspected.run.pk
     for url in ("/inspections/", f"/inspections/{run}/", f"/inspections/{run}/status/"):
         check_matrix(
-            client_for, personas, "get", url, office=200, auditor=200, admin_a=403, admin_b=403, anonymous=302
+            client_for,
+            personas,
+            "get",
+            url,
+            office=200,
+            auditor=200,
+            admin_a=403,
+            admin_b=403,
+            admin_gov=403,
+            anonymous=302,
         )
     check_matrix(
         client_for,
@@ -103,6 +112,7 @@ def test_it_shows_runs_reports_and_the_schedule_to_the_office_and_auditors_only(
         auditor=200,
         admin_a=403,
         admin_b=403,
+        admin_gov=403,
         anonymous=302,
     )
     check_matrix(
@@ -114,6 +124,7 @@ def test_it_shows_runs_reports_and_the_schedule_to_the_office_and_auditors_only(
         auditor=404,
         admin_a=403,
         admin_b=403,
+        admin_gov=403,
         anonymous=302,
     )
 
@@ -129,11 +140,21 @@ def test_it_lets_every_role_read_the_rules_and_only_the_office_edit_them(client_
         auditor=200,
         admin_a=200,
         admin_b=200,
+        admin_gov=200,
         anonymous=302,
     )
     url = f"/inspections/rules/{rule.pk}/edit/"
     check_matrix(
-        client_for, personas, "get", url, office=200, auditor=403, admin_a=403, admin_b=403, anonymous=302
+        client_for,
+        personas,
+        "get",
+        url,
+        office=200,
+        auditor=403,
+        admin_a=403,
+        admin_b=403,
+        admin_gov=403,
+        anonymous=302,
     )
     check_matrix(
         client_for,
@@ -146,6 +167,7 @@ def test_it_lets_every_role_read_the_rules_and_only_the_office_edit_them(client_
         auditor=403,
         admin_a=403,
         admin_b=403,
+        admin_gov=403,
         anonymous=302,
     )
 
@@ -160,6 +182,7 @@ def test_it_lets_only_the_office_run_an_inspection_or_set_the_schedule(client_fo
         auditor=403,
         admin_a=403,
         admin_b=403,
+        admin_gov=403,
         anonymous=302,
     )
     check_matrix(
@@ -173,6 +196,7 @@ def test_it_lets_only_the_office_run_an_inspection_or_set_the_schedule(client_fo
         auditor=403,
         admin_a=403,
         admin_b=403,
+        admin_gov=403,
         anonymous=302,
     )
 
@@ -180,7 +204,16 @@ def test_it_lets_only_the_office_run_an_inspection_or_set_the_schedule(client_fo
 def test_it_scopes_findings_and_notices_to_the_unit(client_for, personas, inspected):
     for url in ("/findings/", "/notices/"):
         check_matrix(
-            client_for, personas, "get", url, office=200, auditor=200, admin_a=200, admin_b=200, anonymous=302
+            client_for,
+            personas,
+            "get",
+            url,
+            office=200,
+            auditor=200,
+            admin_a=200,
+            admin_b=200,
+            admin_gov=200,
+            anonymous=302,
         )
     for url in (
         f"/findings/{inspected.finding_a.pk}/",
@@ -188,7 +221,16 @@ def test_it_scopes_findings_and_notices_to_the_unit(client_for, personas, inspec
         f"/notices/{inspected.notice_sub.pk}/",
     ):
         check_matrix(
-            client_for, personas, "get", url, office=200, auditor=200, admin_a=200, admin_b=404, anonymous=302
+            client_for,
+            personas,
+            "get",
+            url,
+            office=200,
+            auditor=200,
+            admin_a=200,
+            admin_b=404,
+            admin_gov=404,
+            anonymous=302,
         )
     client = client_for(personas["admin_b"])
     assert {finding.media_account for finding in client.get("/findings/").context["page"]} == {inspected.b}
@@ -212,6 +254,7 @@ def test_it_lets_only_the_office_waive_a_finding(client_for, personas, file_acco
         auditor=403,
         admin_a=403,
         admin_b=404,
+        admin_gov=404,
         anonymous=302,
     )
 
@@ -228,6 +271,7 @@ def test_it_lets_the_unit_and_the_office_answer_a_notice(client_for, personas, d
         auditor=403,
         admin_a=302,
         admin_b=404,
+        admin_gov=404,
         anonymous=302,
     )
 
@@ -247,6 +291,7 @@ def test_it_lets_only_the_office_decide_on_an_answer(
         auditor=403,
         admin_a=403,
         admin_b=404,
+        admin_gov=404,
         anonymous=302,
     )
 

@@ -234,6 +234,7 @@ def test_every_signed_in_role_may_export_the_ranking(client_for, personas, distr
         auditor=200,
         admin_a=200,
         admin_b=200,
+        admin_gov=200,
         anonymous=302,
     )
 

@@ -133,6 +133,7 @@ def test_it_lets_only_the_office_remind_from_the_browser(client_for, personas, d
         auditor=403,
         admin_a=403,  # its own unit: it may see it, not remind it
         admin_b=404,
+        admin_gov=404,
         anonymous=302,
     )
     assert Reminder.objects.count() == 1

@@ -119,6 +119,7 @@ def test_it_shows_every_persona_its_to_do_page(client_for, personas, district):
         auditor=200,
         admin_a=200,
         admin_b=200,
+        admin_gov=200,
         anonymous=302,
     )
 

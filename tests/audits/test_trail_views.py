@@ -44,7 +44,16 @@ def _ids(response) -> set[int]:
 def test_it_answers_the_page_and_the_exports_for_every_persona(client_for, personas, events):
     for url in (LIST, XLSX, CSV):
         check_matrix(
-            client_for, personas, "get", url, office=200, auditor=200, admin_a=200, admin_b=200, anonymous=302
+            client_for,
+            personas,
+            "get",
+            url,
+            office=200,
+            auditor=200,
+            admin_a=200,
+            admin_b=200,
+            admin_gov=200,
+            anonymous=302,
         )
     response = client_for(None).get(LIST)
     assert reverse("login") in response["Location"]

@@ -277,6 +277,7 @@ def test_the_office_recomputes_a_week_from_the_ranking_page(client_for, personas
         auditor=403,
         admin_a=403,
         admin_b=403,
+        admin_gov=403,
         anonymous=302,
     )
     assert AuditEvent.objects.filter(action="audits.weekly_index.computed", actor=office_admin).exists()

@@ -42,7 +42,7 @@ def test_it_takes_an_account_from_filing_to_approval_to_the_export(
     # The office reads the number it has just given, to tell the unit.
     assert (
         page.locator(".messages").inner_text()
-        == f"已批准：开设 · 新城教育发布，备案编号 {account.filing_number}。"
+        == f"已批准“新城教育发布（微博）：开设备案”，备案编号 {account.filing_number}。"
     )
     assert "没有待审核的备案。" in page.locator("main").inner_text()
     page.goto(f"/media-accounts/{account.pk}/")

@@ -72,7 +72,7 @@ def test_the_migration_reads_each_activation_from_the_trail(file_account, office
     executor.loader.build_graph()
     executor.migrate([("registry", "0003_media_account_activated_on")])
     activated = AuditEvent.objects.get(action="registry.media_account.activated", object_id=str(approved.pk))
-    assert dict(MediaAccount.objects.values_list("pk", "activated_on")) == {
+    assert dict(MediaAccount.objects.order_by().values_list("pk", "activated_on")) == {
         approved.pk: timezone.localdate(activated.at),
         imported.pk: None,
     }

@@ -6,14 +6,13 @@ from audits.models import AuditEvent
 from registry.models import Department
 
 
-def test_it_creates_a_department_through_the_service(client_for, office_admin, government):
+def test_it_creates_a_department_through_the_service(client_for, office_admin):
     response = client_for(office_admin).post(
         "/admin/registry/department/add/",
         {
             "name": "区司法局",
             "code": "justice",
             "kind": "district_department",
-            "parent": government.pk,
             "is_active": "on",
         },
     )

@@ -2,8 +2,11 @@
 
 import pytest
 
+from accounts import services as user_services
+from accounts.choices import Role
 from registry import services
 from registry.choices import DepartmentKind, Platform
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +31,15 @@ def test_it_groups_the_departments_by_kind_in_tree_order(
     response = client_for(office_admin).get("/departments/")
     assert groups_of(response) == {
         "district_government": [("新城区人民政府", 0)],
-        # Within a kind, a unit follows its parent, indented.
-        "district_department": [("区教育局", 0), ("区卫生健康委", 0), (nested.name, 1)],
-        "other": [("区教育局招生办", 0)],
+        # A unit follows its parent, indented, whatever its own kind.
+        "district_department": [
+            ("区教育局", 0),
+            ("区教育局招生办", 1),
+            ("区卫生健康委", 0),
+            (nested.name, 1),
+        ],
     }
-    assert [group.label for group in response.context["groups"]] == ["区政府", "区直部门", "其他单位"]
+    assert [group.label for group in response.context["groups"]] == ["区政府", "区直部门"]
 
 
 def test_it_counts_each_units_own_accounts(client_for, office_admin, file_account, department_a, sub_unit_a):
@@ -54,12 +61,12 @@ def test_it_shows_a_department_admin_its_own_subtree_only(
     client_for, admin_a, government, sub_unit_a, department_b
 ):
     response = client_for(admin_a).get("/departments/")
-    assert groups_of(response) == {"district_department": [("区教育局", 0)], "other": [("区教育局招生办", 0)]}
+    assert groups_of(response) == {"district_department": [("区教育局", 0), ("区教育局招生办", 1)]}
     assert "区卫生健康委" not in response.content.decode()
 
 
 def test_it_shows_a_department_with_its_people_parent_children_and_accounts(
-    client_for, office_admin, file_account, government, department_a, sub_unit_a
+    client_for, office_admin, file_account, department_a, sub_unit_a
 ):
     services.department_update(
         actor=None,
@@ -78,13 +85,18 @@ def test_it_shows_a_department_with_its_people_parent_children_and_accounts(
     page = response.content.decode()
     for text in ("周强", "吴敏", "0571-1234567", "区直部门", "微博", "待审核", "运营中"):
         assert text in page
-    assert f'href="/departments/{government.pk}/"' in page and f'href="/departments/{sub_unit_a.pk}/"' in page
+    assert f'href="/departments/{sub_unit_a.pk}/"' in page
     assert "招生考试" not in page
+    sub_page = client_for(office_admin).get(f"/departments/{sub_unit_a.pk}/").content.decode()
+    assert f'href="/departments/{department_a.pk}/"' in sub_page
 
 
-def test_it_names_the_parent_without_a_link_outside_the_scope(client_for, admin_a, government, department_a):
-    page = client_for(admin_a).get(f"/departments/{department_a.pk}/").content.decode()
-    assert "新城区人民政府" in page and f'href="/departments/{government.pk}/"' not in page
+def test_it_names_the_parent_without_a_link_outside_the_scope(client_for, department_a, sub_unit_a):
+    admin_sub = user_services.user_create(
+        actor=None, username="dept-edu-zsb", password=PASSWORD, role=Role.DEPT_ADMIN, department=sub_unit_a
+    )
+    page = client_for(admin_sub).get(f"/departments/{sub_unit_a.pk}/").content.decode()
+    assert "区教育局" in page and f'href="/departments/{department_a.pk}/"' not in page
 
 
 def test_it_says_so_when_a_unit_has_no_accounts_or_children(client_for, office_admin, department_b):

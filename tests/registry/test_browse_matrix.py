@@ -75,10 +75,12 @@ def test_it_groups_rows_by_kind_and_keeps_units_without_accounts(
 ):
     file_account(department_a)
     matrix = client_for(office_admin).get("/matrix/").context["matrix"]
-    assert [(group.label, [row.department.name for row in group.rows]) for group in matrix.groups] == [
-        ("区政府", ["新城区人民政府"]),
-        ("区直部门", ["区教育局"]),
-        ("其他单位", ["区教育局招生办"]),
+    assert [
+        (group.label, [(row.department.name, row.depth) for row in group.rows]) for group in matrix.groups
+    ] == [
+        ("区政府", [("新城区人民政府", 0)]),
+        # A sub-unit stays below its parent, whatever its own kind.
+        ("区直部门", [("区教育局", 0), ("区教育局招生办", 1)]),
     ]
 
 

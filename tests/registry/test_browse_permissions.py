@@ -7,7 +7,14 @@ from tests.permission_matrix import check_matrix
 
 pytestmark = pytest.mark.django_db
 
-SIGNED_IN_ONLY = {"office": 200, "auditor": 200, "admin_a": 200, "admin_b": 200, "anonymous": 302}
+SIGNED_IN_ONLY = {
+    "office": 200,
+    "auditor": 200,
+    "admin_a": 200,
+    "admin_b": 200,
+    "admin_gov": 200,
+    "anonymous": 302,
+}
 
 
 @pytest.mark.parametrize("url", ["/", "/departments/", "/media-accounts/", "/matrix/", "/matrix/?closed=1"])
@@ -18,10 +25,12 @@ def test_it_shows_the_list_pages_to_everyone_signed_in(client_for, personas, url
 @pytest.mark.parametrize(
     "unit, expected",
     [
-        ("government", {"admin_a": 404, "admin_b": 404}),
-        ("department_a", {"admin_a": 200, "admin_b": 404}),
-        ("sub_unit_a", {"admin_a": 200, "admin_b": 404}),
-        ("department_b", {"admin_a": 404, "admin_b": 200}),
+        # The government's administrator sees its own unit and sub-unit, not the departments.
+        ("government", {"admin_a": 404, "admin_b": 404, "admin_gov": 200}),
+        ("government_sub_unit", {"admin_a": 404, "admin_b": 404, "admin_gov": 200}),
+        ("department_a", {"admin_a": 200, "admin_b": 404, "admin_gov": 404}),
+        ("sub_unit_a", {"admin_a": 200, "admin_b": 404, "admin_gov": 404}),
+        ("department_b", {"admin_a": 404, "admin_b": 200, "admin_gov": 404}),
     ],
 )
 def test_it_shows_a_department_page_within_the_scope_only(client_for, personas, request, unit, expected):
@@ -41,10 +50,12 @@ def test_it_shows_a_department_page_within_the_scope_only(client_for, personas, 
 @pytest.mark.parametrize(
     "unit, expected",
     [
-        ("government", {"admin_a": 404, "admin_b": 404}),
-        ("department_a", {"admin_a": 200, "admin_b": 404}),
-        ("sub_unit_a", {"admin_a": 200, "admin_b": 404}),
-        ("department_b", {"admin_a": 404, "admin_b": 200}),
+        # The government's administrator sees its own unit and sub-unit, not the departments.
+        ("government", {"admin_a": 404, "admin_b": 404, "admin_gov": 200}),
+        ("government_sub_unit", {"admin_a": 404, "admin_b": 404, "admin_gov": 200}),
+        ("department_a", {"admin_a": 200, "admin_b": 404, "admin_gov": 404}),
+        ("sub_unit_a", {"admin_a": 200, "admin_b": 404, "admin_gov": 404}),
+        ("department_b", {"admin_a": 404, "admin_b": 200, "admin_gov": 404}),
     ],
 )
 def test_it_shows_a_media_account_page_within_the_scope_only(
@@ -74,6 +85,7 @@ def test_it_shows_a_pending_account_to_its_unit_too(client_for, personas, file_a
         auditor=200,
         admin_a=200,
         admin_b=404,
+        admin_gov=404,
         anonymous=302,
     )
 
@@ -81,7 +93,16 @@ def test_it_shows_a_pending_account_to_its_unit_too(client_for, personas, file_a
 @pytest.mark.parametrize("url", ["/departments/999999/", "/media-accounts/999999/"])
 def test_it_answers_404_for_what_does_not_exist(client_for, personas, url):
     check_matrix(
-        client_for, personas, "get", url, office=404, auditor=404, admin_a=404, admin_b=404, anonymous=302
+        client_for,
+        personas,
+        "get",
+        url,
+        office=404,
+        auditor=404,
+        admin_a=404,
+        admin_b=404,
+        admin_gov=404,
+        anonymous=302,
     )
 
 

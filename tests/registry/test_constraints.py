@@ -103,8 +103,14 @@ def test_it_refuses_a_decided_filing_without_a_decision_time(department_a):
 
 
 def test_it_refuses_two_departments_with_one_code_or_name(government):
-    _refused(lambda: Department.objects.create(name="新城区人民政府", code="other", kind="other"))
-    _refused(lambda: Department.objects.create(name="另一个", code="gov", kind="other"))
+    _refused(
+        lambda: Department.objects.create(name="新城区人民政府", code="other", kind="other", sort_order=1)
+    )
+    _refused(lambda: Department.objects.create(name="另一个", code="gov", kind="other", sort_order=1))
+
+
+def test_it_refuses_a_department_placed_before_the_first(government):
+    _refused(lambda: Department.objects.create(name="另一个", code="other", kind="other", sort_order=0))
 
 
 def test_it_refuses_a_department_admin_without_a_department(db):

@@ -74,20 +74,26 @@ def test_it_scopes_every_filing_page_by_persona(client_for, personas, file_accou
     )
     other = file_account(department_a)
     pages = {
-        reverse("filing_list"): dict(office=200, auditor=200, admin_a=200, admin_b=200, anonymous=302),
-        reverse("filing_open"): dict(office=200, auditor=403, admin_a=200, admin_b=200, anonymous=302),
-        reverse("filing_queue"): dict(office=200, auditor=200, admin_a=403, admin_b=403, anonymous=302),
+        reverse("filing_list"): dict(
+            office=200, auditor=200, admin_a=200, admin_b=200, admin_gov=200, anonymous=302
+        ),
+        reverse("filing_open"): dict(
+            office=200, auditor=403, admin_a=200, admin_b=200, admin_gov=200, anonymous=302
+        ),
+        reverse("filing_queue"): dict(
+            office=200, auditor=200, admin_a=403, admin_b=403, admin_gov=403, anonymous=302
+        ),
         reverse("filing_detail", args=[filing.pk]): dict(
-            office=200, auditor=200, admin_a=200, admin_b=404, anonymous=302
+            office=200, auditor=200, admin_a=200, admin_b=404, admin_gov=404, anonymous=302
         ),
         reverse("filing_change", args=[other.pk]): dict(
-            office=200, auditor=403, admin_a=200, admin_b=404, anonymous=302
+            office=200, auditor=403, admin_a=200, admin_b=404, admin_gov=404, anonymous=302
         ),
         reverse("filing_close", args=[other.pk]): dict(
-            office=200, auditor=403, admin_a=200, admin_b=404, anonymous=302
+            office=200, auditor=403, admin_a=200, admin_b=404, admin_gov=404, anonymous=302
         ),
         reverse("media_accounts_reconfirm"): dict(
-            office=200, auditor=403, admin_a=200, admin_b=200, anonymous=302
+            office=200, auditor=403, admin_a=200, admin_b=200, admin_gov=200, anonymous=302
         ),
     }
     for url, expected in pages.items():
@@ -108,6 +114,7 @@ def test_it_lets_only_the_office_decide(client_for, personas, file_account, depa
             auditor=403,
             admin_a=403,
             admin_b=404,
+            admin_gov=404,
             anonymous=302,
         )
     approved, rejected = Filing.objects.order_by("pk")
@@ -129,6 +136,7 @@ def test_it_lets_the_submitter_and_the_office_withdraw(
         auditor=403,
         admin_a=302,
         admin_b=404,
+        admin_gov=404,
         anonymous=302,
     )
     filing.refresh_from_db()
@@ -156,6 +164,7 @@ def test_it_scopes_the_action_that_reconfirms_one_account(client_for, personas, 
         auditor=403,
         admin_a=302,
         admin_b=404,
+        admin_gov=404,
         anonymous=302,
     )
 
@@ -229,9 +238,9 @@ def test_it_names_every_bad_field_in_chinese_and_writes_nothing(client_for, admi
     assert not MediaAccount.objects.exists() and not Filing.objects.exists()
 
 
-def test_it_asks_a_township_for_its_exception_reason(client_for, office_admin, government):
+def test_it_asks_a_township_for_its_exception_reason(client_for, office_admin):
     township = services.department_create(
-        actor=None, name="东城街道", code="dcjd", kind=DepartmentKind.TOWNSHIP, parent=government
+        actor=None, name="东城街道", code="dcjd", kind=DepartmentKind.TOWNSHIP
     )
     client = client_for(office_admin)
     response = client.post(reverse("filing_open"), _open_data(township))
@@ -324,7 +333,7 @@ def test_it_approves_an_open_filing_from_the_queue(
     )
     assert response.status_code == 302 and response.url == reverse("filing_queue")
     account.refresh_from_db()
-    assert f"已批准：{filing}，备案编号 {account.filing_number}。" in _messages(response)
+    assert f"已批准“{filing}”，备案编号 {account.filing_number}。" in _messages(response)
     filing.refresh_from_db()
     assert account.status == MediaAccountStatus.ACTIVE and account.filing_number
     assert (filing.status, filing.decision_note) == (FilingStatus.APPROVED, "符合三有原则")

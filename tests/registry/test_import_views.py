@@ -72,6 +72,7 @@ def test_it_lets_only_the_office_import(client_for, personas):
             auditor=403,
             admin_a=403,
             admin_b=403,
+            admin_gov=403,
             anonymous=302,
         )
     check_matrix(
@@ -83,6 +84,7 @@ def test_it_lets_only_the_office_import(client_for, personas):
         auditor=403,
         admin_a=403,
         admin_b=403,
+        admin_gov=403,
         anonymous=302,
     )
 
@@ -292,10 +294,10 @@ def test_it_offers_a_template_with_instructions_an_example_and_the_units(
     assert any("gh_0123456789ab" in row for row in guide_text)  # the example, on its own sheet
     assert [[cell.value for cell in row] for row in units.iter_rows()] == [
         ["单位代码", "单位名称", "单位类别", "上级单位"],
-        ["edu", "区教育局", "区直部门", "新城区人民政府"],
-        ["edu-zsb", "区教育局招生办", "其他单位", "区教育局"],
         ["gov", "新城区人民政府", "区政府", None],
-    ]  # active units only: the health commission was deactivated
+        ["edu", "区教育局", "区直部门", None],
+        ["edu-zsb", "区教育局招生办", "其他单位", "区教育局"],
+    ]  # active units only, in the official order: the health commission was deactivated
     lists = {str(rule.sqref): rule.formula1 for rule in form.data_validations.dataValidation}
     assert lists["A2:A1001"] == "'单位代码表'!$A$2:$A$4"
     assert lists["D2:D1001"].startswith('"微信公众号,微信视频号,微博,')

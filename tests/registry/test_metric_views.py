@@ -151,6 +151,7 @@ def test_it_lets_the_office_and_the_unit_enter_by_hand(client_for, personas, acc
         auditor=403,
         admin_a=302,
         admin_b=404,
+        admin_gov=404,
         anonymous=302,
     )
 
@@ -169,6 +170,7 @@ def test_it_lets_the_office_and_the_units_upload(client_for, personas):
             auditor=403,
             admin_a=200,
             admin_b=200,
+            admin_gov=200,
             anonymous=302,
         )
 

@@ -9,8 +9,10 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
+from accounts import permissions
 from accounts.choices import Role
 from accounts.models import User
+from audits.models import AuditEvent
 from registry.choices import DepartmentKind, FilingStatus, MediaAccountStatus
 from registry.management.commands.seed_demo import DEPARTMENTS
 from registry.models import AccountMetric, Department, Filing, MediaAccount
@@ -42,10 +44,9 @@ def model_counts():
 def test_it_loads_a_district_of_units_and_accounts_like_the_model_case():
     seed()
     assert Department.objects.count() >= 30
-    government = Department.objects.get(kind=DepartmentKind.DISTRICT_GOVERNMENT)
     kinds = dict(Department.objects.values_list("kind").annotate(n=Count("pk")))
+    assert kinds[DepartmentKind.DISTRICT_GOVERNMENT] == 1
     assert kinds[DepartmentKind.DISTRICT_DEPARTMENT] >= 25 and kinds[DepartmentKind.TOWNSHIP] >= 8
-    assert not Department.objects.exclude(pk=government.pk).exclude(parent=government).exists()
     assert not Department.objects.filter(first_responsible_person="").exists()
 
     assert MediaAccount.objects.count() >= 100
@@ -108,11 +109,66 @@ def test_it_creates_demo_users_of_each_role_with_the_given_password():
     seed()
     assert User.objects.get(username="office").role == Role.OFFICE_ADMIN
     assert User.objects.get(username="auditor").role == Role.AUDITOR
-    for code, _name, _kind in DEPARTMENTS:
+    for code, *_rest in DEPARTMENTS:
         user = User.objects.get(username=f"dept-{code}")
         assert user.role == Role.DEPT_ADMIN and user.department.code == code
     for user in User.objects.all():
         assert user.check_password(PASSWORD)
+
+
+def test_it_puts_departments_and_townships_beside_the_government_and_sub_units_below_their_parent():
+    seed()
+    top_level = {
+        DepartmentKind.DISTRICT_GOVERNMENT,
+        DepartmentKind.DISTRICT_DEPARTMENT,
+        DepartmentKind.TOWNSHIP,
+    }
+    assert not Department.objects.filter(kind__in=top_level, parent__isnull=False).exists()
+    sub_units = dict(Department.objects.filter(parent__isnull=False).values_list("name", "parent__name"))
+    assert sub_units == {
+        "区教育考试中心": "区教育局",
+        "区疾病预防控制中心": "区卫生健康委",
+        "南山街道南山社区": "南山街道",
+    }
+    assert MediaAccount.objects.get(name="南山社区").department.name == "南山街道南山社区"
+
+
+def test_it_lets_the_governments_admin_see_and_act_for_the_governments_accounts_only():
+    seed()
+    dept_gov = User.objects.get(username="dept-gov")
+    government = Department.objects.get(code="gov")
+    visible = MediaAccount.objects.visible_to(dept_gov)
+    assert set(visible) == set(MediaAccount.objects.filter(department=government))
+    assert visible.count() == 8
+    assert not permissions.can_act_for_department(dept_gov, Department.objects.get(code="agri").pk)
+    # A street office's administrator answers for its own 社区 too.
+    nanshan = User.objects.get(username="dept-nanshan")
+    assert set(MediaAccount.objects.visible_to(nanshan).values_list("name", flat=True)) == {
+        "南山街道",
+        "南山社区",
+    }
+
+
+def test_it_repairs_the_tree_of_an_earlier_demo_through_the_services():
+    seed()
+    # What an earlier demo left: every unit below the government, sub-units' accounts on the parent.
+    government = Department.objects.get(code="gov")
+    Department.objects.filter(parent=None).exclude(pk=government.pk).update(parent=government)
+    for account in MediaAccount.objects.filter(department__parent__isnull=False, department__kind="other"):
+        MediaAccount.objects.filter(pk=account.pk).update(department=account.department.parent)
+
+    output = seed()
+    assert "Put 42 units and 3 media accounts of an earlier demo where they belong." in output
+    assert not Department.objects.filter(parent=government).exists()
+    assert MediaAccount.objects.get(name="南山社区").department.code == "nanshan-sq"
+    moved = AuditEvent.objects.filter(action="registry.department.updated", changes__after__has_key="parent")
+    assert moved.count() == 42
+    rehomed = AuditEvent.objects.filter(
+        action="registry.media_account.updated", changes__after__has_key="department"
+    )
+    assert rehomed.count() == 3
+    assert MediaAccount.objects.visible_to(User.objects.get(username="dept-gov")).count() == 8
+    assert "Created 0 departments" in output and "Put" not in seed()
 
 
 def test_it_changes_nothing_on_a_second_run():
@@ -120,6 +176,47 @@ def test_it_changes_nothing_on_a_second_run():
     before = model_counts()
     assert "Created 0 departments, 0 users, 0 media accounts" in seed()
     assert model_counts() == before
+
+
+class Progress(io.StringIO):
+    """Output that notes, with each line, how many accounts existed when it was written."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines: list[tuple[str, int]] = []
+
+    def write(self, text):
+        self.lines.extend((line, MediaAccount.objects.count()) for line in text.splitlines() if line.strip())
+        return super().write(text)
+
+
+def test_it_says_what_it_is_doing_as_it_goes():
+    out = Progress()
+    call_command("seed_demo", password=PASSWORD, stdout=out)
+    said = [line for line, _accounts in out.lines]
+    steps = [
+        "Units:",
+        "Users:",
+        "Media accounts:",
+        "Daily figures:",
+        "Weekly activity index:",
+        "Inspection:",
+    ]
+    first = [next(index for index, line in enumerate(said) if line.startswith(step)) for step in steps]
+    assert first == sorted(first), said
+    # Written while the work went on, not all at the end: the users before any account existed.
+    assert dict(out.lines)["Units: 46 created."] == 0
+    assert any(line.startswith("Users: 20 of 48") and accounts == 0 for line, accounts in out.lines)
+    assert any(
+        line.startswith("Media accounts: 40 of 112") and 0 < accounts < 112 for line, accounts in out.lines
+    )
+    assert said[-2].startswith("Created 46 departments, 48 users, 112 media accounts")
+
+
+def test_it_says_nothing_with_verbosity_0():
+    out = io.StringIO()
+    call_command("seed_demo", password=PASSWORD, stdout=out, verbosity=0)
+    assert out.getvalue() == "" and MediaAccount.objects.count() == 112
 
 
 def test_it_refuses_to_run_with_debug_off(settings):

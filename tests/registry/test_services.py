@@ -17,13 +17,9 @@ def events(action):
     return AuditEvent.objects.filter(action=action)
 
 
-def test_it_records_department_creation_and_update(office_admin, government):
+def test_it_records_department_creation_and_update(office_admin):
     department = services.department_create(
-        actor=office_admin,
-        name="区司法局",
-        code="justice",
-        kind=DepartmentKind.DISTRICT_DEPARTMENT,
-        parent=government,
+        actor=office_admin, name="区司法局", code="justice", kind=DepartmentKind.DISTRICT_DEPARTMENT
     )
     created = events("registry.department.created").get(object_id=str(department.pk))
     assert created.actor == office_admin and created.actor_name == "office"
@@ -253,9 +249,9 @@ def test_it_records_the_request_context_on_events(client_for, office_admin, file
     assert events("registry.media_account.activated").get().request_id == "req-approve-0001"
 
 
-def test_it_asks_a_township_for_its_exception_reason(office_admin, government):
+def test_it_asks_a_township_for_its_exception_reason(office_admin):
     township = services.department_create(
-        actor=None, name="东湖镇", code="donghu", kind=DepartmentKind.TOWNSHIP, parent=government
+        actor=None, name="东湖镇", code="donghu", kind=DepartmentKind.TOWNSHIP
     )
     with pytest.raises(ValidationError) as error:
         services.filing_submit_open(

@@ -66,6 +66,7 @@ def test_it_lets_every_signed_in_persona_export(client_for, personas, file_accou
             auditor=200,
             admin_a=200,
             admin_b=200,
+            admin_gov=200,
             anonymous=302,
         )
 

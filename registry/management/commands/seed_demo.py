@@ -1,10 +1,12 @@
 """Load a demo district: units, their administrators, about 112 accounts and 90 days of metrics.
 
 The district is modelled on the real clean-up campaign of DESIGN.md §1: 112 accounts run by
-the government, its departments and its townships, a handful of strong main accounts, and
+the government, the departments and the townships, a handful of strong main accounts, and
 many with under 100 followers or under one post a day — the material the inspections and the
 campaign screens are for. Everything is written through the services, so the demo leaves the
-same audit trail as real use. A second run finds everything in place and writes nothing.
+same audit trail as real use. A second run finds everything in place and writes nothing, except
+to put back where they belong the units and accounts of an earlier demo (which hung every unit
+below the government). It says what it is doing as it goes; ``-v0`` silences it.
 """
 
 import datetime
@@ -28,58 +30,65 @@ DEFAULT_PASSWORD = "demo12345"
 SEED = "seed_demo:v1"
 DAYS = 90
 
-GOV, DEPT, TOWN = (
+GOV, DEPT, TOWN, OTHER = (
     DepartmentKind.DISTRICT_GOVERNMENT,
     DepartmentKind.DISTRICT_DEPARTMENT,
     DepartmentKind.TOWNSHIP,
+    DepartmentKind.OTHER,
 )
 
-# (code, name, kind). The government comes first: every other unit hangs below it.
+# (code, name, kind, parent's code), in the official order. The government, the departments and
+# the townships stand side by side: the propaganda office, not the government, oversees their
+# accounts. Only sub-units (a department's 下属单位, a street office's 社区) have a parent.
 DEPARTMENTS = (
-    ("gov", "新城区人民政府", GOV),
-    ("publicity", "区委宣传部", DEPT),
-    ("media", "区融媒体中心", DEPT),
-    ("edu", "区教育局", DEPT),
-    ("health", "区卫生健康委", DEPT),
-    ("police", "区公安分局", DEPT),
-    ("market", "区市场监管局", DEPT),
-    ("culture", "区文化和旅游局", DEPT),
-    ("hrss", "区人社局", DEPT),
-    ("civil", "区民政局", DEPT),
-    ("eco", "区生态环境局", DEPT),
-    ("emergency", "区应急管理局", DEPT),
-    ("urban", "区城管局", DEPT),
-    ("housing", "区住建局", DEPT),
-    ("transport", "区交通运输局", DEPT),
-    ("justice", "区司法局", DEPT),
-    ("tax", "区税务局", DEPT),
-    ("medins", "区医保局", DEPT),
-    ("veterans", "区退役军人事务局", DEPT),
-    ("finance", "区财政局", DEPT),
-    ("dev", "区发展和改革局", DEPT),
-    ("commerce", "区商务局", DEPT),
-    ("agri", "区农业农村局", DEPT),
-    ("water", "区水务局", DEPT),
-    ("stats", "区统计局", DEPT),
-    ("audit", "区审计局", DEPT),
-    ("sci", "区科技局", DEPT),
-    ("service", "区政务服务和数据管理局", DEPT),
-    ("land", "区自然资源分局", DEPT),
-    ("petition", "区信访局", DEPT),
-    ("youth", "团区委", DEPT),
-    ("women", "区妇联", DEPT),
-    ("union", "区总工会", DEPT),
-    ("chengguan", "城关街道", TOWN),
-    ("xiguan", "西关街道", TOWN),
-    ("nanshan", "南山街道", TOWN),
-    ("beiyuan", "北苑街道", TOWN),
-    ("xinhua", "新华街道", TOWN),
-    ("donghu", "东湖镇", TOWN),
-    ("qingshi", "青石镇", TOWN),
-    ("baima", "白马镇", TOWN),
-    ("liulin", "柳林镇", TOWN),
-    ("hekou", "河口镇", TOWN),
+    ("gov", "新城区人民政府", GOV, None),
+    ("publicity", "区委宣传部", DEPT, None),
+    ("media", "区融媒体中心", DEPT, None),
+    ("edu", "区教育局", DEPT, None),
+    ("edu-exam", "区教育考试中心", OTHER, "edu"),
+    ("health", "区卫生健康委", DEPT, None),
+    ("health-cdc", "区疾病预防控制中心", OTHER, "health"),
+    ("police", "区公安分局", DEPT, None),
+    ("market", "区市场监管局", DEPT, None),
+    ("culture", "区文化和旅游局", DEPT, None),
+    ("hrss", "区人社局", DEPT, None),
+    ("civil", "区民政局", DEPT, None),
+    ("eco", "区生态环境局", DEPT, None),
+    ("emergency", "区应急管理局", DEPT, None),
+    ("urban", "区城管局", DEPT, None),
+    ("housing", "区住建局", DEPT, None),
+    ("transport", "区交通运输局", DEPT, None),
+    ("justice", "区司法局", DEPT, None),
+    ("tax", "区税务局", DEPT, None),
+    ("medins", "区医保局", DEPT, None),
+    ("veterans", "区退役军人事务局", DEPT, None),
+    ("finance", "区财政局", DEPT, None),
+    ("dev", "区发展和改革局", DEPT, None),
+    ("commerce", "区商务局", DEPT, None),
+    ("agri", "区农业农村局", DEPT, None),
+    ("water", "区水务局", DEPT, None),
+    ("stats", "区统计局", DEPT, None),
+    ("audit", "区审计局", DEPT, None),
+    ("sci", "区科技局", DEPT, None),
+    ("service", "区政务服务和数据管理局", DEPT, None),
+    ("land", "区自然资源分局", DEPT, None),
+    ("petition", "区信访局", DEPT, None),
+    ("youth", "团区委", DEPT, None),
+    ("women", "区妇联", DEPT, None),
+    ("union", "区总工会", DEPT, None),
+    ("chengguan", "城关街道", TOWN, None),
+    ("xiguan", "西关街道", TOWN, None),
+    ("nanshan", "南山街道", TOWN, None),
+    ("nanshan-sq", "南山街道南山社区", OTHER, "nanshan"),
+    ("beiyuan", "北苑街道", TOWN, None),
+    ("xinhua", "新华街道", TOWN, None),
+    ("donghu", "东湖镇", TOWN, None),
+    ("qingshi", "青石镇", TOWN, None),
+    ("baima", "白马镇", TOWN, None),
+    ("liulin", "柳林镇", TOWN, None),
+    ("hekou", "河口镇", TOWN, None),
 )
+
 
 WX, WB, DY, TT = Platform.WECHAT_OFFICIAL, Platform.WEIBO, Platform.DOUYIN, Platform.TOUTIAO
 SPH, KS, BILI, APP, MINI = (
@@ -127,12 +136,12 @@ ACCOUNTS = (
     ("edu", WX, "新城教育", "mid"),
     ("edu", WB, "新城教育", "small"),
     ("edu", DY, "新城教育", "small"),
-    ("edu", WX, "新城区招生考试", "small"),
+    ("edu-exam", WX, "新城区招生考试", "small"),
     ("edu", KS, "新城教育", "pending"),
     ("health", WX, "健康新城", "mid"),
     ("health", WB, "健康新城", "small"),
     ("health", DY, "健康新城", "small"),
-    ("health", WX, "新城疾控", "silent"),
+    ("health-cdc", WX, "新城疾控", "silent"),
     ("health", MINI, "新城健康服务", "pending"),
     ("police", WX, "平安新城", "main"),
     ("police", WB, "平安新城", "mid"),
@@ -208,7 +217,7 @@ ACCOUNTS = (
     ("xiguan", WX, "西关街道", "small"),
     ("xiguan", DY, "西关街道", "pending"),
     ("nanshan", WX, "南山街道", "small"),
-    ("nanshan", WB, "南山社区", "tiny"),
+    ("nanshan-sq", WB, "南山社区", "tiny"),
     ("beiyuan", WX, "北苑街道", "small"),
     ("xinhua", WX, "新华街道", "tiny"),
     ("donghu", WX, "美丽东湖", "small"),
@@ -303,7 +312,9 @@ class Command(BaseCommand):
                 "DEBUG is off: this looks like a production database. seed_demo adds demo units, "
                 "users with a known password and made-up accounts; pass --force to load them anyway."
             )
+        self.verbosity = options["verbosity"]
         self.created = {"departments": 0, "users": 0, "accounts": 0, "pending": 0, "metrics": 0}
+        self.repaired = {"departments": 0, "accounts": 0}
         # One request id groups every audit event of this run, as one web request would.
         with context.bound(context.RequestContext(request_id=context.new_request_id())):
             with transaction.atomic():
@@ -313,12 +324,28 @@ class Command(BaseCommand):
                 self.created["metrics"] = self._metrics(approved)
                 if approved:
                     self._activity(approved)
-        self.stdout.write(
+        self.say(
             "Created {departments} departments, {users} users, {accounts} media accounts "
             "({pending} pending approval) and {metrics} daily metrics.".format(**self.created)
         )
+        if any(self.repaired.values()):
+            self.say(
+                "Put {departments} units and {accounts} media accounts of an earlier demo where they "
+                "belong.".format(**self.repaired)
+            )
         if self.created["users"]:
-            self.stdout.write("Demo users: office, auditor and dept-<department code> (e.g. dept-edu).")
+            self.say("Demo users: office, auditor and dept-<department code> (e.g. dept-edu).")
+
+    def say(self, message: str) -> None:
+        # A first run takes a minute or more (every demo password is hashed at full cost): each
+        # step is said as it happens, not all at the end; -v0 silences it.
+        if self.verbosity:
+            self.stdout.write(message)
+            self.stdout.flush()
+
+    def say_count(self, what: str, done: int, total: int, *, every: int) -> None:
+        if done % every == 0 or done == total:
+            self.say(f"{what}: {done} of {total} {'done' if done == total else 'so far'}.")
 
     def _activity(self, approved) -> None:
         """What the scheduler would have produced by now: twelve weeks of the activity index and
@@ -328,40 +355,54 @@ class Command(BaseCommand):
 
         today = timezone.localdate()
         this_sunday = today - datetime.timedelta(days=(today.weekday() + 1) % 7)
+        self.say("Weekly activity index: computing the last 12 weeks…")
         for weeks_back in range(12, 0, -1):
             weekly_index_compute(week_start=this_sunday - datetime.timedelta(weeks=weeks_back))
+        self.say("Inspection: running today's inspection over the live accounts…")
         run = inspection_run_request(actor=None)
         inspection_run_execute(run_id=run.pk)
 
     def _departments(self) -> dict[str, Department]:
-        existing = Department.objects.in_bulk([code for code, _name, _kind in DEPARTMENTS], field_name="code")
-        government = existing.get("gov")
-        for code, name, kind in DEPARTMENTS:
-            if code in existing:
-                continue
-            rng = _rng("department", code)
-            existing[code] = services.department_create(
-                actor=None,
-                name=name,
-                code=code,
-                kind=kind,
-                parent=None if kind == GOV else government,
-                first_responsible_person="".join(_person(rng)),
-                contact_name="".join(_person(_rng("contact", code))),
-                contact_phone=_phone(rng, "1380000"),
-            )
-            if kind == GOV:
-                government = existing[code]
-            self.created["departments"] += 1
+        """Register the catalogue's units; put back below its proper parent any unit an earlier
+        demo hung elsewhere (it hung every unit below the government, whose administrator then
+        acted for every department)."""
+        existing = Department.objects.in_bulk([code for code, *_rest in DEPARTMENTS], field_name="code")
+        for code, name, kind, parent_code in DEPARTMENTS:
+            parent = existing[parent_code] if parent_code else None
+            unit = existing.get(code)
+            if unit is None:
+                rng = _rng("department", code)
+                existing[code] = services.department_create(
+                    actor=None,
+                    name=name,
+                    code=code,
+                    kind=kind,
+                    parent=parent,
+                    first_responsible_person="".join(_person(rng)),
+                    contact_name="".join(_person(_rng("contact", code))),
+                    contact_phone=_phone(rng, "1380000"),
+                )
+                self.created["departments"] += 1
+            elif unit.parent_id != (parent.pk if parent else None):
+                existing[code] = services.department_update(actor=None, department=unit, parent=parent)
+                self.repaired["departments"] += 1
+        done = [
+            f"{self.created['departments']} created" if self.created["departments"] else "",
+            f"{self.repaired['departments']} put back where they belong"
+            if self.repaired["departments"]
+            else "",
+        ]
+        self.say(f"Units: {', '.join(filter(None, done)) or f'all {len(DEPARTMENTS)} in place'}.")
         return existing
 
     def _users(self, departments: dict[str, Department], password: str) -> dict[str, User]:
         wanted = [("office", Role.OFFICE_ADMIN, None, "office"), ("auditor", Role.AUDITOR, None, "auditor")]
-        wanted += [(f"dept-{code}", Role.DEPT_ADMIN, departments[code], code) for code, _n, _k in DEPARTMENTS]
+        wanted += [(f"dept-{code}", Role.DEPT_ADMIN, departments[code], code) for code, *_rest in DEPARTMENTS]
         users = User.objects.in_bulk([username for username, *_rest in wanted], field_name="username")
-        for username, role, department, person_key in wanted:
-            if username in users:
-                continue
+        missing = [entry for entry in wanted if entry[0] not in users]
+        if not missing:
+            self.say(f"Users: all {len(wanted)} in place.")
+        for username, role, department, person_key in missing:
             # A unit's administrator is the contact person named on the unit's record.
             surname, given = _person(_rng("contact", person_key))
             users[username] = user_services.user_create(
@@ -376,24 +417,33 @@ class Command(BaseCommand):
                 validate=False,
             )
             self.created["users"] += 1
+            self.say_count("Users", self.created["users"], len(missing), every=10)
         return users
 
     def _accounts(self, departments, users) -> list[tuple[MediaAccount, str]]:
         """File every catalogue account not yet registered; approve all but the pending ones."""
+        parents = {code: parent_code for code, _name, _kind, parent_code in DEPARTMENTS if parent_code}
         catalogue = []
         for code, platform, name, profile in ACCOUNTS:
-            rng = _rng("account", code, platform, name)
+            # A sub-unit's account is drawn as it was when the demo filed it under the parent, so
+            # an earlier demo database still recognises it.
+            rng = _rng("account", parents.get(code, code), platform, name)
             catalogue.append((code, platform, name, profile, rng, _platform_uid(rng, platform)))
-        registered = set(
-            MediaAccount.objects.filter(platform_uid__in=[entry[5] for entry in catalogue]).values_list(
-                "platform", "platform_uid"
-            )
-        )
+        registered = {
+            (account.platform, account.platform_uid): account
+            for account in MediaAccount.objects.filter(platform_uid__in=[entry[5] for entry in catalogue])
+        }
         approved = []
+        to_file = sum((entry[1], entry[5]) not in registered for entry in catalogue)
         for code, platform, name, profile, rng, uid in catalogue:
-            if (platform, uid) in registered:
-                continue
             department = departments[code]
+            account = registered.get((platform, uid))
+            if account is not None:
+                if account.department_id != department.pk:
+                    # Filed under the parent by an earlier demo: the sub-unit runs it.
+                    services.media_account_update(actor=None, media_account=account, department=department)
+                    self.repaired["accounts"] += 1
+                continue
             has_interaction = profile in ("main", "slow") or rng.random() > 0.1
             functions = [AccountFunction.INFORMATION]
             if platform in (APP, MINI) or rng.random() < 0.2:
@@ -429,6 +479,7 @@ class Command(BaseCommand):
                 ),
             )
             self.created["accounts"] += 1
+            self.say_count("Media accounts", self.created["accounts"], to_file, every=20)
             if profile == "pending":
                 self.created["pending"] += 1
                 continue
@@ -441,12 +492,18 @@ class Command(BaseCommand):
                 activated_on=timezone.localdate() - datetime.timedelta(days=DAYS),
             )
             approved.append((filing.media_account, profile))
+        if not to_file:
+            moved = self.repaired["accounts"]
+            back = f", {moved} put back under the sub-unit that runs them" if moved else ""
+            self.say(f"Media accounts: all {len(catalogue)} filed already{back}.")
         return approved
 
     def _metrics(self, approved: list[tuple[MediaAccount, str]]) -> int:
         rows = []
         for account, profile in approved:
             rows.extend(_metric_rows(account, profile))
+        if rows:
+            self.say(f"Daily figures: recording {len(rows)} days of figures for {len(approved)} accounts…")
         # One call: the service upserts in bulk and writes one audit event per account.
         return services.metrics_record(actor=None, rows=rows)
 
