@@ -14,7 +14,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
@@ -26,13 +25,6 @@ from audits.services import campaigns as services
 from audits.views.common import PAGE_SIZE, dress_filter_form, refuse, require
 from config.errors import InvalidTransition
 from registry.models import MediaAccount
-
-# An order's states in words of their own: a bare "Open" reads as 开设 (opening an account).
-ORDER_STATUSES = [
-    (ClosureOrderStatus.OPEN, pgettext_lazy("closure order", "Awaiting the unit")),
-    (ClosureOrderStatus.CONFIRMED, ClosureOrderStatus.CONFIRMED.label),
-    (ClosureOrderStatus.VERIFIED, pgettext_lazy("closure order", "Verified")),
-]
 
 
 def _order_or_404(request, pk: int) -> ClosureOrder:
@@ -60,7 +52,6 @@ def closure_order_list(request):
         .order_by("deadline", "pk"),
         request=request,
     )
-    filterset.form.fields["status"].choices = ORDER_STATUSES
     filterset.form.fields["overdue"].widget.choices = [
         ("", _("All")),
         ("true", _("Overdue only")),

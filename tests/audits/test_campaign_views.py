@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import MULTIPART_CONTENT
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Notification
 from audits.choices import (
@@ -919,6 +919,20 @@ def test_it_lists_closure_orders_with_the_overdue_ones_marked(
     assert [order.pk for order in only_late.context["page"].object_list] == [late.pk]
     units = client_for(admin_b).get(reverse("closure_order_list"))
     assert [order.media_account.name for order in units.context["page"].object_list] == ["健康新城"]
+
+
+def test_it_calls_an_open_order_awaiting_the_unit_wherever_its_status_is_named(
+    client_for, office_admin, admin_a, accounts, campaign
+):
+    # A bare "Open" reads as 开设 (opening an account) in Chinese.
+    order = closure_order(office_admin, admin_a, campaign, accounts["a"])
+    with translation.override("zh-hans"):
+        assert order.get_status_display() == "待单位办理"
+        assert dict(ClosureOrderStatus.choices)["verified"] == "已核验"
+    response = client_for(admin_a).get(reverse("closure_order_list"))
+    assert ("open", "待单位办理") in list(response.context["filter"].form.fields["status"].choices)
+    detail = client_for(admin_a).get(reverse("closure_order_detail", args=[order.pk])).content.decode()
+    assert 'data-testid="order-status">待单位办理</span>' in detail
 
 
 def test_it_lets_the_unit_confirm_a_closure_with_a_notice_url(
