@@ -20,6 +20,7 @@ from accounts import permissions
 from audits.models import AuditEvent
 from audits.selectors.inspections import with_grade
 from registry.choices import (
+    ENDED_STATUSES,
     LIVE_STATUSES,
     AccountFunction,
     DepartmentKind,
@@ -31,7 +32,6 @@ from registry.choices import (
 )
 from registry.models import AccountMetric, Department, Filing, MediaAccount, Operator
 
-ENDED_STATUSES = (MediaAccountStatus.CLOSED, MediaAccountStatus.MERGED)
 # Platforms in the order of ``Platform`` (the big ones first), not alphabetically by code.
 PLATFORM_ORDER = {code: index for index, code in enumerate(Platform.values)}
 

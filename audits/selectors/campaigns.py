@@ -7,11 +7,12 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
-from audits.choices import ClosureOrderStatus, Outcome, Proposal, SelfInspectionStatus
+from audits.choices import CampaignStatus, ClosureOrderStatus, Outcome, Proposal, SelfInspectionStatus
 from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, SelfInspection
-from registry.choices import Employment, MediaAccountStatus
+from registry.choices import ENDED_STATUSES, Employment, MediaAccountStatus
 from registry.models import AccountMetric, Department, MediaAccount
 
 # The thresholds behind a recommendation. The model case closed accounts "with fewer than 100
@@ -136,8 +137,20 @@ def recommendation_for(inspection: SelfInspection) -> Recommendation:
 # Progress ----------------------------------------------------------------------------------------
 
 
+# (key, Progress attribute, label): only the last step is a closed account.
+CLOSURE_FUNNEL = (
+    ("decided", "decided_to_close_or_merge", gettext_lazy("Decided to close or merge")),
+    ("confirmed", "confirmed", gettext_lazy("Confirmed done by the unit")),
+    ("verified", "verified", gettext_lazy("Verified by the office")),
+)
+
+
 @dataclass(frozen=True)
 class Progress:
+    """A campaign's applications at each step. ``closed`` and ``merged`` are what the meetings
+    decided; ``confirmed`` and ``verified`` follow those decisions to the end: the unit says it is
+    done, then the office verifies it and the account is closed or merged in the registry."""
+
     in_scope: int
     submitted: int
     decided: int
@@ -146,32 +159,49 @@ class Progress:
     merged: int
     returned: int
     overdue: int
+    confirmed: int
     verified: int
 
     def percent(self, count: int) -> float:
         return round(100 * count / self.in_scope, 1) if self.in_scope else 0.0
 
     @property
-    def closed_or_merged(self) -> int:
+    def decided_to_close_or_merge(self) -> int:
         return self.closed + self.merged
+
+    @property
+    def closed_or_merged(self) -> int:
+        """The share a district reports upward (DESIGN.md §10): only what the office has verified."""
+        return self.verified
 
     @property
     def closed_or_merged_percent(self) -> float:
         return self.percent(self.closed_or_merged)
 
+    @property
+    def closure_funnel(self) -> list[dict]:
+        """What became of the decisions to close or merge, step by step, for the pages."""
+        return [
+            {"key": key, "label": label, "count": getattr(self, name)} for key, name, label in CLOSURE_FUNNEL
+        ]
+
     def as_dict(self) -> dict:
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}
         return {
             **data,
+            "decided_to_close_or_merge": self.decided_to_close_or_merge,
             "closed_or_merged": self.closed_or_merged,
             "closed_or_merged_percent": self.closed_or_merged_percent,
         }
 
 
-_FINAL = ~Q(decisions__outcome=Outcome.RETURN)
+_CLOSING = Q(decisions__outcome__in=[Outcome.CLOSE, Outcome.MERGE])
+# The account itself says whether the closure happened: verifying an order closes (or merges) it,
+# and so does the office approving the unit's own close filing, for which no order was left to give.
+_ENDED = Q(media_account__status__in=ENDED_STATUSES)
 
 
-def _progress_counts(inspections) -> dict:
+def _progress_counts() -> dict:
     today = timezone.localdate()
     return {
         "in_scope": Count("pk", distinct=True),
@@ -195,29 +225,53 @@ def _progress_counts(inspections) -> dict:
                 decisions__closure_order__deadline__lt=today,
             ),
         ),
-        "verified": Count(
-            "decisions__closure_order",
+        # An order sent back is open again: the unit's word no longer counts until it confirms anew.
+        "confirmed": Count(
+            "decisions",
             distinct=True,
-            filter=Q(decisions__closure_order__status=ClosureOrderStatus.VERIFIED),
+            filter=_CLOSING
+            & (
+                Q(
+                    decisions__closure_order__status__in=[
+                        ClosureOrderStatus.CONFIRMED,
+                        ClosureOrderStatus.VERIFIED,
+                    ]
+                )
+                | _ENDED
+            ),
         ),
+        "verified": Count("decisions", distinct=True, filter=_CLOSING & _ENDED),
     }
 
 
 def campaign_progress(campaign: ReviewCampaign, user) -> Progress:
     """The campaign's counts per step, within what ``user`` may see (one query)."""
     inspections = SelfInspection.objects.visible_to(user).filter(campaign=campaign)
-    return Progress(**inspections.aggregate(**_progress_counts(inspections)))
+    return Progress(**inspections.aggregate(**_progress_counts()))
 
 
 def campaign_progress_by_department(campaign: ReviewCampaign, user) -> list[tuple[Department, Progress]]:
     """The same counts per unit, units in the registry's order (two queries)."""
     inspections = SelfInspection.objects.visible_to(user).filter(campaign=campaign)
-    rows = (
-        inspections.values("media_account__department").annotate(**_progress_counts(inspections)).order_by()
-    )
+    rows = inspections.values("media_account__department").annotate(**_progress_counts()).order_by()
     departments = Department.objects.in_bulk([row["media_account__department"] for row in rows])
     result = [(departments[row.pop("media_account__department")], Progress(**row)) for row in rows]
     return sorted(result, key=lambda pair: (pair[0].kind, pair[0].code))
+
+
+def running_campaigns_progress(user) -> list[tuple[ReviewCampaign, Progress]]:
+    """The campaigns under way that cover what ``user`` may see, newest first, each with its counts
+    within that scope (two queries however many there are): the dashboard's view of them."""
+    rows = (
+        SelfInspection.objects.visible_to(user)
+        .filter(campaign__status=CampaignStatus.RUNNING)
+        .values("campaign")
+        .annotate(**_progress_counts())
+        .order_by()
+    )
+    campaigns = ReviewCampaign.objects.in_bulk([row["campaign"] for row in rows])
+    result = [(campaigns[row.pop("campaign")], Progress(**row)) for row in rows]
+    return sorted(result, key=lambda pair: (pair[0].created_at, pair[0].pk), reverse=True)
 
 
 def decisions_of_meeting(meeting):

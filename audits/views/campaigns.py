@@ -86,11 +86,12 @@ STEPS = (
     ("submitted", gettext_lazy("Submitted"), False),
     ("decided", gettext_lazy("Decided"), False),
     ("retained", gettext_lazy("Retained"), False),
-    ("closed", gettext_lazy("Closed"), False),
-    ("merged", gettext_lazy("Merged"), False),
+    ("closed", gettext_lazy("Decided to close"), False),
+    ("merged", gettext_lazy("Decided to merge"), False),
     ("returned", gettext_lazy("Returned for revision"), True),
     ("overdue", gettext_lazy("Overdue"), True),
-    ("verified", gettext_lazy("Verified"), False),
+    ("confirmed", gettext_lazy("Confirmed done by the unit"), False),
+    ("verified", gettext_lazy("Verified by the office"), False),
 )
 
 
@@ -115,13 +116,15 @@ def _charts(progress, by_department) -> dict:
             {"key": "in_scope", "name": _("In scope"), "value": progress.in_scope},
             {"key": "submitted", "name": _("Submitted"), "value": progress.submitted},
             {"key": "decided", "name": _("Decided"), "value": progress.decided},
-            {"key": "closed_or_merged", "name": _("Closed or merged"), "value": progress.closed_or_merged},
-            {"key": "verified", "name": _("Verified"), "value": progress.verified},
+            *(
+                {"key": f"closure_{step['key']}", "name": str(step["label"]), "value": step["count"]}
+                for step in progress.closure_funnel
+            ),
         ],
         "overall": [
             {"key": "retain", "name": _("Retained"), "value": progress.retained},
-            {"key": "close", "name": _("Closed"), "value": progress.closed},
-            {"key": "merge", "name": _("Merged"), "value": progress.merged},
+            {"key": "close", "name": _("Decided to close"), "value": progress.closed},
+            {"key": "merge", "name": _("Decided to merge"), "value": progress.merged},
             {"key": "open", "name": _("Not yet decided"), "value": progress.in_scope - progress.decided},
         ],
         "outcomes": {
@@ -134,8 +137,8 @@ def _charts(progress, by_department) -> dict:
                 }
                 for key, label, value in (
                     ("retain", _("Retained"), lambda row: row.retained),
-                    ("close", _("Closed"), lambda row: row.closed),
-                    ("merge", _("Merged"), lambda row: row.merged),
+                    ("close", _("Decided to close"), lambda row: row.closed),
+                    ("merge", _("Decided to merge"), lambda row: row.merged),
                     ("open", _("Not yet decided"), lambda row: row.in_scope - row.decided),
                 )
             ],

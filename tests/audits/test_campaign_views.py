@@ -8,6 +8,7 @@ department B (admin_b). The campaign covers one account in each of A, A's sub-un
 
 import datetime
 import itertools
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -1122,6 +1123,73 @@ def test_it_reports_the_campaign_as_the_model_case_does(
     assert "campaign-charts" in page and 'data-campaign-chart="outcomes"' in page
 
 
+def _funnel(page: str) -> dict[str, int]:
+    return {
+        step: int(count)
+        for step, count in re.findall(
+            r'data-testid="funnel-(\w+)">\s*<span class="figure">(\d+)</span>', page
+        )
+    }
+
+
+def test_it_counts_in_the_headline_only_the_closures_the_office_has_verified(
+    client_for, office_admin, admin_a, accounts, campaign
+):
+    # The share a district reports upward (DESIGN.md §10): a decision or the unit's word is not yet
+    # a closed account, and an order sent back is not done.
+    order = closure_order(office_admin, admin_a, campaign, accounts["a"])
+    office = client_for(office_admin)
+
+    def seen() -> tuple[str, dict[str, int]]:
+        page = office.get(reverse("campaign_detail", args=[campaign.pk])).content.decode()
+        return page, _funnel(page)
+
+    page, funnel = seen()
+    assert "已关停或整合 0 个，占 3 个的 0.0%" in page
+    assert "只计入宣传部已核验的关停和整合" in page
+    assert funnel == {"decided": 1, "confirmed": 0, "verified": 0}
+    confirmed(admin_a, order)
+    page, funnel = seen()
+    assert "已关停或整合 0 个，占 3 个的 0.0%" in page and funnel == {
+        "decided": 1,
+        "confirmed": 1,
+        "verified": 0,
+    }
+    services.closure_order_reject(actor=office_admin, order=order, note="公告未发布")
+    page, funnel = seen()
+    assert "已关停或整合 0 个，占 3 个的 0.0%" in page and funnel == {
+        "decided": 1,
+        "confirmed": 0,
+        "verified": 0,
+    }
+    services.closure_order_verify(actor=office_admin, order=confirmed(admin_a, order))
+    page, funnel = seen()
+    assert "已关停或整合 1 个，占 3 个的 33.3%" in page and funnel == {
+        "decided": 1,
+        "confirmed": 1,
+        "verified": 1,
+    }
+
+
+def test_it_shows_each_running_campaigns_verified_share_and_funnel_on_the_dashboard(
+    client_for, office_admin, admin_a, admin_b, accounts, campaign
+):
+    order = closure_order(office_admin, admin_a, campaign, accounts["a"])
+    services.closure_order_verify(actor=office_admin, order=confirmed(admin_a, order))
+    closure_order(office_admin, admin_b, campaign, accounts["b"])  # decided, still with the unit
+    draft = new_campaign(office_admin, start=False)  # not under way
+    page = client_for(office_admin).get(reverse("home")).content.decode()
+    assert f'data-testid="dashboard-campaign-{draft.pk}"' not in page
+    card = page[page.index(f'data-testid="dashboard-campaign-{campaign.pk}"') :]
+    assert f'href="{reverse("campaign_detail", args=[campaign.pk])}"' in card
+    assert "已关停或整合 1 个，占 3 个的 33.3%" in card and "只计入宣传部已核验的关停和整合" in card
+    assert _funnel(card) == {"decided": 2, "confirmed": 1, "verified": 1}
+    # A unit sees the share of its own accounts.
+    mine = client_for(admin_b).get(reverse("home")).content.decode()
+    assert "已关停或整合 0 个，占 1 个的 0.0%" in mine
+    assert _funnel(mine) == {"decided": 1, "confirmed": 0, "verified": 0}
+
+
 def test_it_shows_a_unit_its_own_counts(client_for, admin_b, accounts, campaign):
     response = client_for(admin_b).get(reverse("campaign_detail", args=[campaign.pk]))
     assert response.context["progress"].in_scope == 1
@@ -1191,6 +1259,7 @@ def district(file_account, office_admin, admin_a, department_a, sub_unit_a):
 
 def _pages(campaign, meeting):
     return [
+        reverse("home"),
         reverse("campaign_list"),
         reverse("campaign_detail", args=[campaign.pk]),
         reverse("campaign_review", args=[campaign.pk]),

@@ -13,6 +13,15 @@ from tests.conftest import PASSWORD
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+def funnel(page) -> dict[str, str]:
+    """The steps beside the headline as the reader sees them: label → count."""
+    steps = page.locator(".closure-funnel li")
+    return {
+        steps.nth(i).locator(".label").inner_text(): steps.nth(i).locator(".figure").inner_text()
+        for i in range(steps.count())
+    }
+
+
 def sign_out(page):
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url("**/accounts/login/")
@@ -66,6 +75,13 @@ def test_it_runs_a_campaign_from_self_inspection_to_verified_closure(
     page.get_by_test_id("record-decisions").click()
     assert "已记录 1 项审议结论" in page.locator(".messages").inner_text()
     assert "关停" in page.get_by_test_id("decisions").inner_text()
+    # Decided is not closed: the headline waits for the office's verification, and says so.
+    page.goto(campaign_url)
+    assert (
+        page.get_by_test_id("campaign-headline").inner_text().startswith("已关停或整合 0 个，占 3 个的 0.0%")
+    )
+    assert "只计入宣传部已核验的关停和整合" in page.get_by_test_id("headline-note").inner_text()
+    assert funnel(page) == {"决定关停或整合": "1", "单位已确认办结": "0", "宣传部已核验": "0"}
     sign_out(page)
 
     # Step 3: the unit confirms the closure with its notice; the office verifies it.
@@ -74,6 +90,7 @@ def test_it_runs_a_campaign_from_self_inspection_to_verified_closure(
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="清理整顿").click()
     page.get_by_role("link", name="关停整合令").click()
     page.get_by_role("link", name="新城教育发布").click()
+    assert page.get_by_test_id("order-status").inner_text() == "待单位办理"
     page.get_by_label("公告链接").fill("https://www.xincheng.gov.cn/notice/2026-01")
     page.get_by_test_id("confirm-order").click()
     assert page.get_by_test_id("order-status").inner_text() == "单位已确认"
@@ -91,5 +108,13 @@ def test_it_runs_a_campaign_from_self_inspection_to_verified_closure(
     assert (
         page.get_by_test_id("campaign-headline").inner_text().startswith("已关停或整合 1 个，占 3 个的 33.3%")
     )
+    assert funnel(page) == {"决定关停或整合": "1", "单位已确认办结": "1", "宣传部已核验": "1"}
     page.locator("[data-campaign-chart='funnel'][data-chart-ready='true']").wait_for()
     page.locator("[data-campaign-chart='outcomes'][data-chart-ready='true']").wait_for()
+    # And so does the dashboard, where the office looks first.
+    page.goto("/")
+    card = page.get_by_test_id(f"dashboard-campaign-{order.campaign_id}")
+    assert (
+        card.get_by_test_id("campaign-headline").inner_text().startswith("已关停或整合 1 个，占 3 个的 33.3%")
+    )
+    assert funnel(card) == {"决定关停或整合": "1", "单位已确认办结": "1", "宣传部已核验": "1"}
