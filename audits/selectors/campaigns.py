@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from accounts import permissions
 from audits.choices import CampaignStatus, ClosureOrderStatus, Outcome, Proposal, SelfInspectionStatus
 from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, SelfInspection
+from audits.selectors.inspections import open_findings, with_grade
 from registry.choices import ENDED_STATUSES, Employment, MediaAccountStatus
 from registry.models import AccountMetric, Department, MediaAccount
 
@@ -85,6 +86,13 @@ def recommend(inspection: SelfInspection, facts: Facts) -> Recommendation:
     if reasons:
         return Recommendation(Outcome.CLOSE, reasons, None, facts)
     return Recommendation(Outcome.RETAIN, [_("needed, staffed, supported and active")], None, facts)
+
+
+def with_account_findings(inspections: QuerySet) -> QuerySet:
+    """Applications with what a review looks at beside the answers: their account's grade
+    (``grade``) and its open findings (``media_account.open_findings``, gravest first), one query
+    more for the whole page."""
+    return with_grade(inspections, via="media_account").prefetch_related(open_findings(via="media_account"))
 
 
 def facts_for(inspections: list[SelfInspection], today: datetime.date | None = None) -> dict[int, Facts]:

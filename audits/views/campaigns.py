@@ -21,6 +21,7 @@ from audits.selectors.campaigns import (
     campaign_progress_by_department,
     recommendations_for,
     visible_campaigns,
+    with_account_findings,
 )
 from audits.services import campaigns as services
 from audits.views.common import get_campaign_or_404, refuse, require, step_counts
@@ -219,8 +220,8 @@ def campaign_review(request, pk: int):
     campaign = get_campaign_or_404(request.user, pk)
     require(sees_everything(request.user))
     inspections = list(
-        SelfInspection.objects.filter(
-            campaign=campaign, status=SelfInspectionStatus.SUBMITTED
+        with_account_findings(
+            SelfInspection.objects.filter(campaign=campaign, status=SelfInspectionStatus.SUBMITTED)
         ).select_related("media_account__department", "merge_target", "submitted_by")
     )
     recommendations = recommendations_for(inspections)

@@ -22,7 +22,12 @@ from audits import spreadsheets
 from audits.choices import CampaignStatus, SelfInspectionStatus
 from audits.forms import DecisionFormSet, MeetingForm, add_service_errors, live_account_choices
 from audits.models import ReviewMeeting, SelfInspection
-from audits.selectors.campaigns import Recommendation, decisions_of_meeting, recommendations_for
+from audits.selectors.campaigns import (
+    Recommendation,
+    decisions_of_meeting,
+    recommendations_for,
+    with_account_findings,
+)
 from audits.services import campaigns as services
 from audits.views.common import get_campaign_or_404, refuse, require
 from config.downloads import xlsx_response
@@ -93,9 +98,9 @@ class SheetRow:
 
 def _applications(meeting: ReviewMeeting, pks=None) -> list[SelfInspection]:
     """The applications awaiting a decision, or (``pks``) those a posted sheet names, in its order."""
-    inspections = SelfInspection.objects.filter(campaign_id=meeting.campaign_id).select_related(
-        "media_account__department", "merge_target"
-    )
+    inspections = with_account_findings(
+        SelfInspection.objects.filter(campaign_id=meeting.campaign_id)
+    ).select_related("media_account__department", "merge_target")
     if pks is None:
         return list(inspections.filter(status=SelfInspectionStatus.SUBMITTED))
     by_id = inspections.in_bulk(pks)

@@ -14,7 +14,7 @@ from audits.choices import SelfInspectionStatus
 from audits.filters import SelfInspectionFilter
 from audits.forms import SelfInspectionForm, add_service_errors, live_account_choices
 from audits.models import ReviewDecision, SelfInspection
-from audits.selectors.campaigns import facts_for
+from audits.selectors.campaigns import facts_for, with_account_findings
 from audits.services import campaigns as services
 from audits.views.common import PAGE_SIZE, dress_filter_form, refuse, require
 from config.errors import InvalidTransition
@@ -66,7 +66,7 @@ def self_inspection_list(request):
 def self_inspection_detail(request, pk: int):
     """The unit's answers beside the account's figures: a form while it may be edited, else a record."""
     inspection = get_object_or_404(
-        SelfInspection.objects.visible_to(request.user).select_related(
+        with_account_findings(SelfInspection.objects.visible_to(request.user)).select_related(
             "campaign", "media_account__department", "merge_target__department", "submitted_by"
         ),
         pk=pk,

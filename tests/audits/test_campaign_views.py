@@ -26,6 +26,7 @@ from audits.choices import (
 )
 from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, ReviewMeeting, SelfInspection
 from audits.services import campaigns as services
+from audits.services import inspections
 from registry.choices import DepartmentKind, MediaAccountStatus, Platform
 from registry.models import MediaAccount
 from tests.permission_matrix import check_matrix
@@ -695,6 +696,36 @@ def test_it_shows_the_reviewer_each_submitted_application_with_its_recommendatio
     assert "单位提出关停" in page and "从未发布" in page
 
 
+def _cell(page: str, testid: str) -> str:
+    start = page.index(f'data-testid="{testid}"')
+    return page[start : page.index("</td>", start)]
+
+
+def test_it_shows_each_accounts_grade_and_open_findings_where_the_office_decides(
+    client_for, office_admin, admin_a, file_account, department_a, accounts
+):
+    # What a review meeting looks at: the same red the account list shows, and why.
+    mute = file_account(department_a, name="无互动入口号", has_interaction=False)
+    run = inspections.inspection_run_request(actor=office_admin)
+    inspections.inspection_run_execute(run_id=run.pk)
+    campaign = new_campaign(office_admin)
+    inspection = submit(admin_a, inspection_of(campaign, mute))
+    meeting = meeting_of(office_admin, campaign)
+    office = client_for(office_admin)
+    for url in (
+        reverse("campaign_review", args=[campaign.pk]),
+        reverse("meeting_detail", args=[meeting.pk]),
+    ):
+        cell = _cell(office.get(url).content.decode(), f"findings-{inspection.pk}")
+        assert 'data-grade="red"' in cell and "红色" in cell, url
+        assert "未提供有效互动功能" in cell, url
+    for user in (office_admin, admin_a):
+        page = client_for(user).get(reverse("self_inspection_detail", args=[inspection.pk])).content.decode()
+        assert 'data-grade="red"' in page and "未提供有效互动功能" in page
+    listed = office.get(reverse("media_account_list"), {"q": "无互动入口号"}).content.decode()
+    assert 'data-grade="red"' in listed
+
+
 def test_it_records_a_meeting(client_for, office_admin, accounts, campaign):
     response = form_post(
         client_for(office_admin),
@@ -1233,15 +1264,21 @@ def test_it_marks_read_only_the_users_own_notification(client_for, office_admin,
 
 @pytest.fixture
 def district(file_account, office_admin, admin_a, department_a, sub_unit_a):
-    """A campaign over ``n`` accounts, each submitted, one in three decided, one in ten confirmed closed."""
+    """A campaign over ``n`` inspected accounts (one in four without a way to interact: red), each
+    submitted, one in three decided, one in ten confirmed closed."""
 
     def build(n: int):
         created = [
             file_account(
-                department_a if i % 2 else sub_unit_a, name=f"账号{i:03d}", platform=Platform.values[i % 9]
+                department_a if i % 2 else sub_unit_a,
+                name=f"账号{i:03d}",
+                platform=Platform.values[i % 9],
+                has_interaction=i % 4 != 0,
             )
             for i in range(n)
         ]
+        run = inspections.inspection_run_request(actor=office_admin)
+        inspections.inspection_run_execute(run_id=run.pk)
         campaign = new_campaign(office_admin)
         meeting = meeting_of(office_admin, campaign)
         for i, account in enumerate(created):
@@ -1265,6 +1302,7 @@ def _pages(campaign, meeting):
         reverse("campaign_review", args=[campaign.pk]),
         reverse("meeting_detail", args=[meeting.pk]),
         reverse("self_inspection_list"),
+        reverse("self_inspection_detail", args=[campaign.self_inspections.order_by("pk").last().pk]),
         reverse("closure_order_list"),
         reverse("notification_list"),
     ]
