@@ -3,7 +3,19 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +25,7 @@ from accounts import permissions
 from audits.choices import CampaignStatus, ClosureOrderStatus, Outcome, Proposal, SelfInspectionStatus
 from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, SelfInspection
 from audits.selectors.inspections import open_findings, with_grade
-from registry.choices import ENDED_STATUSES, Employment, MediaAccountStatus
+from registry.choices import ENDED_STATUSES, Employment, MediaAccountStatus, Platform
 from registry.models import AccountMetric, Department, MediaAccount
 
 # The thresholds behind a recommendation. The model case closed accounts "with fewer than 100
@@ -101,33 +113,34 @@ def facts_for(inspections: list[SelfInspection], today: datetime.date | None = N
     since = today - datetime.timedelta(days=WINDOW_DAYS)
     account_ids = [inspection.media_account_id for inspection in inspections]
     posts = AccountMetric.objects.filter(media_account=OuterRef("pk"), date__gt=since, date__lte=today)
+    # Each account's strongest other live account of its unit on its platform, found by the database
+    # (the unit-and-platform index) rather than by loading every account of the units concerned.
+    strongest_sibling = (
+        MediaAccount.objects.filter(
+            department=OuterRef("department"), platform=OuterRef("platform"), status=MediaAccountStatus.ACTIVE
+        )
+        .exclude(pk=OuterRef("pk"))
+        .order_by("-followers", "pk")
+        .values("pk")[:1]
+    )
     accounts = MediaAccount.objects.filter(pk__in=account_ids).annotate(
         posts_30_days=Coalesce(
             Subquery(posts.values("media_account").annotate(total=Sum("posts")).values("total")[:1]),
             0,
             output_field=IntegerField(),
-        )
+        ),
+        sibling_id=Subquery(strongest_sibling),
     )
     by_id = {account.pk: account for account in accounts}
-    keys = {(account.department_id, account.platform) for account in by_id.values()}
-    siblings: dict[tuple[int, str], list[MediaAccount]] = {}
-    candidates = MediaAccount.objects.filter(
-        status=MediaAccountStatus.ACTIVE,
-        department_id__in={department for department, _platform in keys},
-    ).order_by("-followers", "pk")
-    for candidate in candidates:
-        siblings.setdefault((candidate.department_id, candidate.platform), []).append(candidate)
+    siblings = MediaAccount.objects.in_bulk({account.sibling_id for account in by_id.values()} - {None})
     facts = {}
     for inspection in inspections:
         account = by_id[inspection.media_account_id]
-        others = [
-            a for a in siblings.get((account.department_id, account.platform), []) if a.pk != account.pk
-        ]
         facts[inspection.pk] = Facts(
             followers=account.followers,
             posts_30_days=account.posts_30_days,
             days_since_last_post=(today - account.last_post_on).days if account.last_post_on else None,
-            sibling=others[0] if others else None,
+            sibling=siblings.get(account.sibling_id),
         )
     return facts
 
@@ -140,6 +153,43 @@ def recommendations_for(inspections, today: datetime.date | None = None) -> dict
 
 def recommendation_for(inspection: SelfInspection) -> Recommendation:
     return recommendations_for([inspection])[inspection.pk]
+
+
+# Merge targets -----------------------------------------------------------------------------------
+
+MERGE_TARGETS_SHOWN = 20
+
+
+def merge_targets(
+    query: str, *, account: MediaAccount | None = None, limit: int = MERGE_TARGETS_SHOWN
+) -> tuple[list[tuple[Department, list[MediaAccount]]], bool]:
+    """The live accounts a merger may go to that match every word of ``query`` (in the name, the
+    unit, the platform or the filing number), grouped by unit, with whether there are more than
+    ``limit``. Never ``account`` itself; its own unit comes first, where its likeliest successor is.
+    Any unit's account may be the target (often the district's main one), so the list is not
+    narrowed to the user's units. One query."""
+    accounts = MediaAccount.objects.filter(status=MediaAccountStatus.ACTIVE).select_related("department")
+    for word in query.split():
+        platforms = [code for code, label in Platform.choices if word.casefold() in str(label).casefold()]
+        accounts = accounts.filter(
+            Q(name__icontains=word)
+            | Q(department__name__icontains=word)
+            | Q(filing_number__icontains=word)
+            | Q(platform__in=platforms)
+        )
+    own_unit_first = Value(0)
+    if account is not None:
+        accounts = accounts.exclude(pk=account.pk)
+        own_unit_first = Case(When(department_id=account.department_id, then=Value(0)), default=Value(1))
+    found = list(
+        accounts.order_by(own_unit_first, "department__kind", "department__code", "platform", "name", "pk")[
+            : limit + 1
+        ]
+    )
+    groups: dict[int, tuple[Department, list[MediaAccount]]] = {}
+    for target in found[:limit]:
+        groups.setdefault(target.department_id, (target.department, []))[1].append(target)
+    return list(groups.values()), len(found) > limit
 
 
 # Progress ----------------------------------------------------------------------------------------

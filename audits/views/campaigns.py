@@ -1,9 +1,12 @@
 """The campaign itself: the list, setting one up and starting it, its progress page and the
 office's review of the submitted applications (step 2's reading side)."""
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +27,7 @@ from audits.selectors.campaigns import (
     with_account_findings,
 )
 from audits.services import campaigns as services
-from audits.views.common import get_campaign_or_404, refuse, require, step_counts
+from audits.views.common import PAGE_SIZE, get_campaign_or_404, refuse, require, step_counts
 from config.downloads import xlsx_response
 from config.errors import InvalidTransition
 from registry.choices import DepartmentKind, Platform
@@ -215,28 +218,29 @@ def campaign_start(request, pk: int):
 
 @login_required
 def campaign_review(request, pk: int):
-    """Step 2 for the office: every application awaiting a decision, with its figures and the
-    recommended outcome (the recommendations are computed for the whole page at once)."""
+    """Step 2 for the office: the applications awaiting a decision, a page at a time like any list,
+    each with its figures, grade and open findings and the recommended outcome (computed for the
+    page at once)."""
     campaign = get_campaign_or_404(request.user, pk)
     require(sees_everything(request.user))
-    inspections = list(
-        with_account_findings(
-            SelfInspection.objects.filter(campaign=campaign, status=SelfInspectionStatus.SUBMITTED)
-        ).select_related("media_account__department", "merge_target", "submitted_by")
-    )
-    recommendations = recommendations_for(inspections)
-    rows = [(inspection, recommendations[inspection.pk]) for inspection in inspections]
-    recommended = {outcome: 0 for outcome in Outcome.values}
-    for _inspection, recommendation in rows:
-        recommended[recommendation.outcome] += 1
+    awaiting = SelfInspection.objects.filter(campaign=campaign, status=SelfInspectionStatus.SUBMITTED)
+    page = Paginator(
+        with_account_findings(awaiting).select_related(
+            "media_account__department", "merge_target", "submitted_by"
+        ),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    recommendations = recommendations_for(page.object_list)
+    recommended = Counter(recommendation.outcome for recommendation in recommendations.values())
     return render(
         request,
         "audits/campaign_review.html",
         {
             "campaign": campaign,
-            "rows": rows,
+            "page": page,
+            "rows": [(inspection, recommendations[inspection.pk]) for inspection in page.object_list],
             "progress": campaign_progress(campaign, request.user),
-            "recommended": [(Outcome(key).label, count) for key, count in recommended.items() if count],
+            "recommended": [(label, recommended[key]) for key, label in Outcome.choices if recommended[key]],
             "meetings": campaign.meetings.all(),
             "may_meet": permissions.is_office_admin(request.user)
             and campaign.status == CampaignStatus.RUNNING,

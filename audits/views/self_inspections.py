@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from audits.choices import SelfInspectionStatus
 from audits.filters import SelfInspectionFilter
-from audits.forms import SelfInspectionForm, add_service_errors, live_account_choices
+from audits.forms import SelfInspectionForm, add_service_errors
 from audits.models import ReviewDecision, SelfInspection
 from audits.selectors.campaigns import facts_for, with_account_findings
 from audits.services import campaigns as services
@@ -78,9 +78,7 @@ def self_inspection_detail(request, pk: int):
     status = 200
     if request.method == "POST":
         require(may_act)
-        form = SelfInspectionForm(
-            request.POST, inspection=inspection, target_choices=live_account_choices(empty_label="—")
-        )
+        form = SelfInspectionForm(request.POST, inspection=inspection)
         submitting = request.POST.get("action") == "submit"
         if form.is_valid():
             try:
@@ -115,7 +113,7 @@ def self_inspection_detail(request, pk: int):
                 else _("Nothing was saved. Please correct the problems marked below."),
             )
     if editable and form is None:
-        form = SelfInspectionForm(inspection=inspection, target_choices=live_account_choices(empty_label="—"))
+        form = SelfInspectionForm(inspection=inspection)
     facts = facts_for([inspection])[inspection.pk]
     decisions = inspection.decisions.select_related("meeting", "merge_target", "closure_order").order_by(
         "-decided_at", "-pk"

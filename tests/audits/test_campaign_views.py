@@ -27,6 +27,7 @@ from audits.choices import (
 from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, ReviewMeeting, SelfInspection
 from audits.services import campaigns as services
 from audits.services import inspections
+from registry import services as registry_services
 from registry.choices import DepartmentKind, MediaAccountStatus, Platform
 from registry.models import MediaAccount
 from tests.permission_matrix import check_matrix
@@ -156,7 +157,7 @@ def sheet(rows: list[dict]) -> dict:
         deadline = row.get("deadline", days(45))
         data[prefix + "deadline"] = deadline.isoformat() if deadline else ""
         target = row.get("merge_target")
-        data[prefix + "merge_target"] = str(target.pk) if target else ""
+        data[prefix + "merge_target"] = target.filing_number if target else ""
         data[prefix + "note"] = row.get("note", "")
     return data
 
@@ -594,7 +595,7 @@ def test_it_refuses_to_merge_an_account_into_itself(client_for, admin_a, account
     response = form_post(
         client_for(admin_a),
         reverse("self_inspection_detail", args=[inspection.pk]),
-        answers_form(proposal="merge", merge_target=accounts["a"].pk, **NO_HAVES, action="submit"),
+        answers_form(proposal="merge", merge_target=accounts["a"].filing_number, **NO_HAVES, action="submit"),
     )
     assert response.context["form"].errors["merge_target"] == ["账号不能整合到其自身。"]
     inspection.refresh_from_db()
@@ -604,14 +605,22 @@ def test_it_refuses_to_merge_an_account_into_itself(client_for, admin_a, account
 def test_it_refuses_to_merge_into_an_account_that_is_not_live(
     client_for, office_admin, admin_a, accounts, campaign, file_account, department_b
 ):
-    pending = file_account(department_b, approve=False)
-    inspection = inspection_of(campaign, accounts["a"])
-    response = form_post(
-        client_for(admin_a),
-        reverse("self_inspection_detail", args=[inspection.pk]),
-        answers_form(proposal="merge", merge_target=pending.pk, **NO_HAVES, action="submit"),
+    closed = file_account(department_b, name="已关停的号")
+    registry_services.filing_approve(
+        actor=office_admin,
+        filing=registry_services.filing_submit_close(actor=office_admin, media_account=closed, reason="停更"),
     )
-    assert response.context["form"].errors["merge_target"]
+    inspection = inspection_of(campaign, accounts["a"])
+    for number, error in (
+        (closed.filing_number, "请整合到全区另一个在用账号。"),
+        ("XC-1999-0001", "全区没有备案编号为 XC-1999-0001 的账号。"),
+    ):
+        response = form_post(
+            client_for(admin_a),
+            reverse("self_inspection_detail", args=[inspection.pk]),
+            answers_form(proposal="merge", merge_target=number, **NO_HAVES, action="submit"),
+        )
+        assert response.context["form"].errors["merge_target"] == [error]
     inspection.refresh_from_db()
     assert inspection.status == SelfInspectionStatus.PENDING
 
@@ -621,7 +630,7 @@ def test_it_merges_into_another_units_live_account(client_for, admin_a, accounts
     response = form_post(
         client_for(admin_a),
         reverse("self_inspection_detail", args=[inspection.pk]),
-        answers_form(proposal="merge", merge_target=accounts["b"].pk, **NO_HAVES, action="submit"),
+        answers_form(proposal="merge", merge_target=accounts["b"].filing_number, **NO_HAVES, action="submit"),
     )
     assert response.status_code == 302
     inspection.refresh_from_db()
@@ -859,6 +868,14 @@ def test_it_records_none_of_the_sheet_when_one_row_is_wrong(
     rows = {row.inspection.pk: row.form for row in response.context["rows"]}
     assert rows[b.pk].errors["note"] == ["请说明单位须修改的内容。"]
     assert not ReviewDecision.objects.exists() and not ClosureOrder.objects.exists()
+    # The sheet comes back as the reviewer left it.
+    page = response.content.decode()
+    row_a = page[
+        page.index(f'data-testid="sheet-row-{a.pk}"') : page.index(f'data-testid="sheet-row-{b.pk}"')
+    ]
+    assert '<option value="close" selected>' in row_a and f'value="{days(45).isoformat()}"' in row_a
+    assert 'name="decisions-0-decide" checked' in row_a
+    assert '<option value="return" selected>' in page[page.index(f'data-testid="sheet-row-{b.pk}"') :]
 
 
 def test_it_refuses_a_merger_into_the_account_itself_on_the_sheet(
@@ -932,6 +949,163 @@ def test_it_asks_for_at_least_one_ticked_row(client_for, office_admin, admin_a, 
         sheet([{"self_inspection": a, "outcome": Outcome.CLOSE, "decide": False}]),
     )
     assert response.context["formset"].non_form_errors() == ["请至少选择一项申请作出结论。"]
+
+
+# Merge targets: a search, not a list of every account ------------------------------------------
+
+
+def _search(client, **query) -> dict:
+    response = client.get(reverse("merge_target_search"), query)
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    return response.json()
+
+
+def test_it_finds_merge_targets_grouped_by_unit_its_own_unit_first_never_itself(
+    client_for, office_admin, admin_a, file_account, department_a, department_b, accounts
+):
+    weibo = file_account(department_a, name="新城教育微博", platform=Platform.WEIBO)
+    file_account(department_b, name="新城教育观察", approve=False)  # pending: not a live account
+    client = client_for(admin_a)
+    found = _search(client, q="新城教育", account=accounts["a"].pk)
+    assert found == {
+        "results": [
+            {
+                "unit": "区教育局",
+                "accounts": [
+                    {
+                        "filing_number": weibo.filing_number,
+                        "name": "新城教育微博",
+                        "label": "新城教育微博（微博）",
+                    }
+                ],
+            }
+        ],
+        "more": False,
+    }
+    # Any unit's live account may take the merger; the account's own unit comes first.
+    units = [group["unit"] for group in _search(client, account=accounts["a"].pk)["results"]]
+    assert units[0] == "区教育局" and "区卫生健康委" in units
+    # Every word must match: the unit, the platform and a part of the filing number.
+    assert _search(client, q="卫生 微信")["results"][0]["accounts"][0]["name"] == "健康新城"
+    number = accounts["b"].filing_number
+    assert [a["name"] for g in _search(client, q=number[-4:])["results"] for a in g["accounts"]] == [
+        "健康新城"
+    ]
+
+
+def test_it_says_when_more_merge_targets_match_than_it_shows(
+    client_for, office_admin, file_account, department_b, accounts
+):
+    for n in range(21):
+        file_account(department_b, name=f"健康新城{n:02d}", platform=Platform.DOUYIN)
+    found = _search(client_for(office_admin), q="健康新城")
+    assert sum(len(group["accounts"]) for group in found["results"]) == 20 and found["more"] is True
+
+
+def test_it_answers_the_merge_target_search_to_those_who_name_targets(
+    client_for, personas, office_admin, admin_a, accounts
+):
+    url = reverse("merge_target_search")
+    check_matrix(
+        client_for, personas, "get", url, office=200, auditor=403, admin_a=200, admin_b=200, anonymous=302
+    )
+    # The account being merged must be one the user may see.
+    mine = f"{url}?account={accounts['a'].pk}"
+    check_matrix(
+        client_for, personas, "get", mine, office=200, auditor=403, admin_a=200, admin_b=404, anonymous=302
+    )
+    assert client_for(admin_a).get(f"{url}?account=abc").status_code == 404
+
+
+def test_it_searches_merge_targets_in_one_query_however_many_accounts(
+    client_for,
+    office_admin,
+    file_account,
+    department_a,
+    department_b,
+    accounts,
+    django_assert_max_num_queries,
+):
+    client = client_for(office_admin)
+    with django_assert_max_num_queries(20) as few:
+        _search(client, q="新城", account=accounts["a"].pk)
+    for n in range(30):
+        file_account(
+            department_a if n % 2 else department_b, name=f"新城{n:02d}", platform=Platform.values[n % 9]
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        _search(client, q="新城", account=accounts["a"].pk)
+
+
+def test_it_names_merge_targets_on_the_sheet_by_filing_number_not_by_a_list_of_every_account(
+    client_for, office_admin, admin_a, admin_b, accounts, campaign
+):
+    # The office's complaint: every row carried a <select> of every account of the district.
+    a = submit(admin_a, inspection_of(campaign, accounts["a"]))
+    b = submit(admin_b, inspection_of(campaign, accounts["b"]))
+    meeting = meeting_of(office_admin, campaign)
+    page = client_for(office_admin).get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    table = page[page.index('data-testid="decision-sheet"') : page.index("</table>")]
+    assert table.count("<option") == 2 * len(Outcome.values)  # the outcome of each row, nothing more
+    for inspection in (a, b):
+        row = page[page.index(f'data-testid="sheet-row-{inspection.pk}"') :]
+        box = re.search(r'<input[^>]*name="decisions-\d+-merge_target"[^>]*>', row).group(0)
+        assert f'data-merge-picker="{reverse("merge_target_search")}"' in box
+        assert f'data-account="{inspection.media_account_id}"' in box
+
+
+def test_it_merges_into_the_account_the_sheet_names_by_its_filing_number(
+    client_for, office_admin, admin_a, admin_b, accounts, campaign
+):
+    a = submit(admin_a, inspection_of(campaign, accounts["a"]))
+    b = submit(admin_b, inspection_of(campaign, accounts["b"]))
+    meeting = meeting_of(office_admin, campaign)
+    url = reverse("meeting_detail", args=[meeting.pk])
+    unknown = sheet(
+        [
+            {"self_inspection": a, "outcome": Outcome.CLOSE},
+            {"self_inspection": b, "outcome": Outcome.MERGE, "merge_target": accounts["a_sub"]},
+        ]
+    )
+    unknown["decisions-1-merge_target"] = "XC-1999-0001"
+    response = form_post(client_for(office_admin), url, unknown)
+    assert response.context["rows"][1].form.errors["merge_target"] == [
+        "全区没有备案编号为 XC-1999-0001 的账号。"
+    ]
+    assert not ReviewDecision.objects.exists()
+    # The number is read as a clerk types it: spaces around it and lower case do no harm.
+    typed = dict(unknown, **{"decisions-1-merge_target": f" {accounts['a_sub'].filing_number.lower()} "})
+    assert form_post(client_for(office_admin), url, typed).status_code == 302
+    assert ReviewDecision.objects.get(self_inspection=b).merge_target == accounts["a_sub"]
+
+
+def test_it_pages_the_review_and_the_decision_sheet_like_a_list(
+    client_for, office_admin, admin_a, file_account, department_a
+):
+    for n in range(55):
+        file_account(department_a, name=f"账号{n:02d}", platform=Platform.values[n % 9])
+    campaign = new_campaign(office_admin)
+    for inspection in SelfInspection.objects.filter(campaign=campaign):
+        submit(admin_a, inspection)
+    meeting = meeting_of(office_admin, campaign)
+    office = client_for(office_admin)
+    review = office.get(reverse("campaign_review", args=[campaign.pk]))
+    assert len(review.context["rows"]) == 50 and review.context["page"].paginator.count == 55
+    assert sum(count for _label, count in review.context["recommended"]) == 50  # of this page
+    assert len(office.get(reverse("campaign_review", args=[campaign.pk]), {"page": 2}).context["rows"]) == 5
+    url = reverse("meeting_detail", args=[meeting.pk])
+    second = office.get(url, {"page": 2})
+    rows = second.context["rows"]
+    assert len(rows) == 5 and "待审议的 55 项申请中的第 51–55 项" in second.content.decode()
+    # Recording the second page decides its rows and comes back to it; what is left moves up.
+    response = form_post(
+        office,
+        f"{url}?page=2",
+        sheet([{"self_inspection": row.inspection, "outcome": Outcome.CLOSE} for row in rows]),
+    )
+    assert response.status_code == 302 and response.url == f"{url}?page=2"
+    after = office.get(response.url)
+    assert after.context["page"].paginator.count == 50 and len(after.context["rows"]) == 50
 
 
 # Step 3: closure orders -------------------------------------------------------------------------
@@ -1073,11 +1247,11 @@ def test_it_lets_the_unit_name_the_successor_of_a_merger(
         outcome=Outcome.MERGE,
     ).closure_order
     page = client_for(admin_a).get(reverse("closure_order_detail", args=[order.pk]))
-    assert page.context["confirm_form"]["merge_target"].value() == accounts["a"].pk
+    assert page.context["confirm_form"]["merge_target"].value() == accounts["a"].filing_number
     form_post(
         client_for(admin_a),
         reverse("closure_order_confirm", args=[order.pk]),
-        {"note": "粉丝已迁移", "merge_target": accounts["b"].pk},
+        {"note": "粉丝已迁移", "merge_target": accounts["b"].filing_number},
     )
     order.refresh_from_db()
     assert order.status == ClosureOrderStatus.CONFIRMED and order.merge_target == accounts["b"]
@@ -1272,7 +1446,7 @@ def district(file_account, office_admin, admin_a, department_a, sub_unit_a):
             file_account(
                 department_a if i % 2 else sub_unit_a,
                 name=f"账号{i:03d}",
-                platform=Platform.values[i % 9],
+                platform=Platform.values[i % 3],  # siblings on a platform from the first ten
                 has_interaction=i % 4 != 0,
             )
             for i in range(n)

@@ -5,9 +5,14 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
+from audits.choices import Proposal
 from audits.models import ClosureOrder
+from audits.services import inspections as inspection_service
 from registry.choices import MediaAccountStatus, Platform
+from registry.models import MediaAccount
+from tests import campaigns as tests_campaigns
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -118,3 +123,47 @@ def test_it_runs_a_campaign_from_self_inspection_to_verified_closure(
         card.get_by_test_id("campaign-headline").inner_text().startswith("已关停或整合 1 个，占 3 个的 33.3%")
     )
     assert funnel(card) == {"决定关停或整合": "1", "单位已确认办结": "1", "宣传部已核验": "1"}
+
+
+def test_it_shows_the_grade_on_the_review_and_picks_a_merge_target_by_searching(
+    page, sign_in, office_admin, admin_a, file_account, department_a, department_b
+):
+    silent = file_account(department_a, name="新城教育发布", has_interaction=False)
+    file_account(department_a, name="新城教育微博", platform=Platform.WEIBO)
+    healthy = file_account(department_b, name="健康新城")
+    inspection_service.inspection_run_execute(
+        run_id=inspection_service.inspection_run_request(actor=office_admin).pk
+    )
+    campaign = tests_campaigns.campaign(office_admin)
+    application = tests_campaigns.submitted(
+        admin_a, tests_campaigns.inspection_of(campaign, silent), Proposal.CLOSE
+    )
+    meeting = tests_campaigns.meeting(office_admin, campaign)
+
+    sign_in("office", PASSWORD)
+    # The review shows what the account list shows: red, and why.
+    page.goto(f"/campaigns/{campaign.pk}/review/")
+    findings = page.get_by_test_id(f"findings-{application.pk}")
+    assert findings.locator("[data-grade]").inner_text() == "红色"
+    assert "未提供有效互动功能" in findings.inner_text()
+
+    # The sheet's merge target is a search, grouped by unit, that never offers the account itself.
+    page.goto(f"/meetings/{meeting.pk}/")
+    row = page.get_by_test_id(f"sheet-row-{application.pk}")
+    row.locator("select[name$='-outcome']").select_option("merge")
+    picker = row.get_by_role("combobox", name="整合到")
+    picker.fill("新城教育")
+    listbox = row.get_by_role("listbox")
+    weibo = MediaAccount.objects.get(name="新城教育微博")
+    expect(listbox.get_by_role("option")).to_have_text([f"新城教育微博（微博） {weibo.filing_number}"])
+    picker.fill("健康")
+    group = listbox.get_by_role("group", name="区卫生健康委")
+    group.get_by_role("option", name=f"健康新城（微信公众号） {healthy.filing_number}").wait_for()
+    picker.press("ArrowDown")
+    picker.press("Enter")
+    assert picker.input_value() == "健康新城（微信公众号）"
+    page.get_by_test_id("record-decisions").click()
+    assert "已记录 1 项审议结论" in page.locator(".messages").inner_text()
+    assert "→ 健康新城" in page.get_by_test_id("decisions").inner_text()
+    order = ClosureOrder.objects.get(media_account=silent)
+    assert order.merge_target == healthy
