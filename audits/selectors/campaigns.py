@@ -155,6 +155,36 @@ def recommendation_for(inspection: SelfInspection) -> Recommendation:
     return recommendations_for([inspection])[inspection.pk]
 
 
+# The way on --------------------------------------------------------------------------------------
+
+
+def still_to_do(inspection: SelfInspection, user) -> tuple[SelfInspection | None, int]:
+    """The next self-inspection ``user`` still has to fill in the same campaign, after ``inspection``
+    in the list's order (unit, then account) or else the first, and how many there are besides
+    ``inspection``: a unit answering its accounts one after another (two queries)."""
+    todo = (
+        SelfInspection.objects.visible_to(user)
+        .filter(
+            campaign_id=inspection.campaign_id,
+            status__in=[SelfInspectionStatus.PENDING, SelfInspectionStatus.DRAFT],
+        )
+        .exclude(pk=inspection.pk)
+    )
+    code, name = inspection.media_account.department.code, inspection.media_account.name
+    after = (
+        Q(media_account__department__code__gt=code)
+        | Q(media_account__department__code=code, media_account__name__gt=name)
+        | Q(media_account__department__code=code, media_account__name=name, pk__gt=inspection.pk)
+    )
+    following = (
+        todo.select_related("media_account")
+        .annotate(wraps=Case(When(after, then=Value(0)), default=Value(1)))
+        .order_by("wraps", "media_account__department__code", "media_account__name", "pk")
+        .first()
+    )
+    return following, todo.count()
+
+
 # Merge targets -----------------------------------------------------------------------------------
 
 MERGE_TARGETS_SHOWN = 20

@@ -552,6 +552,40 @@ def test_it_submits_a_proposal_to_close(client_for, admin_a, accounts, campaign)
     assert inspection.status == SelfInspectionStatus.SUBMITTED and inspection.submitted_by == admin_a
 
 
+def test_it_takes_the_unit_on_to_its_next_self_inspection_once_one_is_submitted(
+    client_for, office_admin, admin_a, accounts, file_account, department_a
+):
+    # Department A's administrator answers for A and its sub-unit: three accounts, in the list's order.
+    extra = file_account(department_a, name="新城教育号", platform=Platform.DOUYIN)
+    campaign = new_campaign(office_admin)
+    other = new_campaign(office_admin)  # another campaign's applications are not the way on
+    first, second, third = (
+        inspection_of(campaign, account) for account in (accounts["a"], extra, accounts["a_sub"])
+    )
+    client = client_for(admin_a)
+    closing = answers_form(proposal="close", **NO_HAVES, action="submit")
+
+    response = form_post(client, reverse("self_inspection_detail", args=[first.pk]), closing)
+    assert response.url == reverse("self_inspection_detail", args=[second.pk])
+    told = messages_of(client.get(response.url))
+    assert told == [
+        "已提交：新城教育。在宣传部退回之前不可修改。",
+        "本专项行动还有 2 份自查申请待填写，这是下一份。",
+    ]
+    # A submitted application offers the way on too, to whoever comes back to it.
+    back = client.get(reverse("self_inspection_detail", args=[first.pk])).content.decode()
+    assert f'href="{reverse("self_inspection_detail", args=[second.pk])}"' in back
+
+    response = form_post(client, reverse("self_inspection_detail", args=[second.pk]), closing)
+    assert response.url == reverse("self_inspection_detail", args=[third.pk])
+    assert messages_of(client.get(response.url))[1] == "本专项行动还有 1 份自查申请待填写，这是下一份。"
+    response = form_post(client, reverse("self_inspection_detail", args=[third.pk]), closing)
+    assert response.url == f"{reverse('self_inspection_list')}?campaign={campaign.pk}"
+    told = messages_of(client.get(response.url))
+    assert told == ["已提交：新城招生。在宣传部退回之前不可修改。", "本专项行动中您的自查申请已全部提交。"]
+    assert not SelfInspection.objects.filter(campaign=other).exclude(status=SelfInspectionStatus.PENDING)
+
+
 def test_it_refuses_to_retain_without_the_three_haves_and_saves_nothing(
     client_for, admin_a, accounts, campaign
 ):

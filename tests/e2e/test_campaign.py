@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from audits.choices import Proposal
-from audits.models import ClosureOrder
+from audits.models import ClosureOrder, SelfInspection
 from audits.services import inspections as inspection_service
 from registry.choices import MediaAccountStatus, Platform
 from registry.models import MediaAccount
@@ -65,6 +65,10 @@ def test_it_runs_a_campaign_from_self_inspection_to_verified_closure(
         page.locator(f"input[name={question}][value=False]").check()
     page.locator("input[name=proposal][value=close]").check()
     page.get_by_test_id("submit-inspection").click()
+    # The unit is taken on to its other account still to answer; the one submitted is locked.
+    page.get_by_role("heading", name="新城教育微博").wait_for()
+    page.go_back()
+    page.reload()
     assert page.get_by_test_id("inspection-status").inner_text() == "已提交"
     sign_out(page)
 
@@ -167,3 +171,42 @@ def test_it_shows_the_grade_on_the_review_and_picks_a_merge_target_by_searching(
     assert "→ 健康新城" in page.get_by_test_id("decisions").inner_text()
     order = ClosureOrder.objects.get(media_account=silent)
     assert order.merge_target == healthy
+
+
+def test_it_takes_the_unit_from_one_self_inspection_to_the_next(
+    page, sign_in, office_admin, admin_a, file_account, department_a, department_b
+):
+    first = file_account(department_a, name="新城教育发布")
+    second = file_account(department_a, name="新城教育微博", platform=Platform.WEIBO)
+    healthy = file_account(department_b, name="健康新城")
+    campaign = tests_campaigns.campaign(office_admin)
+
+    sign_in("dept-edu", PASSWORD)
+    page.goto(f"/self-inspections/?campaign={campaign.pk}")
+    page.get_by_role("link", name="新城教育发布").click()
+    for question in ("has_need", "has_capacity", "has_support"):
+        page.locator(f"input[name={question}][value=False]").check()
+    page.locator("input[name=proposal][value=close]").check()
+    page.get_by_test_id("submit-inspection").click()
+    # On to the next account still to answer, told what happened to the last one.
+    page.get_by_role("heading", name="新城教育微博").wait_for()
+    told = page.locator(".messages").inner_text()
+    assert "已提交：新城教育发布" in told and "本专项行动还有 1 份自查申请待填写，这是下一份。" in told
+
+    # This one merges into another unit's account, found by searching.
+    for question in ("has_need", "has_capacity", "has_support"):
+        page.locator(f"input[name={question}][value=False]").check()
+    page.locator("input[name=proposal][value=merge]").check()
+    picker = page.get_by_role("combobox", name="整合到")
+    picker.fill("健康")
+    page.get_by_role("option", name=f"健康新城（微信公众号） {healthy.filing_number}").click()
+    assert picker.input_value() == "健康新城（微信公众号）"
+    page.get_by_test_id("submit-inspection").click()
+    page.wait_for_url(f"**/self-inspections/?campaign={campaign.pk}")
+    assert "本专项行动中您的自查申请已全部提交。" in page.locator(".messages").inner_text()
+    proposals = {
+        inspection.media_account: inspection
+        for inspection in SelfInspection.objects.filter(campaign=campaign)
+    }
+    assert proposals[first].proposal == Proposal.CLOSE
+    assert proposals[second].proposal == Proposal.MERGE and proposals[second].merge_target == healthy
