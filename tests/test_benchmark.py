@@ -76,7 +76,7 @@ def test_it_measures_every_scenario_on_its_own_database(tmp_path, capsys):
         assert result["app_rows"] in (None, result["rows"]), result
     assert report["counts"]["accounts"] > 40  # the imported ones, and the pending filings
     assert report["counts"]["applications awaiting the meeting"] == 12
-    # The review page and the decision sheet show the meeting's twelve applications.
+    # The review page and the decision sheet show the meeting's twelve applications (a page holds 50).
     assert results["campaign review page · office"]["rows"] == 12
     assert results["decision sheet (meeting page) · office"]["rows"] == 12
     assert "metrics upsert 60 rows · API" in capsys.readouterr().out

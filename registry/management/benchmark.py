@@ -393,9 +393,10 @@ def _rule_violations(today: datetime.date):
 
 
 def _applications(world: World):
-    """The applications awaiting a decision as the review page and the decision sheet read them: the
-    unit's answers and proposed target, the account and its unit, its posts in the last 30 days, the
-    unit's strongest other live account on the platform, its grade and its open findings."""
+    """The first page of the applications awaiting a decision, with their total, as the review page
+    and the decision sheet read them: the unit's answers and proposed target, the account and its
+    unit, its posts in the last 30 days, the unit's strongest other live account on the platform,
+    its grade and its open findings."""
     if connection.vendor == "postgresql":
         rules = "string_agg(r.code, ',' ORDER BY f.id)"
     else:
@@ -408,13 +409,15 @@ def _applications(world: World):
             ORDER BY b.followers DESC, b.id LIMIT 1),
         {GRADE},
         (SELECT {rules} FROM {T["finding"]} f JOIN {T["rule"]} r ON r.id = f.rule_id
-            WHERE f.media_account_id = a.id AND f.status = '{FindingStatus.OPEN}')
+            WHERE f.media_account_id = a.id AND f.status = '{FindingStatus.OPEN}'),
+        (SELECT COUNT(*) FROM {T["inspection"]} c WHERE c.campaign_id = s.campaign_id
+            AND c.status = '{SelfInspectionStatus.SUBMITTED}')
         FROM {T["inspection"]} s JOIN {T["account"]} a ON a.id = s.media_account_id
             JOIN {T["department"]} d ON d.id = a.department_id
             LEFT JOIN {T["account"]} t ON t.id = s.merge_target_id
             LEFT JOIN {T["user"]} u ON u.id = s.submitted_by_id
         WHERE s.campaign_id = %s AND s.status = '{SelfInspectionStatus.SUBMITTED}'
-        ORDER BY d.code, a.name, s.id"""
+        ORDER BY d.code, a.name, s.id LIMIT {PAGE}"""
     since = world.today - datetime.timedelta(days=WINDOW_DAYS)
     return lambda: _fetch(sql, [_day(since), _day(world.today), world.campaign.pk])
 
