@@ -30,9 +30,10 @@ class Outcome(models.TextChoices):
 
 
 class ClosureOrderStatus(models.TextChoices):
-    OPEN = "open", pgettext_lazy("closure order", "Open")
+    # Words of their own: a bare "Open" reads as 开设 (opening an account) in Chinese.
+    OPEN = "open", pgettext_lazy("closure order", "Awaiting the unit")
     CONFIRMED = "confirmed", _("Confirmed by the unit")
-    VERIFIED = "verified", _("Verified")
+    VERIFIED = "verified", pgettext_lazy("closure order", "Verified")
 
 
 class RuleCode(models.TextChoices):

@@ -5,7 +5,10 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from audits.choices import Outcome, Proposal
@@ -44,23 +47,6 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def live_account_choices(*, empty_label) -> list:
-    """Every active account of the district, grouped by unit, for a merge-target select (one query).
-
-    A merger may go to any unit's account (often the district's main one), so this list is
-    not narrowed to the user's own units.
-    """
-    accounts = (
-        MediaAccount.objects.filter(status=MediaAccountStatus.ACTIVE)
-        .select_related("department")
-        .order_by("department__order_key", "platform", "name", "pk")
-    )
-    groups: dict[str, list] = {}
-    for account in accounts:
-        groups.setdefault(account.department.name, []).append((str(account.pk), str(account)))
-    return [("", empty_label), *groups.items()]
-
-
 class ModelIdsField(forms.ModelMultipleChoiceField):
     """Django's multiple choice of objects, refusing an id beyond the database's bigint as an
     unknown choice: the query that checks the ids would fail on it instead of finding nothing."""
@@ -75,11 +61,84 @@ class ModelIdsField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class MergeTargetField(forms.TypedChoiceField):
-    """A live account chosen from :func:`live_account_choices`, cleaned to its id."""
+class MergeTargetInput(forms.TextInput):
+    """The account to merge into, by its filing number (备案编号): typed in, or, with JavaScript,
+    chosen from a search of the district's live accounts grouped by unit (static/js/merge-picker.js,
+    over :func:`audits.views.merge_targets.merge_target_search`). The name of the account chosen is
+    shown beside it, from ``labels`` (filing number → name), which the page fills in one query."""
 
-    def __init__(self, *, choices, **kwargs):
-        super().__init__(choices=choices, coerce=int, empty_value=None, required=False, **kwargs)
+    def __init__(self, *, account_id: int | None = None, labels: dict | None = None):
+        super().__init__(attrs={"autocomplete": "off", "spellcheck": "false", "size": 16})
+        self.account_id = account_id
+        self.labels = labels if labels is not None else {}
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update(
+            {
+                "data-merge-picker": reverse("merge_target_search"),
+                "data-account": self.account_id or "",
+                "data-label": self.labels.get(self.format_value(value), ""),
+                "data-text-search": _("Search by name, unit, platform or filing number"),
+                "data-text-none": _("No live account matches."),
+                "data-text-more": _("More accounts match: type more to narrow the search."),
+                "data-text-failed": _("The search failed; try again."),
+                "placeholder": _("filing number"),
+            }
+        )
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # Written here rather than through the form renderer's templates: a decision sheet has a
+        # picker on every row, and three nested widget templates a row cost more than the row.
+        context = self.get_context(name, value, attrs)["widget"]
+        html = format_html(
+            '<input type="{}" name="{}"{}{}>',
+            context["type"],
+            context["name"],
+            format_html(' value="{}"', context["value"]) if context["value"] is not None else "",
+            flatatt(context["attrs"]),
+        )
+        label = context["attrs"]["data-label"]
+        return html + format_html(' <span class="merge-picker-name">{}</span>', label) if label else html
+
+
+class MergeTargetField(forms.CharField):
+    """An account to merge into, named by its filing number; :func:`check_merge_targets` looks it up."""
+
+    def __init__(self, *, account_id: int | None = None, labels: dict | None = None, **kwargs):
+        widget = MergeTargetInput(account_id=account_id, labels=labels)
+        super().__init__(max_length=30, required=False, empty_value=None, widget=widget, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.upper() if value else value
+
+
+def check_merge_targets(forms_and_accounts, labels: dict | None = None) -> None:
+    """Replace each form's ``merge_target`` (a filing number) by the account it names, looked up for
+    all the forms at once, or mark the field: no such account, one that is not live, or the form's
+    own account (``forms_and_accounts``: pairs of a cleaned form and the id of the account merged).
+    The names found go into ``labels`` for the page shown again."""
+    pairs = [(form, own) for form, own in forms_and_accounts if form.cleaned_data.get("merge_target")]
+    numbers = {form.cleaned_data["merge_target"] for form, _own in pairs}
+    found = MediaAccount.objects.in_bulk(numbers, field_name="filing_number") if numbers else {}
+    if labels is not None:
+        labels.update({number: str(account) for number, account in found.items()})
+    for form, own in pairs:
+        number = form.cleaned_data["merge_target"]
+        account = found.get(number)
+        if account is None:
+            form.add_error(
+                "merge_target",
+                _("No account of the district has the filing number %(number)s.") % {"number": number},
+            )
+        elif account.pk == own:
+            form.add_error("merge_target", _("An account cannot be merged into itself."))
+        elif account.status != MediaAccountStatus.ACTIVE:
+            form.add_error("merge_target", _("Merge into another live account of the district."))
+        else:
+            form.cleaned_data["merge_target"] = account
 
 
 # Step 0: the campaign -----------------------------------------------------------------------------
@@ -173,8 +232,9 @@ class SelfInspectionForm(forms.Form):
         label=_("The unit proposes to"), choices=Proposal.choices, widget=forms.RadioSelect, required=False
     )
 
-    def __init__(self, *args, inspection, target_choices, **kwargs):
+    def __init__(self, *args, inspection, **kwargs):
         self.inspection = inspection
+        target = inspection.merge_target
         initial = {
             "has_need": inspection.has_need,
             "need_reason": inspection.need_reason,
@@ -185,29 +245,27 @@ class SelfInspectionForm(forms.Form):
             "has_support": inspection.has_support,
             "support_note": inspection.support_note,
             "proposal": inspection.proposal,
-            "merge_target": inspection.merge_target_id,
+            "merge_target": target.filing_number if target else None,
         }
         super().__init__(*args, initial=initial, **kwargs)
+        self.labels = {target.filing_number: str(target)} if target else {}
         self.fields["merge_target"] = MergeTargetField(
             label=_("merge into"),
-            choices=target_choices,
+            account_id=inspection.media_account_id,
+            labels=self.labels,
             help_text=_("A live account of the district; required when proposing a merger."),
         )
 
     def clean(self):
         data = super().clean()
-        target = data.get("merge_target")
-        if target is not None and target == self.inspection.media_account_id:
-            self.add_error("merge_target", _("An account cannot be merged into itself."))
-        if data.get("proposal") != Proposal.MERGE:
+        if data.get("proposal") == Proposal.MERGE:
+            check_merge_targets([(self, self.inspection.media_account_id)], self.labels)
+        else:
             data["merge_target"] = None  # a target only means something for a merger
         return data
 
     def answers(self) -> dict:
-        data = dict(self.cleaned_data)
-        target = data.pop("merge_target")
-        data["merge_target"] = MediaAccount.objects.get(pk=target) if target else None
-        return data
+        return dict(self.cleaned_data)
 
 
 # Step 2: the review meeting -----------------------------------------------------------------------
@@ -232,11 +290,14 @@ class DecisionRowForm(forms.Form):
     deadline = forms.DateField(label=_("deadline"), widget=DateInput(), required=False)
     note = forms.CharField(label=_("note"), max_length=2000, required=False)
 
-    def __init__(self, *args, target_choices, held_on: datetime.date, account_ids: dict, **kwargs):
+    def __init__(self, *args, held_on: datetime.date, account_ids: dict, labels: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["merge_target"] = MergeTargetField(label=_("merge into"), choices=target_choices)
         self.held_on = held_on
         self.account_ids = account_ids  # self-inspection id → its account id
+        inspection_id = parse_id(str(self["self_inspection"].value() or ""))
+        self.fields["merge_target"] = MergeTargetField(
+            label=_("merge into"), account_id=account_ids.get(inspection_id), labels=labels
+        )
 
     def clean(self):
         data = super().clean()
@@ -246,11 +307,10 @@ class DecisionRowForm(forms.Form):
         if outcome == Outcome.RETURN and not (data.get("note") or "").strip():
             self.add_error("note", _("Say what the unit must revise."))
         if outcome == Outcome.MERGE:
-            target = data.get("merge_target")
-            if target is None:
+            if not data.get("merge_target") and "merge_target" not in self.errors:
                 self.add_error("merge_target", _("Name the account to merge into."))
-            elif target == self.account_ids.get(data.get("self_inspection")):
-                self.add_error("merge_target", _("An account cannot be merged into itself."))
+        else:
+            data["merge_target"] = None  # a target only means something for a merger
         deadline = data.get("deadline")
         if outcome in (Outcome.CLOSE, Outcome.MERGE) and deadline and deadline < self.held_on:
             self.add_error("deadline", _("The deadline cannot come before the meeting."))
@@ -258,9 +318,11 @@ class DecisionRowForm(forms.Form):
 
 
 class BaseDecisionFormSet(forms.BaseFormSet):
-    def __init__(self, *args, inspection_ids, **kwargs):
+    def __init__(self, *args, inspection_ids, account_ids: dict, labels: dict, **kwargs):
         super().__init__(*args, **kwargs)
         self.inspection_ids = set(inspection_ids)
+        self.account_ids = account_ids
+        self.labels = labels
 
     def clean(self):
         if any(self.errors):
@@ -271,17 +333,20 @@ class BaseDecisionFormSet(forms.BaseFormSet):
             if pk not in self.inspection_ids or pk in seen:
                 raise ValidationError(_("The decision sheet is out of date; reload the page."))
             seen.add(pk)
-        if not any(form.cleaned_data.get("decide") for form in self.forms):
+        chosen = [form for form in self.forms if form.cleaned_data.get("decide")]
+        if not chosen:
             raise ValidationError(_("Choose at least one application to decide."))
+        merged = [(form, self.account_ids.get(form.cleaned_data["self_inspection"])) for form in chosen]
+        check_merge_targets(merged, self.labels)
 
-    def items(self, inspections: dict, targets: dict) -> list[dict]:
+    def items(self, inspections: dict) -> list[dict]:
         """The chosen rows as the service takes them."""
         return [
             {
                 "self_inspection": inspections[form.cleaned_data["self_inspection"]],
                 "outcome": form.cleaned_data["outcome"],
                 "deadline": form.cleaned_data["deadline"],
-                "merge_target": targets.get(form.cleaned_data["merge_target"]),
+                "merge_target": form.cleaned_data["merge_target"],
                 "note": form.cleaned_data["note"],
             }
             for form in self.forms
@@ -331,16 +396,19 @@ class ConfirmClosureForm(forms.Form):
     )
     note = forms.CharField(label=_("explanation"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args, order, target_choices=None, **kwargs):
+    def __init__(self, *args, order, **kwargs):
         super().__init__(*args, **kwargs)
         self.order = order
         if order.is_merger:
+            target = order.merge_target
+            self.labels = {target.filing_number: str(target)} if target.filing_number else {}
             self.fields["merge_target"] = MergeTargetField(
                 label=_("successor account"),
-                choices=target_choices or [],
-                help_text=_("The account the audience was moved to."),
+                account_id=order.media_account_id,
+                labels=self.labels,
+                help_text=_("The account the audience was moved to, by its filing number."),
             )
-            self.initial.setdefault("merge_target", order.merge_target_id)
+            self.initial.setdefault("merge_target", target.filing_number)
 
     def clean_evidence_file(self):
         upload = self.cleaned_data.get("evidence_file")
@@ -356,9 +424,8 @@ class ConfirmClosureForm(forms.Form):
         if not (data.get("evidence_url") or data.get("evidence_file") or (data.get("note") or "").strip()):
             if not self.errors:
                 self.add_error("evidence_url", _("Give the notice URL, a screenshot or a note as evidence."))
-        target = data.get("merge_target")
-        if target is not None and target == self.order.media_account_id:
-            self.add_error("merge_target", _("An account cannot be merged into itself."))
+        if self.order.is_merger:
+            check_merge_targets([(self, self.order.media_account_id)], self.labels)
         return data
 
 

@@ -103,19 +103,21 @@ def meeting_decisions_xlsx(meeting, decisions) -> bytes:
 
 
 def campaign_result_xlsx(campaign, progress, by_department) -> bytes:
-    """The campaign's counts per unit (``selectors.campaign_progress_by_department``) and the total."""
+    """The campaign's counts per unit (``selectors.campaign_progress_by_department``) and the total.
+    The closed share is what a district reports upward: verified closures only, as the sheet says."""
     headers = (
         pgettext("campaign spreadsheet", "Host unit"),
         pgettext("campaign spreadsheet", "In scope"),
         pgettext("campaign spreadsheet", "Submitted"),
         pgettext("campaign spreadsheet", "Decided"),
         pgettext("campaign spreadsheet", "Retained"),
-        pgettext("campaign spreadsheet", "Closed"),
-        pgettext("campaign spreadsheet", "Merged"),
+        pgettext("campaign spreadsheet", "Decided to close"),
+        pgettext("campaign spreadsheet", "Decided to merge"),
         pgettext("campaign spreadsheet", "Returned"),
         pgettext("campaign spreadsheet", "Overdue"),
-        pgettext("campaign spreadsheet", "Verified"),
-        pgettext("campaign spreadsheet", "Closed or merged (%)"),
+        pgettext("campaign spreadsheet", "Confirmed done by the unit"),
+        pgettext("campaign spreadsheet", "Verified by the office"),
+        pgettext("campaign spreadsheet", "Closed or merged (verified, %)"),
     )
 
     def row(name, counts):
@@ -129,6 +131,7 @@ def campaign_result_xlsx(campaign, progress, by_department) -> bytes:
             counts.merged,
             counts.returned,
             counts.overdue,
+            counts.confirmed,
             counts.verified,
             counts.closed_or_merged_percent,
         ]
@@ -143,5 +146,14 @@ def campaign_result_xlsx(campaign, progress, by_department) -> bytes:
             "total": progress.in_scope,
             "percent": progress.closed_or_merged_percent,
         },
+        _(
+            "Counts only the closures and mergers the office has verified. Decided to close or merge: "
+            "%(decided)d; confirmed done by the unit: %(confirmed)d; verified by the office: %(verified)d."
+        )
+        % {
+            "decided": progress.decided_to_close_or_merge,
+            "confirmed": progress.confirmed,
+            "verified": progress.verified,
+        },
     ]
-    return _workbook(_("Result"), heading, headers, rows, (28, 9, 9, 9, 9, 9, 9, 9, 9, 9, 14))
+    return _workbook(_("Result"), heading, headers, rows, (28, 9, 9, 9, 9, 9, 9, 9, 9, 11, 11, 16))

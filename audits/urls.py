@@ -5,6 +5,7 @@ from audits.views import (
     closure_orders,
     inspections,
     meetings,
+    merge_targets,
     ranking,
     self_inspections,
     todo,
@@ -31,6 +32,8 @@ urlpatterns = [
     path(
         "meetings/<int:pk>/decisions.xlsx", meetings.meeting_decisions_export, name="meeting_decisions_export"
     ),
+    # The search behind every merge-target picker
+    path("merge-targets/", merge_targets.merge_target_search, name="merge_target_search"),
     # Step 3: closure orders
     path("closure-orders/", closure_orders.closure_order_list, name="closure_order_list"),
     path("closure-orders/<int:pk>/", closure_orders.closure_order_detail, name="closure_order_detail"),

@@ -34,6 +34,8 @@ class MediaAccountStatus(models.TextChoices):
 
 # Accounts that exist on the platform and are the registry's concern day to day.
 LIVE_STATUSES = (MediaAccountStatus.ACTIVE, MediaAccountStatus.CLOSING, MediaAccountStatus.MERGING)
+# Accounts whose closure or merger the office has approved or verified: gone from the platform.
+ENDED_STATUSES = (MediaAccountStatus.CLOSED, MediaAccountStatus.MERGED)
 
 
 class AccountFunction(models.TextChoices):

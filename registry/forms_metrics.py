@@ -463,7 +463,7 @@ def metric_template_xlsx(accounts) -> bytes:
     }
     rows = (
         accounts.select_related("department")
-        .order_by("department__code", "name", "pk")
+        .order_by("department__order_key", "name", "pk")
         .values_list("pk", "platform_uid", "name", "platform", "department__name", "status")
     )
     platforms, statuses = dict(Platform.choices), dict(MediaAccountStatus.choices)

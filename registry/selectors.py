@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import permissions
 from audits.selectors.inspections import with_grade
 from registry.choices import (
+    ENDED_STATUSES,
     LIVE_STATUSES,
     AccountFunction,
     DepartmentKind,
@@ -25,7 +26,6 @@ from registry.choices import (
 )
 from registry.models import AccountMetric, Department, Filing, MediaAccount, Operator, in_official_order
 
-ENDED_STATUSES = (MediaAccountStatus.CLOSED, MediaAccountStatus.MERGED)
 # Platforms in the order of ``Platform`` (the big ones first), not alphabetically by code.
 PLATFORM_ORDER = {code: index for index, code in enumerate(Platform.values)}
 

@@ -28,6 +28,8 @@ SCENARIOS = (
     "matrix page · department",
     "inspection run (request + execute)",
     "metrics upsert 60 rows · API",
+    "campaign review page · office",
+    "decision sheet (meeting page) · office",
     "audit trail page · office",
     "audit trail page · department",
     "events API · office",
@@ -35,7 +37,10 @@ SCENARIOS = (
     "weekly ranking API · department",
     "weekly index compute (service)",
 )
-TINY = ["--accounts", "40", "--departments", "8", "--days", "14", "--metric-rows", "60", "--runs", "1"]
+TINY = [
+    *("--accounts", "40", "--departments", "8", "--days", "14"),
+    *("--metric-rows", "60", "--meeting-rows", "12", "--runs", "1"),
+]
 
 
 def _benchmark_databases() -> list[str]:
@@ -70,6 +75,10 @@ def test_it_measures_every_scenario_on_its_own_database(tmp_path, capsys):
         # Where the application's rows can be counted, the hand-written SQL gives as many.
         assert result["app_rows"] in (None, result["rows"]), result
     assert report["counts"]["accounts"] > 40  # the imported ones, and the pending filings
+    assert report["counts"]["applications awaiting the meeting"] == 12
+    # The review page and the decision sheet show the meeting's twelve applications (a page holds 50).
+    assert results["campaign review page · office"]["rows"] == 12
+    assert results["decision sheet (meeting page) · office"]["rows"] == 12
     assert "metrics upsert 60 rows · API" in capsys.readouterr().out
 
     # The configured database: the same name, the developer's unit, none of the benchmark's data.
@@ -84,3 +93,8 @@ def test_it_measures_every_scenario_on_its_own_database(tmp_path, capsys):
 def test_it_refuses_volumes_that_cannot_rank_a_week():
     with pytest.raises(CommandError, match="at least 14"):
         call_command("benchmark", "--days", "7")
+
+
+def test_it_refuses_a_meeting_larger_than_half_the_accounts():
+    with pytest.raises(CommandError, match="meeting-rows"):
+        call_command("benchmark", "--accounts", "40", "--meeting-rows", "21")

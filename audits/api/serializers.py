@@ -126,13 +126,23 @@ class ProgressCountsSerializer(serializers.Serializer):
     submitted = serializers.IntegerField()
     decided = serializers.IntegerField()
     retained = serializers.IntegerField()
-    closed = serializers.IntegerField()
-    merged = serializers.IntegerField()
+    closed = serializers.IntegerField(help_text=_("Decided to close"))
+    merged = serializers.IntegerField(help_text=_("Decided to merge"))
     returned = serializers.IntegerField()
     overdue = serializers.IntegerField()
-    verified = serializers.IntegerField()
-    closed_or_merged = serializers.IntegerField()
-    closed_or_merged_percent = serializers.FloatField()
+    confirmed = serializers.IntegerField(
+        help_text=_("Decisions to close or merge the unit has confirmed done (or the office verified)")
+    )
+    verified = serializers.IntegerField(
+        help_text=_("Decisions to close or merge the office has verified: the account is closed or merged")
+    )
+    decided_to_close_or_merge = serializers.IntegerField(help_text=_("closed + merged"))
+    closed_or_merged = serializers.IntegerField(
+        help_text=_("The closed share's count: verified closures and mergers only (the same as verified)")
+    )
+    closed_or_merged_percent = serializers.FloatField(
+        help_text=_("closed_or_merged as a percentage of in_scope, to one decimal")
+    )
 
 
 class DepartmentProgressSerializer(serializers.Serializer):

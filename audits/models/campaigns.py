@@ -117,7 +117,7 @@ class SelfInspection(models.Model):
     class Meta:
         verbose_name = _("self-inspection")
         verbose_name_plural = _("self-inspections")
-        ordering = ["campaign", "media_account__department__code", "media_account__name", "pk"]
+        ordering = ["campaign", "media_account__department__order_key", "media_account__name", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "media_account"], name="one_self_inspection_per_account"

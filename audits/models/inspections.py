@@ -27,7 +27,9 @@ class InspectionRule(models.Model):
         ordering = ["pk"]
 
     def __str__(self):
-        return self.get_code_display()
+        # Not get_code_display(): Django rebuilds the choices dict on every call, and pages name a
+        # rule for each finding they list.
+        return str(RuleCode(self.code).label) if self.code in RuleCode.values else self.code
 
 
 class InspectionRun(models.Model):

@@ -17,6 +17,7 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -41,12 +42,17 @@ SEVERITY_ORDER = [Severity.VETO, Severity.SERIOUS, Severity.WARNING, Severity.IN
 # Grades ----------------------------------------------------------------------------------------
 
 
-def grade_expression() -> Case:
-    """The grade of each account row, from its open findings: one CASE over two EXISTS."""
-    open_findings = Finding.objects.filter(media_account=OuterRef("pk"), status=FindingStatus.OPEN)
+def grade_expression(via: str = "") -> Case:
+    """The grade of each account row, from its open findings: one CASE over two EXISTS.
+
+    ``via`` is the lookup from the queryset's model to the account (``"media_account"`` for an
+    application), empty for ``MediaAccount`` itself.
+    """
+    prefix = f"{via}__" if via else ""
+    open_findings = Finding.objects.filter(media_account=OuterRef(f"{prefix}pk"), status=FindingStatus.OPEN)
     return Case(
         # Only live accounts are inspected; a pending or closed one has no grade.
-        When(~Q(status__in=LIVE_STATUSES), then=Value(None)),
+        When(~Q(**{f"{prefix}status__in": LIVE_STATUSES}), then=Value(None)),
         When(Exists(open_findings.filter(severity__in=RED_SEVERITIES)), then=Value(Grade.RED.value)),
         When(Exists(open_findings.filter(severity=Severity.WARNING)), then=Value(Grade.AMBER.value)),
         default=Value(Grade.GREEN.value),
@@ -54,9 +60,29 @@ def grade_expression() -> Case:
     )
 
 
-def with_grade(queryset: QuerySet) -> QuerySet:
-    """``MediaAccount`` rows annotated with ``grade`` (green/amber/red, ``None`` when not live)."""
-    return queryset.annotate(grade=grade_expression())
+def with_grade(queryset: QuerySet, via: str = "") -> QuerySet:
+    """Rows annotated with their account's ``grade`` (green/amber/red, ``None`` when not live)."""
+    return queryset.annotate(grade=grade_expression(via))
+
+
+def open_findings(via: str = "") -> Prefetch:
+    """Each account's open findings, gravest first, as its ``open_findings`` list: one query for all
+    the rows of a page. ``via`` as for :func:`grade_expression`."""
+    return Prefetch(
+        f"{via}__findings" if via else "findings",
+        queryset=Finding.objects.filter(status=FindingStatus.OPEN)
+        .select_related("rule")
+        .order_by(gravest_first(), "rule_id"),
+        to_attr="open_findings",
+    )
+
+
+def gravest_first() -> Case:
+    """A finding's rank by severity, veto first: for ``order_by``."""
+    return Case(
+        *(When(severity=severity, then=Value(rank)) for rank, severity in enumerate(SEVERITY_ORDER)),
+        output_field=IntegerField(),
+    )
 
 
 def grade_counts(user) -> dict[str, int]:
@@ -319,14 +345,7 @@ def finding_list(user) -> QuerySet:
     return (
         Finding.objects.visible_to(user)
         .select_related("rule", "media_account__department", "notice")
-        .order_by(
-            Case(
-                *(When(severity=severity, then=Value(rank)) for rank, severity in enumerate(SEVERITY_ORDER)),
-                output_field=IntegerField(),
-            ),
-            "-last_seen",
-            "pk",
-        )
+        .order_by(gravest_first(), "-last_seen", "pk")
     )
 
 

@@ -1,9 +1,12 @@
 """The campaign itself: the list, setting one up and starting it, its progress page and the
 office's review of the submitted applications (step 2's reading side)."""
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,9 +24,10 @@ from audits.selectors.campaigns import (
     campaign_progress_by_department,
     recommendations_for,
     visible_campaigns,
+    with_account_findings,
 )
 from audits.services import campaigns as services
-from audits.views.common import get_campaign_or_404, refuse, require, step_counts
+from audits.views.common import PAGE_SIZE, get_campaign_or_404, refuse, require, step_counts
 from config.downloads import xlsx_response
 from config.errors import InvalidTransition
 from registry.choices import DepartmentKind, Platform
@@ -86,11 +90,12 @@ STEPS = (
     ("submitted", gettext_lazy("Submitted"), False),
     ("decided", gettext_lazy("Decided"), False),
     ("retained", gettext_lazy("Retained"), False),
-    ("closed", gettext_lazy("Closed"), False),
-    ("merged", gettext_lazy("Merged"), False),
+    ("closed", gettext_lazy("Decided to close"), False),
+    ("merged", gettext_lazy("Decided to merge"), False),
     ("returned", gettext_lazy("Returned for revision"), True),
     ("overdue", gettext_lazy("Overdue"), True),
-    ("verified", gettext_lazy("Verified"), False),
+    ("confirmed", gettext_lazy("Confirmed done by the unit"), False),
+    ("verified", gettext_lazy("Verified by the office"), False),
 )
 
 
@@ -115,13 +120,15 @@ def _charts(progress, by_department) -> dict:
             {"key": "in_scope", "name": _("In scope"), "value": progress.in_scope},
             {"key": "submitted", "name": _("Submitted"), "value": progress.submitted},
             {"key": "decided", "name": _("Decided"), "value": progress.decided},
-            {"key": "closed_or_merged", "name": _("Closed or merged"), "value": progress.closed_or_merged},
-            {"key": "verified", "name": _("Verified"), "value": progress.verified},
+            *(
+                {"key": f"closure_{step['key']}", "name": str(step["label"]), "value": step["count"]}
+                for step in progress.closure_funnel
+            ),
         ],
         "overall": [
             {"key": "retain", "name": _("Retained"), "value": progress.retained},
-            {"key": "close", "name": _("Closed"), "value": progress.closed},
-            {"key": "merge", "name": _("Merged"), "value": progress.merged},
+            {"key": "close", "name": _("Decided to close"), "value": progress.closed},
+            {"key": "merge", "name": _("Decided to merge"), "value": progress.merged},
             {"key": "open", "name": _("Not yet decided"), "value": progress.in_scope - progress.decided},
         ],
         "outcomes": {
@@ -134,8 +141,8 @@ def _charts(progress, by_department) -> dict:
                 }
                 for key, label, value in (
                     ("retain", _("Retained"), lambda row: row.retained),
-                    ("close", _("Closed"), lambda row: row.closed),
-                    ("merge", _("Merged"), lambda row: row.merged),
+                    ("close", _("Decided to close"), lambda row: row.closed),
+                    ("merge", _("Decided to merge"), lambda row: row.merged),
                     ("open", _("Not yet decided"), lambda row: row.in_scope - row.decided),
                 )
             ],
@@ -211,28 +218,29 @@ def campaign_start(request, pk: int):
 
 @login_required
 def campaign_review(request, pk: int):
-    """Step 2 for the office: every application awaiting a decision, with its figures and the
-    recommended outcome (the recommendations are computed for the whole page at once)."""
+    """Step 2 for the office: the applications awaiting a decision, a page at a time like any list,
+    each with its figures, grade and open findings and the recommended outcome (computed for the
+    page at once)."""
     campaign = get_campaign_or_404(request.user, pk)
     require(sees_everything(request.user))
-    inspections = list(
-        SelfInspection.objects.filter(campaign=campaign, status=SelfInspectionStatus.SUBMITTED)
+    awaiting = SelfInspection.objects.filter(campaign=campaign, status=SelfInspectionStatus.SUBMITTED)
+    page = Paginator(
+        with_account_findings(awaiting)
         .select_related("media_account__department", "merge_target", "submitted_by")
-        .order_by("media_account__department__order_key", "media_account__name", "pk")
-    )
-    recommendations = recommendations_for(inspections)
-    rows = [(inspection, recommendations[inspection.pk]) for inspection in inspections]
-    recommended = {outcome: 0 for outcome in Outcome.values}
-    for _inspection, recommendation in rows:
-        recommended[recommendation.outcome] += 1
+        .order_by("media_account__department__order_key", "media_account__name", "pk"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    recommendations = recommendations_for(page.object_list)
+    recommended = Counter(recommendation.outcome for recommendation in recommendations.values())
     return render(
         request,
         "audits/campaign_review.html",
         {
             "campaign": campaign,
-            "rows": rows,
+            "page": page,
+            "rows": [(inspection, recommendations[inspection.pk]) for inspection in page.object_list],
             "progress": campaign_progress(campaign, request.user),
-            "recommended": [(Outcome(key).label, count) for key, count in recommended.items() if count],
+            "recommended": [(label, recommended[key]) for key, label in Outcome.choices if recommended[key]],
             "meetings": campaign.meetings.all(),
             "may_meet": permissions.is_office_admin(request.user)
             and campaign.status == CampaignStatus.RUNNING,

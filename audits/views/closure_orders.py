@@ -14,25 +14,17 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from audits.choices import ClosureOrderStatus
 from audits.filters import ClosureOrderFilter
-from audits.forms import ConfirmClosureForm, NoteForm, add_service_errors, live_account_choices
+from audits.forms import ConfirmClosureForm, NoteForm, add_service_errors
 from audits.models import ClosureOrder
 from audits.services import campaigns as services
 from audits.views.common import PAGE_SIZE, refuse, require
 from config.errors import InvalidTransition
 from registry.models import MediaAccount
-
-# An order's states in words of their own: a bare "Open" reads as 开设 (opening an account).
-ORDER_STATUSES = [
-    (ClosureOrderStatus.OPEN, pgettext_lazy("closure order", "Awaiting the unit")),
-    (ClosureOrderStatus.CONFIRMED, ClosureOrderStatus.CONFIRMED.label),
-    (ClosureOrderStatus.VERIFIED, pgettext_lazy("closure order", "Verified")),
-]
 
 
 def _order_or_404(request, pk: int) -> ClosureOrder:
@@ -60,7 +52,6 @@ def closure_order_list(request):
         .order_by("deadline", "pk"),
         request=request,
     )
-    filterset.form.fields["status"].choices = ORDER_STATUSES
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -85,10 +76,7 @@ def _render_detail(request, order, *, confirm_form=None, reject_form=None, statu
     )
     may_verify = order.status == ClosureOrderStatus.CONFIRMED and permissions.is_office_admin(request.user)
     if may_confirm and confirm_form is None:
-        confirm_form = ConfirmClosureForm(
-            order=order,
-            target_choices=live_account_choices(empty_label="—") if order.is_merger else None,
-        )
+        confirm_form = ConfirmClosureForm(order=order)
     return render(
         request,
         "audits/closure_order_detail.html",
@@ -115,16 +103,10 @@ def closure_order_confirm(request, pk: int):
     """The unit says the closure or merger is done, with its evidence."""
     order = _order_or_404(request, pk)
     require(permissions.can_act_for_department(request.user, order.media_account.department_id))
-    form = ConfirmClosureForm(
-        request.POST,
-        request.FILES,
-        order=order,
-        target_choices=live_account_choices(empty_label="—") if order.is_merger else None,
-    )
+    form = ConfirmClosureForm(request.POST, request.FILES, order=order)
     if not form.is_valid():
         messages.error(request, _("Nothing was confirmed. Please correct the problems marked below."))
         return _render_detail(request, order, confirm_form=form)
-    target = form.cleaned_data.get("merge_target")
     try:
         services.closure_order_confirm(
             actor=request.user,
@@ -132,7 +114,7 @@ def closure_order_confirm(request, pk: int):
             evidence_url=form.cleaned_data["evidence_url"],
             evidence_file=form.cleaned_data["evidence_file"],
             note=form.cleaned_data["note"],
-            merge_target=MediaAccount.objects.get(pk=target) if target else None,
+            merge_target=form.cleaned_data.get("merge_target"),
         )
     except ValidationError as error:
         add_service_errors(form, error)

@@ -11,24 +11,30 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.permissions import sees_everything
 from audits import spreadsheets
-from audits.choices import CampaignStatus, SelfInspectionStatus
-from audits.forms import DecisionFormSet, MeetingForm, add_service_errors, live_account_choices
+from audits.choices import CampaignStatus, Outcome, SelfInspectionStatus
+from audits.forms import DecisionFormSet, MeetingForm, add_service_errors
 from audits.models import ReviewMeeting, SelfInspection
-from audits.selectors.campaigns import Recommendation, decisions_of_meeting, recommendations_for
+from audits.selectors.campaigns import (
+    Recommendation,
+    decisions_of_meeting,
+    recommendations_for,
+    with_account_findings,
+)
 from audits.services import campaigns as services
-from audits.views.common import get_campaign_or_404, refuse, require
+from audits.views.common import PAGE_SIZE, get_campaign_or_404, refuse, require
 from config.downloads import xlsx_response
 from config.errors import InvalidTransition
 from config.ids import parse_id
-from registry.models import MediaAccount
 
 
 def _meeting_or_404(request, pk: int) -> ReviewMeeting:
@@ -91,16 +97,18 @@ class SheetRow:
     form: object
 
 
-def _applications(meeting: ReviewMeeting, pks=None) -> list[SelfInspection]:
-    """The applications awaiting a decision, or (``pks``) those a posted sheet names, in its order."""
-    inspections = (
-        SelfInspection.objects.filter(campaign_id=meeting.campaign_id)
+def _awaiting(meeting: ReviewMeeting):
+    """The applications of the meeting's campaign, with what the sheet shows beside each."""
+    return (
+        with_account_findings(SelfInspection.objects.filter(campaign_id=meeting.campaign_id))
         .select_related("media_account__department", "merge_target")
         .order_by("media_account__department__order_key", "media_account__name", "pk")
     )
-    if pks is None:
-        return list(inspections.filter(status=SelfInspectionStatus.SUBMITTED))
-    by_id = inspections.in_bulk(pks)
+
+
+def _posted(meeting: ReviewMeeting, pks: list[int]) -> list[SelfInspection]:
+    """The applications a posted sheet names, in its order."""
+    by_id = _awaiting(meeting).in_bulk(pks)
     return [by_id[pk] for pk in pks if pk in by_id]
 
 
@@ -114,35 +122,55 @@ def _posted_ids(data) -> list[int]:
 
 
 def _initial(inspection: SelfInspection, recommendation: Recommendation, closure_due) -> dict:
+    target = recommendation.merge_target
     return {
         "self_inspection": inspection.pk,
         "decide": True,
         "outcome": recommendation.outcome,
         "deadline": closure_due,
-        "merge_target": recommendation.merge_target.pk if recommendation.merge_target else None,
+        "merge_target": target.filing_number if target else None,
         "note": "",
     }
 
 
-def _formset(meeting, inspections, *, data=None, initial=None, target_choices):
+def _formset(meeting, inspections, *, labels: dict, data=None, initial=None):
+    account_ids = {inspection.pk: inspection.media_account_id for inspection in inspections}
     return DecisionFormSet(
         data,
         initial=initial,
         prefix="decisions",
-        inspection_ids=[inspection.pk for inspection in inspections],
-        form_kwargs={
-            "target_choices": target_choices,
-            "held_on": meeting.held_on,
-            "account_ids": {inspection.pk: inspection.media_account_id for inspection in inspections},
-        },
+        inspection_ids=list(account_ids),
+        account_ids=account_ids,
+        labels=labels,
+        form_kwargs={"held_on": meeting.held_on, "account_ids": account_ids, "labels": labels},
     )
 
 
-def _fresh_sheet(meeting, target_choices, kept=None):
-    """The sheet of every application awaiting a decision, each row as the reviewer left it
-    (``kept``, by application) or else pre-filled with the recommendation."""
+def _labels(recommendations) -> dict[str, str]:
+    """The names of the recommended merge targets, by filing number, for the sheet's pickers."""
+    targets = [recommendation.merge_target for recommendation in recommendations.values()]
+    return {target.filing_number: str(target) for target in targets if target is not None}
+
+
+def _kept(formset) -> dict[int, dict]:
+    """Each row of a refused sheet as the reviewer left it, to fill the sheet shown again."""
+    kept = {}
+    for form in formset.forms:
+        row = dict(form.cleaned_data)
+        target = row.get("merge_target")
+        row["merge_target"] = getattr(target, "filing_number", target)
+        kept[row["self_inspection"]] = row
+    return kept
+
+
+def _fresh_sheet(meeting, page_number, kept=None):
+    """One page of the applications awaiting a decision, each row as the reviewer left it (``kept``,
+    by application) or else pre-filled with the recommendation."""
     kept = kept or {}
-    inspections = _applications(meeting)
+    page = Paginator(_awaiting(meeting).filter(status=SelfInspectionStatus.SUBMITTED), PAGE_SIZE).get_page(
+        page_number
+    )
+    inspections = list(page.object_list)
     recommendations = recommendations_for(inspections)
     initial = [
         kept.get(inspection.pk)
@@ -150,9 +178,9 @@ def _fresh_sheet(meeting, target_choices, kept=None):
         for inspection in inspections
     ]
     return (
-        inspections,
+        page,
         recommendations,
-        _formset(meeting, inspections, initial=initial, target_choices=target_choices),
+        _formset(meeting, inspections, labels=_labels(recommendations), initial=initial),
     )
 
 
@@ -178,32 +206,32 @@ def _show_on_rows(formset, error: ValidationError) -> None:
 
 @login_required
 def meeting_detail(request, pk: int):
-    """The meeting's record, what it decided, and (for the office) the sheet of what is left."""
+    """The meeting's record, what it decided, and (for the office) the sheet of what is left, a page
+    of applications at a time like any list: the reviewer records a page, and the next ones move up."""
     meeting = _meeting_or_404(request, pk)
     may_decide = (
         permissions.is_office_admin(request.user) and meeting.campaign.status == CampaignStatus.RUNNING
     )
-    target_choices = live_account_choices(empty_label="—") if may_decide else []
+    page_number = request.GET.get("page")
     status = 200
+    page = None
     if request.method == "POST":
         require(may_decide)
-        inspections = _applications(meeting, _posted_ids(request.POST))
+        inspections = _posted(meeting, _posted_ids(request.POST))
         recommendations = recommendations_for(inspections)
-        formset = _formset(meeting, inspections, data=request.POST, target_choices=target_choices)
+        formset = _formset(meeting, inspections, labels=_labels(recommendations), data=request.POST)
         if formset.is_valid():
             by_id = {inspection.pk: inspection for inspection in inspections}
-            chosen = {form.cleaned_data.get("merge_target") for form in formset.forms} - {None}
-            targets = MediaAccount.objects.in_bulk(chosen)
             try:
                 decisions = services.decisions_make(
-                    actor=request.user, meeting=meeting, items=formset.items(by_id, targets)
+                    actor=request.user, meeting=meeting, items=formset.items(by_id)
                 )
             except InvalidTransition as error:
                 # Someone decided one of them first, so nothing of this sheet was recorded. Show the
                 # sheet again as the reviewer left it, less the rows that are no longer open.
                 status = refuse(request, error)
-                kept = {form.cleaned_data["self_inspection"]: form.cleaned_data for form in formset.forms}
-                inspections, recommendations, formset = _fresh_sheet(meeting, target_choices, kept)
+                page, recommendations, formset = _fresh_sheet(meeting, page_number, _kept(formset))
+                inspections = list(page.object_list)
             except ValidationError as error:
                 _show_on_rows(formset, error)
                 messages.error(request, _("Nothing was decided. Please correct the rows marked below."))
@@ -212,11 +240,18 @@ def meeting_detail(request, pk: int):
                     request,
                     _("%(count)d decisions recorded; the units are notified.") % {"count": len(decisions)},
                 )
-                return redirect("meeting_detail", pk=meeting.pk)
+                url = reverse("meeting_detail", args=[meeting.pk])
+                return redirect(f"{url}?page={page_number}" if parse_id(page_number or "") else url)
         else:
             messages.error(request, _("Nothing was decided. Please correct the rows marked below."))
+        if page is None:
+            # The sheet as posted, with its rows' errors; the pager counts what still awaits.
+            page = Paginator(
+                _awaiting(meeting).filter(status=SelfInspectionStatus.SUBMITTED), PAGE_SIZE
+            ).get_page(page_number)
     elif may_decide:
-        inspections, recommendations, formset = _fresh_sheet(meeting, target_choices)
+        page, recommendations, formset = _fresh_sheet(meeting, page_number)
+        inspections = list(page.object_list)
     else:
         inspections, recommendations, formset = [], {}, None
     rows = [
@@ -232,6 +267,8 @@ def meeting_detail(request, pk: int):
             "decisions": decisions_of_meeting(meeting),
             "formset": formset,
             "rows": rows,
+            "outcomes": Outcome.choices,
+            "page": page,
             "may_decide": may_decide,
             "may_edit": permissions.is_office_admin(request.user),
         },

@@ -7,14 +7,16 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import permissions
 from audits.choices import SelfInspectionStatus
 from audits.filters import SelfInspectionFilter
-from audits.forms import SelfInspectionForm, add_service_errors, live_account_choices
+from audits.forms import SelfInspectionForm, add_service_errors
 from audits.models import ReviewDecision, SelfInspection
-from audits.selectors.campaigns import facts_for
+from audits.selectors.campaigns import facts_for, still_to_do, with_account_findings
 from audits.services import campaigns as services
 from audits.views.common import PAGE_SIZE, refuse, require
 from config.errors import InvalidTransition
@@ -61,11 +63,30 @@ def self_inspection_list(request):
     )
 
 
+def _on_to_the_next(request, inspection):
+    """After a submission, the unit goes on to its next application still to fill in the campaign,
+    or, with none left, back to its list of the campaign's applications."""
+    following, count = still_to_do(inspection, request.user)
+    if following is None:
+        messages.info(request, _("All your self-inspections of this campaign are submitted."))
+        return redirect(f"{reverse('self_inspection_list')}?campaign={inspection.campaign_id}")
+    messages.info(
+        request,
+        ngettext(
+            "%(count)d self-inspection of this campaign is still to fill in: this one.",
+            "%(count)d self-inspections of this campaign are still to fill in; here is the next.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("self_inspection_detail", pk=following.pk)
+
+
 @login_required
 def self_inspection_detail(request, pk: int):
     """The unit's answers beside the account's figures: a form while it may be edited, else a record."""
     inspection = get_object_or_404(
-        SelfInspection.objects.visible_to(request.user).select_related(
+        with_account_findings(SelfInspection.objects.visible_to(request.user)).select_related(
             "campaign", "media_account__department", "merge_target__department", "submitted_by"
         ),
         pk=pk,
@@ -77,9 +98,7 @@ def self_inspection_detail(request, pk: int):
     status = 200
     if request.method == "POST":
         require(may_act)
-        form = SelfInspectionForm(
-            request.POST, inspection=inspection, target_choices=live_account_choices(empty_label="—")
-        )
+        form = SelfInspectionForm(request.POST, inspection=inspection)
         submitting = request.POST.get("action") == "submit"
         if form.is_valid():
             try:
@@ -103,8 +122,8 @@ def self_inspection_detail(request, pk: int):
                         _("Submitted: %(account)s. It is locked until the office returns it.")
                         % {"account": account.name},
                     )
-                else:
-                    messages.success(request, _("Saved as a draft: %(account)s.") % {"account": account.name})
+                    return _on_to_the_next(request, inspection)
+                messages.success(request, _("Saved as a draft: %(account)s.") % {"account": account.name})
                 return redirect("self_inspection_detail", pk=inspection.pk)
         if form is not None and form.errors:
             messages.error(
@@ -114,8 +133,9 @@ def self_inspection_detail(request, pk: int):
                 else _("Nothing was saved. Please correct the problems marked below."),
             )
     if editable and form is None:
-        form = SelfInspectionForm(inspection=inspection, target_choices=live_account_choices(empty_label="—"))
+        form = SelfInspectionForm(inspection=inspection)
     facts = facts_for([inspection])[inspection.pk]
+    next_to_do, to_do = still_to_do(inspection, request.user) if may_act else (None, 0)
     decisions = inspection.decisions.select_related("meeting", "merge_target", "closure_order").order_by(
         "-decided_at", "-pk"
     )
@@ -130,6 +150,8 @@ def self_inspection_detail(request, pk: int):
             "operators": Operator.objects.filter(media_account=account).order_by("pk"),
             "decisions": decisions,
             "form": form if editable else None,
+            "next_to_do": next_to_do,
+            "to_do": to_do,
         },
         status=status,
     )

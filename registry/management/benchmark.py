@@ -22,8 +22,17 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from audits.choices import ClosureOrderStatus, FindingStatus, Grade, Severity
-from audits.models import AuditEvent, ClosureOrder, Finding, RectificationNotice, WeeklyIndex
+from audits.choices import ClosureOrderStatus, FindingStatus, Grade, SelfInspectionStatus, Severity
+from audits.models import (
+    AuditEvent,
+    ClosureOrder,
+    Finding,
+    InspectionRule,
+    RectificationNotice,
+    SelfInspection,
+    WeeklyIndex,
+)
+from audits.selectors.campaigns import WINDOW_DAYS
 from audits.selectors.inspections import RED_SEVERITIES
 from audits.services.index import WEIGHTS, weekly_index_compute
 from audits.services.inspections import inspection_run_request
@@ -128,6 +137,9 @@ T = {
     "index": WeeklyIndex._meta.db_table,
     "closure": ClosureOrder._meta.db_table,
     "notice": RectificationNotice._meta.db_table,
+    "rule": InspectionRule._meta.db_table,
+    "inspection": SelfInspection._meta.db_table,
+    "user": User._meta.db_table,
 }
 
 
@@ -394,6 +406,36 @@ def _rule_violations(today: datetime.date):
     return lambda: _fetch(sql, params)
 
 
+def _applications(world: World):
+    """The first page of the applications awaiting a decision, with their total, as the review page
+    and the decision sheet read them: the unit's answers and proposed target, the account and its
+    unit, its posts in the last 30 days, the unit's strongest other live account on the platform,
+    its grade and its open findings."""
+    if connection.vendor == "postgresql":
+        rules = "string_agg(r.code, ',' ORDER BY f.id)"
+    else:
+        rules = "group_concat(r.code, ',')"
+    sql = f"""SELECT s.*, a.name, a.platform, a.followers, a.last_post_on, d.name, t.name, u.username,
+        COALESCE((SELECT SUM(m.posts) FROM {T["metric"]} m WHERE m.media_account_id = a.id
+            AND m.date > %s AND m.date <= %s), 0),
+        (SELECT b.id FROM {T["account"]} b WHERE b.department_id = a.department_id
+            AND b.platform = a.platform AND b.status = '{MediaAccountStatus.ACTIVE}' AND b.id <> a.id
+            ORDER BY b.followers DESC, b.id LIMIT 1),
+        {GRADE},
+        (SELECT {rules} FROM {T["finding"]} f JOIN {T["rule"]} r ON r.id = f.rule_id
+            WHERE f.media_account_id = a.id AND f.status = '{FindingStatus.OPEN}'),
+        (SELECT COUNT(*) FROM {T["inspection"]} c WHERE c.campaign_id = s.campaign_id
+            AND c.status = '{SelfInspectionStatus.SUBMITTED}')
+        FROM {T["inspection"]} s JOIN {T["account"]} a ON a.id = s.media_account_id
+            JOIN {T["department"]} d ON d.id = a.department_id
+            LEFT JOIN {T["account"]} t ON t.id = s.merge_target_id
+            LEFT JOIN {T["user"]} u ON u.id = s.submitted_by_id
+        WHERE s.campaign_id = %s AND s.status = '{SelfInspectionStatus.SUBMITTED}'
+        ORDER BY d.code, a.name, s.id LIMIT {PAGE}"""
+    since = world.today - datetime.timedelta(days=WINDOW_DAYS)
+    return lambda: _fetch(sql, [_day(since), _day(world.today), world.campaign.pk])
+
+
 def _inspection_run(office: User) -> Callable[[], int]:
     def run() -> int:
         # The office asks for a run; Celery, eager here, executes it when the request commits.
@@ -521,6 +563,16 @@ def scenarios(world: World, metric_rows: int) -> list[Scenario]:
             _metrics_post(world, rows),
             _metrics_upsert(rows),
             raw_statements=-(-len(rows) // 1000),
+        ),
+        Scenario(
+            "campaign review page · office",
+            _get(office_browser, f"/campaigns/{world.campaign.pk}/review/"),
+            _applications(world),
+        ),
+        Scenario(
+            "decision sheet (meeting page) · office",
+            _get(office_browser, f"/meetings/{world.meeting.pk}/"),
+            _applications(world),
         ),
         Scenario("audit trail page · office", _get(office_browser, "/trail/"), _trail_page(office)),
         Scenario("audit trail page · department", _get(dept_browser, "/trail/"), _trail_page(dept)),

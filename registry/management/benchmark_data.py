@@ -16,7 +16,10 @@ How each kind of data arrives, and so how it is made here:
   build without changing what the scenarios read;
 - daily figures: ``metrics_record``, the service behind the collectors' ``POST /api/v1/metrics/``,
   one call per day for every account, as the collectors post them (one event per account and day);
-- the weekly index and today's inspection: their services, as the scheduler runs them.
+- the weekly index and today's inspection: their services, as the scheduler runs them;
+- a clean-up campaign over every live account, started by the office; the applications awaiting
+  its review meeting are saved and submitted one by one through the campaign's services (by the
+  office, which may act for every unit, so no unit administrator is needed per unit).
 """
 
 import copy
@@ -37,9 +40,10 @@ from accounts import services as user_services
 from accounts.choices import Role
 from accounts.models import User
 from audits import context
-from audits.choices import FindingStatus
-from audits.models import AuditEvent, Finding
+from audits.choices import FindingStatus, Proposal, SelfInspectionStatus
+from audits.models import AuditEvent, Finding, ReviewCampaign, ReviewMeeting, SelfInspection
 from audits.selectors.index import WEEK, latest_complete_week
+from audits.services import campaigns as campaign_services
 from audits.services.index import weekly_index_compute
 from audits.services.inspections import inspection_run_request
 from registry import services
@@ -70,6 +74,16 @@ PROFILES = (
     (0.28, (12, 99), (0.02, 0.25), 0),
     (0.10, (150, 2_500), (0.1, 0.5), 21),
 )
+# A unit's answers to the three haves (三有), for an account it keeps and for one it gives up.
+THREE_HAVES = {
+    "has_need": True,
+    "need_reason": "发布本单位政策解读和办事指南",
+    "has_capacity": True,
+    "run_by": Employment.STAFF,
+    "has_support": True,
+    "support_note": "年度运维经费，内容审核制度",
+}
+NO_HAVES = {"has_need": False, "has_capacity": False, "has_support": False}
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余杜叶程魏苏吕丁"
 GIVEN = "伟芳敏静丽强磊军洋勇艳杰涛明超霞平刚华"
 
@@ -80,10 +94,11 @@ class Volumes:
     departments: int = 500
     days: int = 30
     metric_rows: int = 10_000  # rows of the metrics upsert scenario (the API's limit is 10,000)
+    meeting_rows: int = 500  # applications awaiting the review meeting's decision sheet
     runs: int = 5  # timed runs of each scenario; the median is reported
 
 
-QUICK = Volumes(accounts=300, departments=30, days=21, metric_rows=1_000, runs=2)
+QUICK = Volumes(accounts=300, departments=30, days=21, metric_rows=1_000, meeting_rows=100, runs=2)
 
 
 @dataclass
@@ -97,6 +112,8 @@ class World:
     today: datetime.date
     week: datetime.date  # the latest complete week, which the ranking shows
     days: int  # days of figures, ending yesterday
+    campaign: ReviewCampaign  # under way over every live account, its applications awaiting the meeting
+    meeting: ReviewMeeting
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -302,6 +319,38 @@ def _day_rows(series: list[_Series], day_index: int, day: datetime.date, rng: ra
     return rows
 
 
+def _campaign(office: User, applications: int, today: datetime.date) -> tuple[ReviewCampaign, ReviewMeeting]:
+    """A clean-up campaign over every live account whose units have sent ``applications`` of their
+    self-inspections, spread over the district, and the review meeting that will decide them."""
+    campaign = campaign_services.campaign_create(
+        actor=office,
+        name="基准清理整顿",
+        self_inspection_due=today + datetime.timedelta(days=14),
+        closure_due=today + datetime.timedelta(days=45),
+    )
+    campaign_services.campaign_start(actor=office, campaign=campaign)
+    inspections = list(SelfInspection.objects.filter(campaign=campaign).select_related("media_account"))
+    # The district's strongest account, which small ones are merged into.
+    main = max(
+        (inspection.media_account for inspection in inspections), key=lambda account: account.followers
+    )
+    rng = _rng("applications")
+    for inspection in inspections[:: max(1, len(inspections) // applications)][:applications]:
+        account = inspection.media_account
+        if account.followers >= 100 and rng.random() < 0.7:
+            answers = {**THREE_HAVES, "proposal": Proposal.RETAIN, "staff_count": rng.randint(1, 3)}
+        elif account != main and rng.random() < 0.3:
+            answers = {**NO_HAVES, "proposal": Proposal.MERGE, "merge_target": main}
+        else:
+            answers = {**NO_HAVES, "proposal": Proposal.CLOSE}
+        campaign_services.self_inspection_save(actor=office, self_inspection=inspection, **answers)
+        campaign_services.self_inspection_submit(actor=office, self_inspection=inspection)
+    meeting = campaign_services.meeting_create(
+        actor=office, campaign=campaign, held_on=today, attendees="部长、分管副部长、网信办主任"
+    )
+    return campaign, meeting
+
+
 def build(volumes: Volumes, log: Callable[[str], None]) -> World:
     """Fill the (throwaway) database with ``volumes`` of a province's registry."""
     today = timezone.localdate()
@@ -374,6 +423,8 @@ def build(volumes: Volumes, log: Callable[[str], None]) -> World:
             weeks += 1
         inspection_run_request(actor=None)  # Celery runs eagerly here: the run executes on commit
         log(f"  {weeks} weeks of the activity index and today's inspection")
+        campaign, meeting = _campaign(office, volumes.meeting_rows, today)
+        log(f"  a campaign under way, {volumes.meeting_rows} applications awaiting its meeting")
 
     if connection.vendor == "postgresql":
         # Autovacuum would have analysed the freshly loaded tables by the time anyone reads them,
@@ -389,6 +440,10 @@ def build(volumes: Volumes, log: Callable[[str], None]) -> World:
         "daily figures": AccountMetric.objects.count(),
         "audit events": AuditEvent.objects.count(),
         "open findings": Finding.objects.filter(status=FindingStatus.OPEN).count(),
+        "accounts in the campaign": campaign.self_inspections.count(),
+        "applications awaiting the meeting": campaign.self_inspections.filter(
+            status=SelfInspectionStatus.SUBMITTED
+        ).count(),
     }
     return World(
         office=office,
@@ -398,5 +453,7 @@ def build(volumes: Volumes, log: Callable[[str], None]) -> World:
         today=today,
         week=week,
         days=volumes.days,
+        campaign=campaign,
+        meeting=meeting,
         counts=counts,
     )

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
+from audits.selectors.campaigns import running_campaigns_progress
 from audits.selectors.inspections import dashboard as inspection_dashboard
 from registry import selectors
 from registry.filters import MediaAccountFilter
@@ -29,6 +30,7 @@ def home(request):
             "overview": overview,
             "charts": selectors.overview_charts(overview),
             "inspection": inspection_dashboard(request.user),
+            "campaigns": running_campaigns_progress(request.user),
         },
     )
 

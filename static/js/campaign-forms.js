@@ -14,7 +14,7 @@
   // On the decision sheet, the merge target and deadline follow the outcome of their row.
   document.querySelectorAll("tbody.application").forEach((row) => {
     const outcome = row.querySelector("select[name$='-outcome']");
-    const target = row.querySelector("select[name$='-merge_target']");
+    const target = row.querySelector("input[name$='-merge_target']");
     const deadline = row.querySelector("input[name$='-deadline']");
     if (!outcome) {
       return;

@@ -165,12 +165,14 @@ def test_it_lists_campaigns_newest_first_and_only_those_covering_the_unit(
 def test_it_answers_the_progress_as_numbers_overall_and_per_unit(
     office, unit_a, office_admin, admin_a, admin_b, running, district, department_a, department_b
 ):
-    ordered(office_admin, admin_a, running, district["a"])
+    closing = ordered(office_admin, admin_a, running, district["a"])
     ordered(office_admin, admin_b, running, district["b"], merge_target=district["a_weibo"])
     submitted(admin_a, inspection_of(running, district["a_weibo"]))
+    services.closure_order_confirm(actor=admin_a, order=closing, note="已注销")
 
     progress = _ok(office.get(f"{API}/campaigns/{running.pk}/progress/"))
     assert progress["campaign"] == running.pk
+    # Two decided, one confirmed by its unit, none verified: nothing is closed yet.
     assert progress["counts"] == {
         "in_scope": 4,
         "submitted": 3,
@@ -180,9 +182,11 @@ def test_it_answers_the_progress_as_numbers_overall_and_per_unit(
         "merged": 1,
         "returned": 0,
         "overdue": 0,
+        "confirmed": 1,
         "verified": 0,
-        "closed_or_merged": 2,
-        "closed_or_merged_percent": 50.0,
+        "decided_to_close_or_merge": 2,
+        "closed_or_merged": 0,
+        "closed_or_merged_percent": 0.0,
     }
     by_department = {row["code"]: row for row in progress["by_department"]}
     assert set(by_department) == {"edu", "edu-zsb", "health"}
@@ -194,8 +198,17 @@ def test_it_answers_the_progress_as_numbers_overall_and_per_unit(
 
     # A unit counts only its own accounts.
     mine = _ok(unit_a.get(f"{API}/campaigns/{running.pk}/progress/"))
-    assert mine["counts"]["in_scope"] == 3 and mine["counts"]["closed_or_merged"] == 1
+    assert mine["counts"]["in_scope"] == 3 and mine["counts"]["decided_to_close_or_merge"] == 1
     assert {row["code"] for row in mine["by_department"]} == {"edu", "edu-zsb"}
+
+    # The closed share counts the closure once the office has verified it.
+    services.closure_order_verify(actor=office_admin, order=closing)
+    counts = _ok(office.get(f"{API}/campaigns/{running.pk}/progress/"))["counts"]
+    assert (counts["verified"], counts["closed_or_merged"], counts["closed_or_merged_percent"]) == (
+        1,
+        1,
+        25.0,
+    )
 
 
 # Self-inspections --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from audits.choices import Outcome, Proposal
-from audits.models import SelfInspection
+from audits.models import ClosureOrder, SelfInspection
 from audits.services import campaigns as services
 from registry.choices import Platform
 
@@ -136,28 +136,52 @@ def test_it_exports_the_campaigns_result_by_department(client_for, office_admin,
     sheet = sheet_of(client_for(office_admin).get(reverse("campaign_result_export", args=[campaign.pk])))
     rows = rows_of(sheet)
     assert rows[0][0] == "2026年清理整顿——各单位清理整顿结果"
-    assert rows[1][0] == "已关停或整合 2 个，占 3 个的 66.7%"
-    assert rows[3] == [
+    # Decided is not closed: the share counts only what the office has verified, and says so.
+    assert rows[1][0] == "已关停或整合 0 个，占 3 个的 0.0%"
+    assert (
+        rows[2][0]
+        == "只计入宣传部已核验的关停和整合。决定关停或整合 2 个，单位已确认办结 0 个，宣传部已核验 0 个。"
+    )
+    assert rows[4] == [
         "主办单位",
         "纳入范围",
         "已提交",
         "已审议",
         "保留",
-        "已关停",
-        "已整合",
+        "决定关停",
+        "决定整合",
         "退回修改",
         "逾期",
-        "已核验",
-        "关停整合率（%）",
+        "单位已确认办结",
+        "宣传部已核验",
+        "关停整合率（已核验，%）",
     ]
-    body = {row[0]: row[1:] for row in rows[4:]}
-    assert body["区教育局"] == [2, 2, 2, 0, 1, 1, 0, 0, 0, 100.0]
-    assert body["区卫生健康委"] == [1, 1, 1, 1, 0, 0, 0, 0, 0, 0.0]
-    assert body["合计"] == [3, 3, 3, 1, 1, 1, 0, 0, 0, 66.7]
+    body = {row[0]: row[1:] for row in rows[5:]}
+    assert body["区教育局"] == [2, 2, 2, 0, 1, 1, 0, 0, 0, 0, 0.0]
+    assert body["区卫生健康委"] == [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0.0]
+    assert body["合计"] == [3, 3, 3, 1, 1, 1, 0, 0, 0, 0, 0.0]
+
+
+def test_it_exports_the_verified_closures_as_the_closed_share(client_for, office_admin, admin_a, decided):
+    campaign, _meeting = decided
+    for order in ClosureOrder.objects.filter(campaign=campaign):
+        services.closure_order_confirm(actor=admin_a, order=order, note="已完成")
+    services.closure_order_verify(
+        actor=office_admin, order=ClosureOrder.objects.get(merge_target__isnull=True)
+    )
+    rows = rows_of(
+        sheet_of(client_for(office_admin).get(reverse("campaign_result_export", args=[campaign.pk])))
+    )
+    assert rows[1][0] == "已关停或整合 1 个，占 3 个的 33.3%"
+    assert (
+        rows[2][0]
+        == "只计入宣传部已核验的关停和整合。决定关停或整合 2 个，单位已确认办结 2 个，宣传部已核验 1 个。"
+    )
+    assert {row[0]: row[1:] for row in rows[5:]}["合计"] == [3, 3, 3, 1, 1, 1, 0, 0, 2, 1, 33.3]
 
 
 def test_it_exports_a_unit_only_its_own_result(client_for, admin_b, decided):
     campaign, _meeting = decided
     rows = rows_of(sheet_of(client_for(admin_b).get(reverse("campaign_result_export", args=[campaign.pk]))))
-    assert [row[0] for row in rows[4:]] == ["区卫生健康委", "合计"]
+    assert [row[0] for row in rows[5:]] == ["区卫生健康委", "合计"]
     assert rows[1][0] == "已关停或整合 0 个，占 1 个的 0.0%"

@@ -8,12 +8,13 @@ department B (admin_b). The campaign covers one account in each of A, A's sub-un
 
 import datetime
 import itertools
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import MULTIPART_CONTENT
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Notification
 from audits.choices import (
@@ -25,6 +26,8 @@ from audits.choices import (
 )
 from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, ReviewMeeting, SelfInspection
 from audits.services import campaigns as services
+from audits.services import inspections
+from registry import services as registry_services
 from registry.choices import DepartmentKind, MediaAccountStatus, Platform
 from registry.models import MediaAccount
 from tests.conftest import established
@@ -161,7 +164,7 @@ def sheet(rows: list[dict]) -> dict:
         deadline = row.get("deadline", days(45))
         data[prefix + "deadline"] = deadline.isoformat() if deadline else ""
         target = row.get("merge_target")
-        data[prefix + "merge_target"] = str(target.pk) if target else ""
+        data[prefix + "merge_target"] = target.filing_number if target else ""
         data[prefix + "note"] = row.get("note", "")
     return data
 
@@ -573,6 +576,40 @@ def test_it_submits_a_proposal_to_close(client_for, admin_a, accounts, campaign)
     assert inspection.status == SelfInspectionStatus.SUBMITTED and inspection.submitted_by == admin_a
 
 
+def test_it_takes_the_unit_on_to_its_next_self_inspection_once_one_is_submitted(
+    client_for, office_admin, admin_a, accounts, file_account, department_a
+):
+    # Department A's administrator answers for A and its sub-unit: three accounts, in the list's order.
+    extra = file_account(department_a, name="新城教育号", platform=Platform.DOUYIN)
+    campaign = new_campaign(office_admin)
+    other = new_campaign(office_admin)  # another campaign's applications are not the way on
+    first, second, third = (
+        inspection_of(campaign, account) for account in (accounts["a"], extra, accounts["a_sub"])
+    )
+    client = client_for(admin_a)
+    closing = answers_form(proposal="close", **NO_HAVES, action="submit")
+
+    response = form_post(client, reverse("self_inspection_detail", args=[first.pk]), closing)
+    assert response.url == reverse("self_inspection_detail", args=[second.pk])
+    told = messages_of(client.get(response.url))
+    assert told == [
+        "已提交：新城教育。在宣传部退回之前不可修改。",
+        "本专项行动还有 2 份自查申请待填写，这是下一份。",
+    ]
+    # A submitted application offers the way on too, to whoever comes back to it.
+    back = client.get(reverse("self_inspection_detail", args=[first.pk])).content.decode()
+    assert f'href="{reverse("self_inspection_detail", args=[second.pk])}"' in back
+
+    response = form_post(client, reverse("self_inspection_detail", args=[second.pk]), closing)
+    assert response.url == reverse("self_inspection_detail", args=[third.pk])
+    assert messages_of(client.get(response.url))[1] == "本专项行动还有 1 份自查申请待填写，这是下一份。"
+    response = form_post(client, reverse("self_inspection_detail", args=[third.pk]), closing)
+    assert response.url == f"{reverse('self_inspection_list')}?campaign={campaign.pk}"
+    told = messages_of(client.get(response.url))
+    assert told == ["已提交：新城招生。在宣传部退回之前不可修改。", "本专项行动中您的自查申请已全部提交。"]
+    assert not SelfInspection.objects.filter(campaign=other).exclude(status=SelfInspectionStatus.PENDING)
+
+
 def test_it_refuses_to_retain_without_the_three_haves_and_saves_nothing(
     client_for, admin_a, accounts, campaign
 ):
@@ -616,7 +653,7 @@ def test_it_refuses_to_merge_an_account_into_itself(client_for, admin_a, account
     response = form_post(
         client_for(admin_a),
         reverse("self_inspection_detail", args=[inspection.pk]),
-        answers_form(proposal="merge", merge_target=accounts["a"].pk, **NO_HAVES, action="submit"),
+        answers_form(proposal="merge", merge_target=accounts["a"].filing_number, **NO_HAVES, action="submit"),
     )
     assert response.context["form"].errors["merge_target"] == ["账号不能整合到其自身。"]
     inspection.refresh_from_db()
@@ -626,14 +663,22 @@ def test_it_refuses_to_merge_an_account_into_itself(client_for, admin_a, account
 def test_it_refuses_to_merge_into_an_account_that_is_not_live(
     client_for, office_admin, admin_a, accounts, campaign, file_account, department_b
 ):
-    pending = file_account(department_b, approve=False)
-    inspection = inspection_of(campaign, accounts["a"])
-    response = form_post(
-        client_for(admin_a),
-        reverse("self_inspection_detail", args=[inspection.pk]),
-        answers_form(proposal="merge", merge_target=pending.pk, **NO_HAVES, action="submit"),
+    closed = file_account(department_b, name="已关停的号")
+    registry_services.filing_approve(
+        actor=office_admin,
+        filing=registry_services.filing_submit_close(actor=office_admin, media_account=closed, reason="停更"),
     )
-    assert response.context["form"].errors["merge_target"]
+    inspection = inspection_of(campaign, accounts["a"])
+    for number, error in (
+        (closed.filing_number, "请整合到全区另一个在用账号。"),
+        ("XC-1999-0001", "全区没有备案编号为 XC-1999-0001 的账号。"),
+    ):
+        response = form_post(
+            client_for(admin_a),
+            reverse("self_inspection_detail", args=[inspection.pk]),
+            answers_form(proposal="merge", merge_target=number, **NO_HAVES, action="submit"),
+        )
+        assert response.context["form"].errors["merge_target"] == [error]
     inspection.refresh_from_db()
     assert inspection.status == SelfInspectionStatus.PENDING
 
@@ -643,7 +688,7 @@ def test_it_merges_into_another_units_live_account(client_for, admin_a, accounts
     response = form_post(
         client_for(admin_a),
         reverse("self_inspection_detail", args=[inspection.pk]),
-        answers_form(proposal="merge", merge_target=accounts["b"].pk, **NO_HAVES, action="submit"),
+        answers_form(proposal="merge", merge_target=accounts["b"].filing_number, **NO_HAVES, action="submit"),
     )
     assert response.status_code == 302
     inspection.refresh_from_db()
@@ -716,6 +761,36 @@ def test_it_shows_the_reviewer_each_submitted_application_with_its_recommendatio
     assert "单位提出关停" in rows["新城教育"].reasons
     page = response.content.decode()
     assert "单位提出关停" in page and "从未发布" in page
+
+
+def _cell(page: str, testid: str) -> str:
+    start = page.index(f'data-testid="{testid}"')
+    return page[start : page.index("</td>", start)]
+
+
+def test_it_shows_each_accounts_grade_and_open_findings_where_the_office_decides(
+    client_for, office_admin, admin_a, file_account, department_a, accounts
+):
+    # What a review meeting looks at: the same red the account list shows, and why.
+    mute = file_account(department_a, name="无互动入口号", has_interaction=False)
+    run = inspections.inspection_run_request(actor=office_admin)
+    inspections.inspection_run_execute(run_id=run.pk)
+    campaign = new_campaign(office_admin)
+    inspection = submit(admin_a, inspection_of(campaign, mute))
+    meeting = meeting_of(office_admin, campaign)
+    office = client_for(office_admin)
+    for url in (
+        reverse("campaign_review", args=[campaign.pk]),
+        reverse("meeting_detail", args=[meeting.pk]),
+    ):
+        cell = _cell(office.get(url).content.decode(), f"findings-{inspection.pk}")
+        assert 'data-grade="red"' in cell and "红色" in cell, url
+        assert "未提供有效互动功能" in cell, url
+    for user in (office_admin, admin_a):
+        page = client_for(user).get(reverse("self_inspection_detail", args=[inspection.pk])).content.decode()
+        assert 'data-grade="red"' in page and "未提供有效互动功能" in page
+    listed = office.get(reverse("media_account_list"), {"q": "无互动入口号"}).content.decode()
+    assert 'data-grade="red"' in listed
 
 
 def test_it_records_a_meeting(client_for, office_admin, accounts, campaign):
@@ -851,6 +926,14 @@ def test_it_records_none_of_the_sheet_when_one_row_is_wrong(
     rows = {row.inspection.pk: row.form for row in response.context["rows"]}
     assert rows[b.pk].errors["note"] == ["请说明单位须修改的内容。"]
     assert not ReviewDecision.objects.exists() and not ClosureOrder.objects.exists()
+    # The sheet comes back as the reviewer left it.
+    page = response.content.decode()
+    row_a = page[
+        page.index(f'data-testid="sheet-row-{a.pk}"') : page.index(f'data-testid="sheet-row-{b.pk}"')
+    ]
+    assert '<option value="close" selected>' in row_a and f'value="{days(45).isoformat()}"' in row_a
+    assert 'name="decisions-0-decide" checked' in row_a
+    assert '<option value="return" selected>' in page[page.index(f'data-testid="sheet-row-{b.pk}"') :]
 
 
 def test_it_refuses_a_merger_into_the_account_itself_on_the_sheet(
@@ -926,6 +1009,175 @@ def test_it_asks_for_at_least_one_ticked_row(client_for, office_admin, admin_a, 
     assert response.context["formset"].non_form_errors() == ["请至少选择一项申请作出结论。"]
 
 
+# Merge targets: a search, not a list of every account ------------------------------------------
+
+
+def _search(client, **query) -> dict:
+    response = client.get(reverse("merge_target_search"), query)
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    return response.json()
+
+
+def test_it_finds_merge_targets_grouped_by_unit_its_own_unit_first_never_itself(
+    client_for, office_admin, admin_a, file_account, department_a, department_b, accounts
+):
+    weibo = file_account(department_a, name="新城教育微博", platform=Platform.WEIBO)
+    file_account(department_b, name="新城教育观察", approve=False)  # pending: not a live account
+    client = client_for(admin_a)
+    found = _search(client, q="新城教育", account=accounts["a"].pk)
+    assert found == {
+        "results": [
+            {
+                "unit": "区教育局",
+                "accounts": [
+                    {
+                        "filing_number": weibo.filing_number,
+                        "name": "新城教育微博",
+                        "label": "新城教育微博（微博）",
+                    }
+                ],
+            }
+        ],
+        "more": False,
+    }
+    # Any unit's live account may take the merger; the account's own unit comes first.
+    units = [group["unit"] for group in _search(client, account=accounts["a"].pk)["results"]]
+    assert units[0] == "区教育局" and "区卫生健康委" in units
+    # Every word must match: the unit, the platform and a part of the filing number.
+    assert _search(client, q="卫生 微信")["results"][0]["accounts"][0]["name"] == "健康新城"
+    number = accounts["b"].filing_number
+    assert [a["name"] for g in _search(client, q=number[-4:])["results"] for a in g["accounts"]] == [
+        "健康新城"
+    ]
+
+
+def test_it_says_when_more_merge_targets_match_than_it_shows(
+    client_for, office_admin, file_account, department_b, accounts
+):
+    for n in range(21):
+        file_account(department_b, name=f"健康新城{n:02d}", platform=Platform.DOUYIN)
+    found = _search(client_for(office_admin), q="健康新城")
+    assert sum(len(group["accounts"]) for group in found["results"]) == 20 and found["more"] is True
+
+
+def test_it_answers_the_merge_target_search_to_those_who_name_targets(
+    client_for, personas, office_admin, admin_a, accounts
+):
+    url = reverse("merge_target_search")
+    check_matrix(
+        client_for, personas, "get", url,
+        office=200,
+        auditor=403,
+        admin_a=200,
+        admin_b=200,
+        admin_gov=200,
+        anonymous=302,
+    )
+    # The account being merged must be one the user may see.
+    mine = f"{url}?account={accounts['a'].pk}"
+    check_matrix(
+        client_for, personas, "get", mine,
+        office=200,
+        auditor=403,
+        admin_a=200,
+        admin_b=404,
+        admin_gov=404,
+        anonymous=302,
+    )
+    assert client_for(admin_a).get(f"{url}?account=abc").status_code == 404
+
+
+def test_it_searches_merge_targets_in_one_query_however_many_accounts(
+    client_for,
+    office_admin,
+    file_account,
+    department_a,
+    department_b,
+    accounts,
+    django_assert_max_num_queries,
+):
+    client = client_for(office_admin)
+    with django_assert_max_num_queries(20) as few:
+        _search(client, q="新城", account=accounts["a"].pk)
+    for n in range(30):
+        file_account(
+            department_a if n % 2 else department_b, name=f"新城{n:02d}", platform=Platform.values[n % 9]
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        _search(client, q="新城", account=accounts["a"].pk)
+
+
+def test_it_names_merge_targets_on_the_sheet_by_filing_number_not_by_a_list_of_every_account(
+    client_for, office_admin, admin_a, admin_b, accounts, campaign
+):
+    # The office's complaint: every row carried a <select> of every account of the district.
+    a = submit(admin_a, inspection_of(campaign, accounts["a"]))
+    b = submit(admin_b, inspection_of(campaign, accounts["b"]))
+    meeting = meeting_of(office_admin, campaign)
+    page = client_for(office_admin).get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    table = page[page.index('data-testid="decision-sheet"') : page.index("</table>")]
+    assert table.count("<option") == 2 * len(Outcome.values)  # the outcome of each row, nothing more
+    for inspection in (a, b):
+        row = page[page.index(f'data-testid="sheet-row-{inspection.pk}"') :]
+        box = re.search(r'<input[^>]*name="decisions-\d+-merge_target"[^>]*>', row).group(0)
+        assert f'data-merge-picker="{reverse("merge_target_search")}"' in box
+        assert f'data-account="{inspection.media_account_id}"' in box
+
+
+def test_it_merges_into_the_account_the_sheet_names_by_its_filing_number(
+    client_for, office_admin, admin_a, admin_b, accounts, campaign
+):
+    a = submit(admin_a, inspection_of(campaign, accounts["a"]))
+    b = submit(admin_b, inspection_of(campaign, accounts["b"]))
+    meeting = meeting_of(office_admin, campaign)
+    url = reverse("meeting_detail", args=[meeting.pk])
+    unknown = sheet(
+        [
+            {"self_inspection": a, "outcome": Outcome.CLOSE},
+            {"self_inspection": b, "outcome": Outcome.MERGE, "merge_target": accounts["a_sub"]},
+        ]
+    )
+    unknown["decisions-1-merge_target"] = "XC-1999-0001"
+    response = form_post(client_for(office_admin), url, unknown)
+    assert response.context["rows"][1].form.errors["merge_target"] == [
+        "全区没有备案编号为 XC-1999-0001 的账号。"
+    ]
+    assert not ReviewDecision.objects.exists()
+    # The number is read as a clerk types it: spaces around it and lower case do no harm.
+    typed = dict(unknown, **{"decisions-1-merge_target": f" {accounts['a_sub'].filing_number.lower()} "})
+    assert form_post(client_for(office_admin), url, typed).status_code == 302
+    assert ReviewDecision.objects.get(self_inspection=b).merge_target == accounts["a_sub"]
+
+
+def test_it_pages_the_review_and_the_decision_sheet_like_a_list(
+    client_for, office_admin, admin_a, file_account, department_a
+):
+    for n in range(55):
+        file_account(department_a, name=f"账号{n:02d}", platform=Platform.values[n % 9])
+    campaign = new_campaign(office_admin)
+    for inspection in SelfInspection.objects.filter(campaign=campaign):
+        submit(admin_a, inspection)
+    meeting = meeting_of(office_admin, campaign)
+    office = client_for(office_admin)
+    review = office.get(reverse("campaign_review", args=[campaign.pk]))
+    assert len(review.context["rows"]) == 50 and review.context["page"].paginator.count == 55
+    assert sum(count for _label, count in review.context["recommended"]) == 50  # of this page
+    assert len(office.get(reverse("campaign_review", args=[campaign.pk]), {"page": 2}).context["rows"]) == 5
+    url = reverse("meeting_detail", args=[meeting.pk])
+    second = office.get(url, {"page": 2})
+    rows = second.context["rows"]
+    assert len(rows) == 5 and "待审议的 55 项申请中的第 51–55 项" in second.content.decode()
+    # Recording the second page decides its rows and comes back to it; what is left moves up.
+    response = form_post(
+        office,
+        f"{url}?page=2",
+        sheet([{"self_inspection": row.inspection, "outcome": Outcome.CLOSE} for row in rows]),
+    )
+    assert response.status_code == 302 and response.url == f"{url}?page=2"
+    after = office.get(response.url)
+    assert after.context["page"].paginator.count == 50 and len(after.context["rows"]) == 50
+
+
 # Step 3: closure orders -------------------------------------------------------------------------
 
 
@@ -943,6 +1195,20 @@ def test_it_lists_closure_orders_with_the_overdue_ones_marked(
     assert [order.pk for order in only_late.context["page"].object_list] == [late.pk]
     units = client_for(admin_b).get(reverse("closure_order_list"))
     assert [order.media_account.name for order in units.context["page"].object_list] == ["健康新城"]
+
+
+def test_it_calls_an_open_order_awaiting_the_unit_wherever_its_status_is_named(
+    client_for, office_admin, admin_a, accounts, campaign
+):
+    # A bare "Open" reads as 开设 (opening an account) in Chinese.
+    order = closure_order(office_admin, admin_a, campaign, accounts["a"])
+    with translation.override("zh-hans"):
+        assert order.get_status_display() == "待单位办理"
+        assert dict(ClosureOrderStatus.choices)["verified"] == "已核验"
+    response = client_for(admin_a).get(reverse("closure_order_list"))
+    assert ("open", "待单位办理") in list(response.context["filter"].form.fields["status"].choices)
+    detail = client_for(admin_a).get(reverse("closure_order_detail", args=[order.pk])).content.decode()
+    assert 'data-testid="order-status">待单位办理</span>' in detail
 
 
 def test_it_lets_the_unit_confirm_a_closure_with_a_notice_url(
@@ -1060,11 +1326,11 @@ def test_it_lets_the_unit_name_the_successor_of_a_merger(
         outcome=Outcome.MERGE,
     ).closure_order
     page = client_for(admin_a).get(reverse("closure_order_detail", args=[order.pk]))
-    assert page.context["confirm_form"]["merge_target"].value() == accounts["a"].pk
+    assert page.context["confirm_form"]["merge_target"].value() == accounts["a"].filing_number
     form_post(
         client_for(admin_a),
         reverse("closure_order_confirm", args=[order.pk]),
-        {"note": "粉丝已迁移", "merge_target": accounts["b"].pk},
+        {"note": "粉丝已迁移", "merge_target": accounts["b"].filing_number},
     )
     order.refresh_from_db()
     assert order.status == ClosureOrderStatus.CONFIRMED and order.merge_target == accounts["b"]
@@ -1141,6 +1407,73 @@ def test_it_reports_the_campaign_as_the_model_case_does(
     assert "campaign-charts" in page and 'data-campaign-chart="outcomes"' in page
 
 
+def _funnel(page: str) -> dict[str, int]:
+    return {
+        step: int(count)
+        for step, count in re.findall(
+            r'data-testid="funnel-(\w+)">\s*<span class="figure">(\d+)</span>', page
+        )
+    }
+
+
+def test_it_counts_in_the_headline_only_the_closures_the_office_has_verified(
+    client_for, office_admin, admin_a, accounts, campaign
+):
+    # The share a district reports upward (DESIGN.md §10): a decision or the unit's word is not yet
+    # a closed account, and an order sent back is not done.
+    order = closure_order(office_admin, admin_a, campaign, accounts["a"])
+    office = client_for(office_admin)
+
+    def seen() -> tuple[str, dict[str, int]]:
+        page = office.get(reverse("campaign_detail", args=[campaign.pk])).content.decode()
+        return page, _funnel(page)
+
+    page, funnel = seen()
+    assert "已关停或整合 0 个，占 3 个的 0.0%" in page
+    assert "只计入宣传部已核验的关停和整合" in page
+    assert funnel == {"decided": 1, "confirmed": 0, "verified": 0}
+    confirmed(admin_a, order)
+    page, funnel = seen()
+    assert "已关停或整合 0 个，占 3 个的 0.0%" in page and funnel == {
+        "decided": 1,
+        "confirmed": 1,
+        "verified": 0,
+    }
+    services.closure_order_reject(actor=office_admin, order=order, note="公告未发布")
+    page, funnel = seen()
+    assert "已关停或整合 0 个，占 3 个的 0.0%" in page and funnel == {
+        "decided": 1,
+        "confirmed": 0,
+        "verified": 0,
+    }
+    services.closure_order_verify(actor=office_admin, order=confirmed(admin_a, order))
+    page, funnel = seen()
+    assert "已关停或整合 1 个，占 3 个的 33.3%" in page and funnel == {
+        "decided": 1,
+        "confirmed": 1,
+        "verified": 1,
+    }
+
+
+def test_it_shows_each_running_campaigns_verified_share_and_funnel_on_the_dashboard(
+    client_for, office_admin, admin_a, admin_b, accounts, campaign
+):
+    order = closure_order(office_admin, admin_a, campaign, accounts["a"])
+    services.closure_order_verify(actor=office_admin, order=confirmed(admin_a, order))
+    closure_order(office_admin, admin_b, campaign, accounts["b"])  # decided, still with the unit
+    draft = new_campaign(office_admin, start=False)  # not under way
+    page = client_for(office_admin).get(reverse("home")).content.decode()
+    assert f'data-testid="dashboard-campaign-{draft.pk}"' not in page
+    card = page[page.index(f'data-testid="dashboard-campaign-{campaign.pk}"') :]
+    assert f'href="{reverse("campaign_detail", args=[campaign.pk])}"' in card
+    assert "已关停或整合 1 个，占 3 个的 33.3%" in card and "只计入宣传部已核验的关停和整合" in card
+    assert _funnel(card) == {"decided": 2, "confirmed": 1, "verified": 1}
+    # A unit sees the share of its own accounts.
+    mine = client_for(admin_b).get(reverse("home")).content.decode()
+    assert "已关停或整合 0 个，占 1 个的 0.0%" in mine
+    assert _funnel(mine) == {"decided": 1, "confirmed": 0, "verified": 0}
+
+
 def test_it_shows_a_unit_its_own_counts(client_for, admin_b, accounts, campaign):
     response = client_for(admin_b).get(reverse("campaign_detail", args=[campaign.pk]))
     assert response.context["progress"].in_scope == 1
@@ -1184,15 +1517,21 @@ def test_it_marks_read_only_the_users_own_notification(client_for, office_admin,
 
 @pytest.fixture
 def district(file_account, office_admin, admin_a, department_a, sub_unit_a):
-    """A campaign over ``n`` accounts, each submitted, one in three decided, one in ten confirmed closed."""
+    """A campaign over ``n`` inspected accounts (one in four without a way to interact: red), each
+    submitted, one in three decided, one in ten confirmed closed."""
 
     def build(n: int):
         created = [
             file_account(
-                department_a if i % 2 else sub_unit_a, name=f"账号{i:03d}", platform=Platform.values[i % 9]
+                department_a if i % 2 else sub_unit_a,
+                name=f"账号{i:03d}",
+                platform=Platform.values[i % 3],  # siblings on a platform from the first ten
+                has_interaction=i % 4 != 0,
             )
             for i in range(n)
         ]
+        run = inspections.inspection_run_request(actor=office_admin)
+        inspections.inspection_run_execute(run_id=run.pk)
         campaign = new_campaign(office_admin)
         meeting = meeting_of(office_admin, campaign)
         for i, account in enumerate(created):
@@ -1210,11 +1549,13 @@ def district(file_account, office_admin, admin_a, department_a, sub_unit_a):
 
 def _pages(campaign, meeting):
     return [
+        reverse("home"),
         reverse("campaign_list"),
         reverse("campaign_detail", args=[campaign.pk]),
         reverse("campaign_review", args=[campaign.pk]),
         reverse("meeting_detail", args=[meeting.pk]),
         reverse("self_inspection_list"),
+        reverse("self_inspection_detail", args=[campaign.self_inspections.order_by("pk").last().pk]),
         reverse("closure_order_list"),
         reverse("notification_list"),
     ]

@@ -5,12 +5,26 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
-from audits.models import ClosureOrder
+from audits.choices import Proposal
+from audits.models import ClosureOrder, SelfInspection
+from audits.services import inspections as inspection_service
 from registry.choices import MediaAccountStatus, Platform
+from registry.models import MediaAccount
+from tests import campaigns as tests_campaigns
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def funnel(page) -> dict[str, str]:
+    """The steps beside the headline as the reader sees them: label → count."""
+    steps = page.locator(".closure-funnel li")
+    return {
+        steps.nth(i).locator(".label").inner_text(): steps.nth(i).locator(".figure").inner_text()
+        for i in range(steps.count())
+    }
 
 
 def sign_out(page):
@@ -51,6 +65,10 @@ def test_it_runs_a_campaign_from_self_inspection_to_verified_closure(
         page.locator(f"input[name={question}][value=False]").check()
     page.locator("input[name=proposal][value=close]").check()
     page.get_by_test_id("submit-inspection").click()
+    # The unit is taken on to its other account still to answer; the one submitted is locked.
+    page.get_by_role("heading", name="新城教育微博").wait_for()
+    page.go_back()
+    page.reload()
     assert page.get_by_test_id("inspection-status").inner_text() == "已提交"
     sign_out(page)
 
@@ -66,6 +84,13 @@ def test_it_runs_a_campaign_from_self_inspection_to_verified_closure(
     page.get_by_test_id("record-decisions").click()
     assert "已记录 1 项审议结论" in page.locator(".messages").inner_text()
     assert "关停" in page.get_by_test_id("decisions").inner_text()
+    # Decided is not closed: the headline waits for the office's verification, and says so.
+    page.goto(campaign_url)
+    assert (
+        page.get_by_test_id("campaign-headline").inner_text().startswith("已关停或整合 0 个，占 3 个的 0.0%")
+    )
+    assert "只计入宣传部已核验的关停和整合" in page.get_by_test_id("headline-note").inner_text()
+    assert funnel(page) == {"决定关停或整合": "1", "单位已确认办结": "0", "宣传部已核验": "0"}
     sign_out(page)
 
     # Step 3: the unit confirms the closure with its notice; the office verifies it.
@@ -74,6 +99,7 @@ def test_it_runs_a_campaign_from_self_inspection_to_verified_closure(
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="清理整顿").click()
     page.get_by_role("link", name="关停整合令").click()
     page.get_by_role("link", name="新城教育发布").click()
+    assert page.get_by_test_id("order-status").inner_text() == "待单位办理"
     page.get_by_label("公告链接").fill("https://www.xincheng.gov.cn/notice/2026-01")
     page.get_by_test_id("confirm-order").click()
     assert page.get_by_test_id("order-status").inner_text() == "单位已确认"
@@ -91,5 +117,96 @@ def test_it_runs_a_campaign_from_self_inspection_to_verified_closure(
     assert (
         page.get_by_test_id("campaign-headline").inner_text().startswith("已关停或整合 1 个，占 3 个的 33.3%")
     )
+    assert funnel(page) == {"决定关停或整合": "1", "单位已确认办结": "1", "宣传部已核验": "1"}
     page.locator("[data-campaign-chart='funnel'][data-chart-ready='true']").wait_for()
     page.locator("[data-campaign-chart='outcomes'][data-chart-ready='true']").wait_for()
+    # And so does the dashboard, where the office looks first.
+    page.goto("/")
+    card = page.get_by_test_id(f"dashboard-campaign-{order.campaign_id}")
+    assert (
+        card.get_by_test_id("campaign-headline").inner_text().startswith("已关停或整合 1 个，占 3 个的 33.3%")
+    )
+    assert funnel(card) == {"决定关停或整合": "1", "单位已确认办结": "1", "宣传部已核验": "1"}
+
+
+def test_it_shows_the_grade_on_the_review_and_picks_a_merge_target_by_searching(
+    page, sign_in, office_admin, admin_a, file_account, department_a, department_b
+):
+    silent = file_account(department_a, name="新城教育发布", has_interaction=False)
+    file_account(department_a, name="新城教育微博", platform=Platform.WEIBO)
+    healthy = file_account(department_b, name="健康新城")
+    inspection_service.inspection_run_execute(
+        run_id=inspection_service.inspection_run_request(actor=office_admin).pk
+    )
+    campaign = tests_campaigns.campaign(office_admin)
+    application = tests_campaigns.submitted(
+        admin_a, tests_campaigns.inspection_of(campaign, silent), Proposal.CLOSE
+    )
+    meeting = tests_campaigns.meeting(office_admin, campaign)
+
+    sign_in("office", PASSWORD)
+    # The review shows what the account list shows: red, and why.
+    page.goto(f"/campaigns/{campaign.pk}/review/")
+    findings = page.get_by_test_id(f"findings-{application.pk}")
+    assert findings.locator("[data-grade]").inner_text() == "红色"
+    assert "未提供有效互动功能" in findings.inner_text()
+
+    # The sheet's merge target is a search, grouped by unit, that never offers the account itself.
+    page.goto(f"/meetings/{meeting.pk}/")
+    row = page.get_by_test_id(f"sheet-row-{application.pk}")
+    row.locator("select[name$='-outcome']").select_option("merge")
+    picker = row.get_by_role("combobox", name="整合到")
+    picker.fill("新城教育")
+    listbox = row.get_by_role("listbox")
+    weibo = MediaAccount.objects.get(name="新城教育微博")
+    expect(listbox.get_by_role("option")).to_have_text([f"新城教育微博（微博） {weibo.filing_number}"])
+    picker.fill("健康")
+    group = listbox.get_by_role("group", name="区卫生健康委")
+    group.get_by_role("option", name=f"健康新城（微信公众号） {healthy.filing_number}").wait_for()
+    picker.press("ArrowDown")
+    picker.press("Enter")
+    assert picker.input_value() == "健康新城（微信公众号）"
+    page.get_by_test_id("record-decisions").click()
+    assert "已记录 1 项审议结论" in page.locator(".messages").inner_text()
+    assert "→ 健康新城" in page.get_by_test_id("decisions").inner_text()
+    order = ClosureOrder.objects.get(media_account=silent)
+    assert order.merge_target == healthy
+
+
+def test_it_takes_the_unit_from_one_self_inspection_to_the_next(
+    page, sign_in, office_admin, admin_a, file_account, department_a, department_b
+):
+    first = file_account(department_a, name="新城教育发布")
+    second = file_account(department_a, name="新城教育微博", platform=Platform.WEIBO)
+    healthy = file_account(department_b, name="健康新城")
+    campaign = tests_campaigns.campaign(office_admin)
+
+    sign_in("dept-edu", PASSWORD)
+    page.goto(f"/self-inspections/?campaign={campaign.pk}")
+    page.get_by_role("link", name="新城教育发布").click()
+    for question in ("has_need", "has_capacity", "has_support"):
+        page.locator(f"input[name={question}][value=False]").check()
+    page.locator("input[name=proposal][value=close]").check()
+    page.get_by_test_id("submit-inspection").click()
+    # On to the next account still to answer, told what happened to the last one.
+    page.get_by_role("heading", name="新城教育微博").wait_for()
+    told = page.locator(".messages").inner_text()
+    assert "已提交：新城教育发布" in told and "本专项行动还有 1 份自查申请待填写，这是下一份。" in told
+
+    # This one merges into another unit's account, found by searching.
+    for question in ("has_need", "has_capacity", "has_support"):
+        page.locator(f"input[name={question}][value=False]").check()
+    page.locator("input[name=proposal][value=merge]").check()
+    picker = page.get_by_role("combobox", name="整合到")
+    picker.fill("健康")
+    page.get_by_role("option", name=f"健康新城（微信公众号） {healthy.filing_number}").click()
+    assert picker.input_value() == "健康新城（微信公众号）"
+    page.get_by_test_id("submit-inspection").click()
+    page.wait_for_url(f"**/self-inspections/?campaign={campaign.pk}")
+    assert "本专项行动中您的自查申请已全部提交。" in page.locator(".messages").inner_text()
+    proposals = {
+        inspection.media_account: inspection
+        for inspection in SelfInspection.objects.filter(campaign=campaign)
+    }
+    assert proposals[first].proposal == Proposal.CLOSE
+    assert proposals[second].proposal == Proposal.MERGE and proposals[second].merge_target == healthy

@@ -44,12 +44,20 @@ class Command(BaseCommand):
             type=int,
             help=f"Rows of the metrics upsert scenario, at most 10,000 (default {defaults.metric_rows:,}).",
         )
+        parser.add_argument(
+            "--meeting-rows",
+            type=int,
+            help=f"Applications on the review meeting's decision sheet (default {defaults.meeting_rows}).",
+        )
         parser.add_argument("--runs", type=int, help=f"Timed runs per scenario (default {defaults.runs}).")
         parser.add_argument("--json", dest="json_path", help="Also write the results as JSON to this file.")
 
     def handle(self, *args, quick, json_path, **options):
         volumes = QUICK if quick else Volumes()
-        chosen = {name: options[name] for name in ("accounts", "departments", "days", "metric_rows", "runs")}
+        chosen = {
+            name: options[name]
+            for name in ("accounts", "departments", "days", "metric_rows", "meeting_rows", "runs")
+        }
         volumes = replace(volumes, **{name: value for name, value in chosen.items() if value is not None})
         if volumes.days < 14:
             raise CommandError("--days must be at least 14: the ranking needs one complete week of figures.")
@@ -57,6 +65,8 @@ class Command(BaseCommand):
             raise CommandError("--metric-rows must be between 1 and 10,000 (the API's limit per request).")
         if volumes.accounts < 10 or volumes.departments < 3 or volumes.runs < 1:
             raise CommandError("Use at least 10 accounts, 3 units and 1 run.")
+        if not 1 <= volumes.meeting_rows <= volumes.accounts // 2:
+            raise CommandError("--meeting-rows must be between 1 and half the accounts.")
 
         started = time.perf_counter()
         with benchmark.production_like(), throwaway_database() as name:
