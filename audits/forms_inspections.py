@@ -115,7 +115,8 @@ class RuleForm(forms.Form):
             label, help_text, whole, minimum = THRESHOLDS.get((rule.code, key), (key, "", False, 0))
             if threshold_source(key):
                 # The form is built per request, in the request's language.
-                help_text = f"{help_text} {_('Source: %(source)s') % {'source': threshold_source(key)}}"
+                source = _("Source: %(source)s") % {"source": threshold_source(key)}
+                help_text = f"{help_text} {source}"
             number = forms.IntegerField if whole else forms.DecimalField
             extra = {} if whole else {"max_digits": 8, "decimal_places": 2}
             self.fields[key] = number(

@@ -257,6 +257,6 @@ def campaign_result_export(request, pk: int):
         campaign_progress(campaign, request.user),
         campaign_progress_by_department(campaign, request.user),
     )
-    return xlsx_response(
-        content, f"{campaign.name}-{_('result by department')}-{timezone.localdate():%Y%m%d}.xlsx"
-    )
+    # Written outside the f-string, where makemessages finds it.
+    title = _("result by department")
+    return xlsx_response(content, f"{campaign.name}-{title}-{timezone.localdate():%Y%m%d}.xlsx")

@@ -281,4 +281,5 @@ def meeting_decisions_export(request, pk: int):
     """The meeting's decision list (the annex to its minutes) as .xlsx."""
     meeting = _meeting_or_404(request, pk)
     content = spreadsheets.meeting_decisions_xlsx(meeting, decisions_of_meeting(meeting))
-    return xlsx_response(content, f"{meeting.campaign.name}-{_('decisions')}-{meeting.held_on:%Y%m%d}.xlsx")
+    title = _("decisions")  # outside the f-string, where makemessages finds it
+    return xlsx_response(content, f"{meeting.campaign.name}-{title}-{meeting.held_on:%Y%m%d}.xlsx")

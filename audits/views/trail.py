@@ -136,7 +136,8 @@ def audit_event_export(request, fmt: str):
         problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
         return HttpResponseBadRequest(_("Bad filter: %(problems)s") % {"problems": problems})
     rows = _export_rows(request.user, filterset.qs)
-    filename = f"{_('Audit trail')}-{timezone.localdate():%Y%m%d}.{fmt}"
+    title = _("Audit trail")  # outside the f-string, where makemessages finds it
+    filename = f"{title}-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "csv":
         response = StreamingHttpResponse(_csv(rows), content_type="text/csv; charset=utf-8")
     else:

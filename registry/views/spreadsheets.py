@@ -38,7 +38,8 @@ def media_accounts_export(request, fmt: str):
     if not filterset.is_valid():
         problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
         return HttpResponseBadRequest(_("Bad filter: %(problems)s") % {"problems": problems})
-    filename = f"{_('Media account register')}-{timezone.localdate():%Y%m%d}.{fmt}"
+    title = _("Media account register")  # outside the f-string, where makemessages finds it
+    filename = f"{title}-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "csv":
         response = StreamingHttpResponse(
             spreadsheets.iter_media_accounts_csv(filterset.qs), content_type="text/csv; charset=utf-8"

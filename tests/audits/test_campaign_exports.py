@@ -3,6 +3,7 @@ list (the annex to its minutes) and the result by department. Text that looks li
 
 import datetime
 import io
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -185,3 +186,12 @@ def test_it_exports_a_unit_only_its_own_result(client_for, admin_b, decided):
     rows = rows_of(sheet_of(client_for(admin_b).get(reverse("campaign_result_export", args=[campaign.pk]))))
     assert [row[0] for row in rows[5:]] == ["区卫生健康委", "合计"]
     assert rows[1][0] == "已关停或整合 0 个，占 1 个的 0.0%"
+
+
+def test_it_names_both_files_in_chinese(client_for, office_admin, decided):
+    campaign, meeting = decided
+    client = client_for(office_admin)
+    sheet = client.get(reverse("meeting_decisions_export", args=[meeting.pk]))
+    result = client.get(reverse("campaign_result_export", args=[campaign.pk]))
+    assert quote("2026年清理整顿-审议结论清单-") in sheet["Content-Disposition"]
+    assert quote("2026年清理整顿-分单位结果-") in result["Content-Disposition"]

@@ -348,7 +348,8 @@ def test_the_office_sets_a_new_accounts_grace(client_for, office_admin):
     rule = InspectionRule.objects.get(code=RuleCode.NO_UPDATE)
     client = client_for(office_admin)
     form = client.get(f"/inspections/rules/{rule.pk}/edit/").content.decode()
-    assert 'name="grace_days"' in form and "本平台对新开通账号的规定" in form
+    assert 'name="grace_days"' in form and "依据：本平台对新开通账号的规定" in form
+    assert "Source:" not in form
     response = client.post(
         f"/inspections/rules/{rule.pk}/edit/",
         {"severity": Severity.VETO, "days": "14", "grace_days": "7", "enabled": "on"},
