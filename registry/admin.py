@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import RoleAdminMixin, changed_fields
+from accounts.choices import Role
 from config.errors import InvalidTransition
 from registry import services
 from registry.models import Department, Filing, MediaAccount, Operator
@@ -46,10 +47,18 @@ class DepartmentAdmin(RoleAdminMixin, admin.ModelAdmin):
             obj.pk = created.pk
 
 
-class OperatorInline(admin.TabularInline):
+class OperatorInline(RoleAdminMixin, admin.TabularInline):
+    """Who runs the account, to read: operators change through a change filing. Their phones are
+    for the office only here, as on the account's page (auditors read the registry, not contacts)."""
+
     model = Operator
     extra = 0
     can_delete = False
+
+    def get_fields(self, request, obj=None):
+        if request.user.role == Role.OFFICE_ADMIN:
+            return ("name", "phone", "employment")
+        return ("name", "employment")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts import permissions
 from registry.choices import (
@@ -272,7 +273,7 @@ class Operator(models.Model):
     media_account = models.ForeignKey(
         MediaAccount, verbose_name=_("media account"), on_delete=models.CASCADE, related_name="operators"
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     employment = models.CharField(_("employment"), max_length=20, choices=Employment.choices)
 

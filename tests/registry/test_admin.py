@@ -61,3 +61,25 @@ def test_it_never_offers_to_change_an_audit_event(client_for, office_admin, depa
     assert client.post(f"/admin/audits/auditevent/{event.pk}/change/", {"action": "x"}).status_code == 403
     assert client.post(f"/admin/audits/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).action == event.action
+
+
+def test_it_heads_an_operators_name_as_a_persons(client_for, office_admin, department_a, file_account):
+    account = file_account(
+        department_a, operators=[{"name": "张三", "phone": "13800000000", "employment": "staff"}]
+    )
+    page = client_for(office_admin).get(f"/admin/registry/mediaaccount/{account.pk}/change/").content.decode()
+    operators = page.split('id="operators-group"')[1]
+    assert "姓名" in operators and ">名称<" not in operators
+
+
+def test_it_shows_an_accounts_operators_and_their_phones_to_the_office_only(
+    client_for, office_admin, auditor, department_a, file_account
+):
+    account = file_account(
+        department_a, operators=[{"name": "张三", "phone": "13800000000", "employment": "staff"}]
+    )
+    url = f"/admin/registry/mediaaccount/{account.pk}/change/"
+    office_page = client_for(office_admin).get(url).content.decode()
+    auditor_page = client_for(auditor).get(url).content.decode()
+    assert "张三" in office_page and "13800000000" in office_page
+    assert "张三" in auditor_page and "13800000000" not in auditor_page
