@@ -1,0 +1,260 @@
+"""A production-like site, for what a single test process would hide: throttles and lockouts kept
+per process, long uploads holding a web worker, locks between workers.
+
+It runs the way docs/operations.md says production runs: gunicorn with several worker processes,
+``DEBUG=0``, HTTPS (a throwaway self-signed certificate, so secure cookies travel as they would),
+collected static files, and, when a test asks for it, a real Celery worker. It has a database of its
+own beside the test database: a SQLite file on the embedded default, a database of its own on the
+PostgreSQL server under test; the test process never writes to it except through the site or
+``Site.manage``. On Redis (``TEST_CELERY_BROKER_URL``) the site's broker and cache live there, in a
+database of their own; on the embedded default, in files.
+
+    def test_it_limits_sign_in_across_workers(production_site):
+        site = production_site
+        site.create_user("clerk", role="dept_admin", department="edu")
+        client = site.client()
+        ...
+"""
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dj_database_url
+import pytest
+import requests
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+WEB_WORKERS = 3
+PASSWORD = "Production-Site-42"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until(ready, *, timeout: float, what: str, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{what} exited with status {process.returncode}")
+        try:
+            if ready():
+                return
+        except (OSError, requests.RequestException):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not come up within {timeout} s")
+
+
+def _own_database(folder: Path) -> tuple[str, callable]:
+    """A database URL for the site, and how to remove it afterwards."""
+    tested = os.environ.get("DATABASE_URL", "")
+    if not tested.startswith("postgres"):
+        return f"sqlite:///{folder / 'site.sqlite3'}", lambda: None
+    import psycopg2
+
+    config = dj_database_url.parse(tested)
+    name = f"registry_site_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=config["USER"],
+        password=config["PASSWORD"] or None,
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+    netloc = tested.split("://", 1)[1].rsplit("/", 1)[0]
+    return f"postgres://{netloc}/{name}", drop
+
+
+def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    certificate, key = folder / "site.crt", folder / "site.key"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-keyout", str(key), "-out", str(certificate),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return certificate, key
+
+
+@dataclass
+class Site:
+    url: str
+    env: dict[str, str]
+    folder: Path
+    certificate: Path
+    processes: list[subprocess.Popen] = field(default_factory=list)
+    worker: subprocess.Popen | None = None
+
+    def manage(self, *args: str, stdin: str | None = None) -> str:
+        """Run a management command against the site's database and settings; its output."""
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def python(self, code: str) -> str:
+        """Run Python in the site's Django (``manage.py shell``): for the set-up a test needs, through
+        the services like any other write."""
+        return self.manage("shell", "--no-imports", stdin=code)
+
+    def create_user(self, username: str, *, role: str = "office_admin", department: str | None = None) -> str:
+        """A user of the site (``department`` is a unit's code, created if missing); its password."""
+        self.python(
+            "from accounts import services\n"
+            "from registry import services as registry\n"
+            "from registry.models import Department\n"
+            f"code = {department!r}\n"
+            "unit = None\n"
+            "if code:\n"
+            "    unit = Department.objects.filter(code=code).first() or registry.department_create(\n"
+            "        actor=None, name=code, code=code, kind='district_department')\n"
+            f"services.user_create(actor=None, username={username!r}, password={PASSWORD!r},\n"
+            f"    role={role!r}, department=unit)\n"
+        )
+        return PASSWORD
+
+    def client(self) -> requests.Session:
+        """A client of the site that trusts the site's own certificate (and no environment's CA
+        bundle, which requests would prefer), and sends a Referer as a browser does, so CSRF checks
+        pass as they do for one."""
+        session = requests.Session()
+        session.trust_env = False
+        session.verify = str(self.certificate)
+        session.headers["Referer"] = self.url + "/"
+        return session
+
+    def sign_in(self, username: str, password: str = PASSWORD) -> requests.Session:
+        """A client signed in through the browser's sign-in form."""
+        client = self.client()
+        client.get(f"{self.url}/accounts/login/")
+        token = client.cookies["csrftoken"]
+        form = {"username": username, "password": password, "csrfmiddlewaretoken": token}
+        response = client.post(f"{self.url}/accounts/login/", data=form, allow_redirects=False)
+        if response.status_code != 302:
+            raise AssertionError(f"signing in as {username} answered {response.status_code}")
+        return client
+
+    def start_worker(self) -> None:
+        """A real Celery worker for the site (idempotent)."""
+        if self.worker is not None and self.worker.poll() is None:
+            return
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-l", "warning"],
+            cwd=BASE_DIR,
+            env=self.env,
+            start_new_session=True,
+        )
+        self.processes.append(self.worker)
+        _wait_until(
+            lambda: "pong" in self.manage("shell", "--no-imports", stdin=_PING).lower(),
+            timeout=60,
+            what="the Celery worker",
+            process=self.worker,
+        )
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+_PING = "from config.celery import app\nprint(app.control.ping(timeout=2))\n"
+
+
+def _broker_and_cache(folder: Path) -> dict[str, str]:
+    redis_url = os.environ.get("TEST_CELERY_BROKER_URL", "")
+    if redis_url:
+        # The tests' own Redis database is flushed by them; the site takes the one after it.
+        base, _, number = redis_url.rpartition("/")
+        own = f"{base}/{(int(number or 0) + 1) % 16}"
+        import redis
+
+        redis.Redis.from_url(own).flushdb()
+        return {"CELERY_BROKER_URL": own, "CACHE_URL": own}
+    return {"CELERY_BROKER_URL": "filesystem://", "CACHE_URL": f"file://{folder / 'cache'}"}
+
+
+@pytest.fixture(scope="session")
+def production_site():
+    folder = Path(tempfile.mkdtemp(prefix="registry-site-"))
+    database_url, drop_database = _own_database(folder)
+    certificate, key = _self_signed_certificate(folder)
+    port = _free_port()
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST"))},
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "VAR_DIR": str(folder / "var"),
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "LOG_LEVEL": "WARNING",
+        **_broker_and_cache(folder),
+    }
+    site = Site(url=f"https://127.0.0.1:{port}", env=env, folder=folder, certificate=certificate)
+    try:
+        site.manage("migrate", "--noinput", "-v0")
+        site.manage("collectstatic", "--noinput", "-v0")
+        web = subprocess.Popen(
+            [
+                sys.executable, "-m", "gunicorn", "config.wsgi",
+                "--bind", f"127.0.0.1:{port}",
+                "--workers", str(WEB_WORKERS),
+                "--certfile", str(certificate), "--keyfile", str(key),
+                "--timeout", "30", "--log-level", "warning",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            start_new_session=True,
+        )  # fmt: skip
+        site.processes.append(web)
+        _wait_until(
+            lambda: site.client().get(f"{site.url}/healthz", timeout=2).status_code == 200,
+            timeout=60,
+            what="gunicorn",
+            process=web,
+        )
+        yield site
+    finally:
+        site.stop()
+        drop_database()
+        shutil.rmtree(folder, ignore_errors=True)
