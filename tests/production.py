@@ -202,9 +202,11 @@ _PING = "from config.celery import app\nprint(app.control.ping(timeout=2))\n"
 def _broker_and_cache(folder: Path) -> dict[str, str]:
     redis_url = os.environ.get("TEST_CELERY_BROKER_URL", "")
     if redis_url:
-        # The tests' own Redis database is flushed by them; the site takes the one after it.
+        # The tests' own Redis database is flushed by them; the site takes the one before it (never
+        # database 0, the one other programs use when they name none).
         base, _, number = redis_url.rpartition("/")
-        own = f"{base}/{(int(number or 0) + 1) % 16}"
+        number = int(number or 0)
+        own = f"{base}/{number - 1 if number > 1 else number + 1}"
         import redis
 
         redis.Redis.from_url(own).flushdb()
