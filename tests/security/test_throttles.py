@@ -158,3 +158,14 @@ def test_it_records_the_address_a_trusted_proxy_saw_and_not_one_a_client_claims(
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     client.post("/accounts/login/", form, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.9")
     assert AuditEvent.objects.filter(action="accounts.user.signed_in").latest("pk").ip == "203.0.113.9"
+
+
+def test_it_holds_the_admins_own_sign_in_form_to_the_same_lockout(client, office_admin, settings):
+    settings.SIGN_IN_FAILURE_LIMIT = 2
+    form = {"username": office_admin.username, "password": "guess"}
+    for _ in range(2):
+        client.post("/admin/login/", form, REMOTE_ADDR="198.51.100.9")
+    form["password"] = PASSWORD
+    refused = client.post("/admin/login/", form, REMOTE_ADDR="198.51.100.9", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert refused.status_code == 200 and LOCKED in refused.content.decode()
+    assert client.post("/admin/login/", form, REMOTE_ADDR="198.51.100.10").status_code == 302
