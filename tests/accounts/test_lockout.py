@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -17,13 +16,6 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 LOCKED = "登录失败次数过多"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _form(client, username, password):
