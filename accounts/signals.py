@@ -10,7 +10,8 @@ from config.proxies import client_ip
 @receiver(signals.user_logged_in)
 def signed_in(sender, request, user, **kwargs):
     services.sign_in_record(user=user, succeeded=True)
-    services.sign_in_failures_clear(username=user.get_username(), ip=client_ip(request) if request else None)
+    ip = client_ip(request) if request is not None else None
+    services.sign_in_failures_clear(username=user.get_username(), ip=ip)
 
 
 @receiver(signals.user_logged_out)
