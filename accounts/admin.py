@@ -74,9 +74,9 @@ class UserAdmin(RoleAdminMixin, DjangoUserAdmin):
 class SignInLockoutAdmin(RoleAdminMixin, admin.ModelAdmin):
     """Usernames with failed sign-ins; the office unlocks a locked one with the action."""
 
-    list_display = ("username", "failures", "first_failure_at", "locked_until", "last_ip")
+    list_display = ("username", "ip", "failures", "first_failure_at", "locked_until")
     search_fields = ("username",)
-    readonly_fields = ("username", "failures", "first_failure_at", "locked_until", "last_ip")
+    readonly_fields = ("username", "ip", "failures", "first_failure_at", "locked_until")
     actions = ["unlock"]
 
     def has_add_permission(self, request, *args):
@@ -91,6 +91,7 @@ class SignInLockoutAdmin(RoleAdminMixin, admin.ModelAdmin):
             self.message_user(request, _("Only the office administrator may unlock."), level="error")
             return
         unlocked = sum(
-            services.sign_in_unlock(actor=request.user, username=lockout.username) for lockout in queryset
+            services.sign_in_unlock(actor=request.user, username=lockout.username, ip=lockout.ip)
+            for lockout in queryset
         )
         self.message_user(request, _("%(count)d username(s) unlocked.") % {"count": unlocked})

@@ -226,24 +226,25 @@ def lockout_minutes() -> int:
     return max(1, settings.SIGN_IN_LOCKOUT_SECONDS // 60)
 
 
-def sign_in_is_locked(username: str) -> bool:
-    """Whether this username is locked now (the same answer for names no user has)."""
+def sign_in_is_locked(username: str, *, ip: str | None) -> bool:
+    """Whether this username is locked at this address now (the same answer for names no user has)."""
     key = _lockout_key(username)
     if not key:
         return False
-    lockout = SignInLockout.objects.filter(username=key).first()
+    lockout = SignInLockout.objects.filter(username=key, ip=ip or None).first()
     return lockout is not None and lockout.is_locked()
 
 
 @transaction.atomic
-def sign_in_failure_count(*, username: str, ip: str | None = None) -> SignInLockout | None:
-    """Count one failed sign-in; the one that reaches the limit locks the name (with its event)."""
+def sign_in_failure_count(*, username: str, ip: str | None) -> SignInLockout | None:
+    """Count one failed sign-in of a name from an address; the one that reaches the limit locks the
+    name at that address (with its event)."""
     key = _lockout_key(username)
     if not key:
         return None
     now = timezone.now()
     period = datetime.timedelta(seconds=settings.SIGN_IN_LOCKOUT_SECONDS)
-    lockout, _created = SignInLockout.objects.select_for_update().get_or_create(username=key)
+    lockout, _created = SignInLockout.objects.select_for_update().get_or_create(username=key, ip=ip or None)
     if lockout.is_locked(now):
         return lockout
     if lockout.first_failure_at is None or lockout.first_failure_at < now - period or lockout.locked_until:
@@ -252,7 +253,6 @@ def sign_in_failure_count(*, username: str, ip: str | None = None) -> SignInLock
         lockout.first_failure_at = now
         lockout.locked_until = None
     lockout.failures += 1
-    lockout.last_ip = ip or None
     if lockout.failures >= settings.SIGN_IN_FAILURE_LIMIT:
         lockout.locked_until = now + period
         user = User.objects.filter(username__iexact=key).first()
@@ -264,7 +264,7 @@ def sign_in_failure_count(*, username: str, ip: str | None = None) -> SignInLock
                     "username": key,
                     "failures": lockout.failures,
                     "locked_until": lockout.locked_until.isoformat(),
-                    "ip": lockout.last_ip,
+                    "ip": lockout.ip,
                 }
             },
         )
@@ -272,27 +272,31 @@ def sign_in_failure_count(*, username: str, ip: str | None = None) -> SignInLock
     return lockout
 
 
-def sign_in_failures_clear(*, username: str) -> None:
-    """A successful sign-in forgets the earlier failures of its name."""
-    SignInLockout.objects.filter(username=_lockout_key(username), locked_until__isnull=True).delete()
+def sign_in_failures_clear(*, username: str, ip: str | None) -> None:
+    """A successful sign-in forgets the earlier failures of its name at its address (not elsewhere:
+    a stranger's count stands)."""
+    key = _lockout_key(username)
+    SignInLockout.objects.filter(username=key, ip=ip or None, locked_until__isnull=True).delete()
 
 
 @transaction.atomic
-def sign_in_unlock(*, actor, username: str) -> bool:
-    """The office lifts a lockout before it runs out. Returns whether the name was locked."""
+def sign_in_unlock(*, actor, username: str, ip: str | None = None) -> bool:
+    """The office lifts a lockout before it runs out: of the name at one address, or at every address
+    when none is given. Returns whether the name was locked."""
     _require_office_admin(actor)
     key = _lockout_key(username)
-    lockout = SignInLockout.objects.select_for_update().filter(username=key).first()
-    if lockout is None:
-        return False
-    was_locked = lockout.is_locked()
-    lockout.delete()
-    if was_locked:
-        user = User.objects.filter(username__iexact=key).first()
+    lockouts = SignInLockout.objects.select_for_update().filter(username=key)
+    if ip is not None:
+        lockouts = lockouts.filter(ip=ip)
+    locked = [lockout for lockout in lockouts if lockout.is_locked()]
+    lockouts.delete()
+    user = User.objects.filter(username__iexact=key).first() if locked else None
+    for lockout in locked:
+        until = lockout.locked_until.isoformat()
         record(
             "accounts.user.unlocked",
             actor=actor,
             target=user,
-            changes={"before": {"username": key, "locked_until": lockout.locked_until.isoformat()}},
+            changes={"before": {"username": key, "ip": lockout.ip, "locked_until": until}},
         )
-    return was_locked
+    return bool(locked)

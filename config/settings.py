@@ -6,6 +6,7 @@ Production sets ``DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL``
 ``CELERY_BROKER_URL``; see the README for the full table.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -57,6 +58,21 @@ if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+
+def env_networks(name: str) -> list[str]:
+    networks = env_list(name)
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} lists addresses or CIDR networks, not {network!r}") from None
+    return networks
+
+
+# The reverse proxies in front of the site, whose X-Forwarded-For is believed (config/proxies.py).
+# Empty: the site faces its clients directly and believes no forwarded address.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -124,6 +140,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 
+
+def env_cache(name: str, default: str) -> dict:
+    """A cache from a URL: ``redis://host:port/db`` (or ``rediss://``) or ``file:///absolute/folder``."""
+    url = env_str(name, default)
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("file:///"):
+        folder = url[len("file://") :]
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": folder}
+    raise ImproperlyConfigured(f"{name} must be a redis://, rediss:// or file:/// URL, not {url!r}")
+
+
+# Throttles are counted here, so every web worker must see the same cache: a per-process cache
+# would let each worker admit the full rate.
+CACHES = {"default": env_cache("CACHE_URL", f"file://{VAR_DIR / 'cache'}")}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
@@ -184,7 +216,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttles.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "verify": env_str("THROTTLE_VERIFY", "60/minute"),
         "sign_in": env_str("THROTTLE_SIGN_IN", "20/minute"),

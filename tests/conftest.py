@@ -9,6 +9,7 @@ import datetime
 import itertools
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from accounts import services as user_services
@@ -38,6 +39,15 @@ def established(file_account):
         return file_account(department, **fields)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    # Rate-limit counts live in the shared cache (files or Redis), which outlives a test: each test
+    # starts with none, as if it came from addresses the site had not seen.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
