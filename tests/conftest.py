@@ -46,6 +46,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def audit_anchor_dir(settings, tmp_path):
+    """The trail's anchors of this test alone: the development site's own (under var/) name events
+    of another database."""
+    settings.AUDIT_ANCHOR_DIR = tmp_path / "audit-anchors"
+    return settings.AUDIT_ANCHOR_DIR
+
+
 _uids = itertools.count(1)
 
 
