@@ -15,6 +15,7 @@ from accounts import services as user_services
 from accounts.choices import Role
 from registry import services
 from registry.choices import DepartmentKind, Platform
+from tests import database_roles
 
 PASSWORD = "Correct-Horse-42"
 
@@ -38,6 +39,30 @@ def established(file_account):
         return file_account(department, **fields)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, created and migrated by its owner; on CI the tests then run as the
+    application's restricted role (``tests/database_roles.py``)."""
+    if not database_roles.restricting():
+        yield
+        return
+    with django_db_blocker.unblock():
+        database_roles.grant_the_app_role()
+    database_roles.act_as_the_app_role()
+    yield
+    database_roles.act_as_the_owner()  # who drops the test database
+
+
+@pytest.fixture
+def database_owner(transactional_db):
+    """For a test that migrates: migrations are the owner's, as in production; the tables they
+    create again get the application's rights afterwards."""
+    with database_roles.as_database_owner():
+        yield
+        if database_roles.restricting():
+            database_roles.grant_the_app_role()
 
 
 @pytest.fixture(autouse=True)

@@ -1,31 +1,14 @@
 """Tampering with the audit trail behind the code's back, as someone with the database's owner rights
 could (the tests of the chain, its key and its anchors)."""
 
-import contextlib
-
 from django.db import connection, transaction
+
+from tests.database_roles import as_database_owner
 
 
 def raw(sql, params=()):
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
-
-
-@contextlib.contextmanager
-def as_database_owner():
-    """The connection's own user for a while, when the tests otherwise run as the application's
-    restricted role (``TEST_DATABASE_APP_ROLE``): an owner may switch the trigger off; the
-    application's role may not."""
-    role = (
-        connection.settings_dict["OPTIONS"].get("assume_role") if connection.vendor == "postgresql" else None
-    )
-    if role:
-        raw("RESET ROLE")
-    try:
-        yield
-    finally:
-        if role:
-            raw(connection.ops.compose_sql("SET ROLE %s", [role]))
 
 
 def tamper(*statements: tuple[str, list]) -> None:

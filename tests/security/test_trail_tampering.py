@@ -24,7 +24,9 @@ from audits.models import AuditEvent
 from audits.models.trail import AuditChainHead
 from audits.services import trail as trail_services
 from audits.services.trail import event_digest, record
-from tests.trail import as_database_owner, raw, tamper
+from tests import database_roles
+from tests.database_roles import as_database_owner
+from tests.trail import raw, tamper
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DEVELOPMENT_KEY = "dev-insecure-audit-trail-key-do-not-use-in-production"
@@ -197,3 +199,15 @@ def test_it_lets_the_applications_role_only_add_to_the_trail(trail, office_admin
         finally:
             raw("RESET ROLE")
     assert AuditEvent.objects.count() == len(trail) + 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    not database_roles.restricting(), reason="TEST_DATABASE_APP_ROLE names no role (CI sets it)"
+)
+def test_it_runs_the_tests_as_the_applications_role(trail):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] == database_roles.APP_ROLE
+    with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+        raw("UPDATE audits_auditevent SET action = 'x'")
