@@ -48,15 +48,16 @@ def act_as_the_owner() -> None:
 
 @contextlib.contextmanager
 def as_database_owner():
-    """The connection's own user (the owner) for a while, when the tests run as the application's
-    role; nothing changes otherwise."""
-    role = (
-        connection.settings_dict["OPTIONS"].get("assume_role") if connection.vendor == "postgresql" else None
-    )
-    if role:
+    """The connection's own user (the owner) for a while, on the open connection and on those opened
+    meanwhile, when the tests run as the application's role; nothing changes otherwise."""
+    options = connection.settings_dict["OPTIONS"]
+    role = options.pop("assume_role", None) if connection.vendor == "postgresql" else None
+    if role and connection.connection is not None:
         _run("RESET ROLE")
     try:
         yield
     finally:
         if role:
-            _run(connection.ops.compose_sql("SET ROLE %s", [role]))
+            options["assume_role"] = role
+            if connection.connection is not None:
+                _run(connection.ops.compose_sql("SET ROLE %s", [role]))
