@@ -7,6 +7,7 @@ the object its id points to, or a link to the file it names. The trail page, its
 labels and every object's history all read events here.
 """
 
+import collections
 import datetime
 import json
 from collections.abc import Iterable, Mapping
@@ -403,7 +404,7 @@ def verify_chain(
     by_event: dict[int, list[Anchor]] = {}
     for anchor in read_anchors() if anchors is None else anchors:
         by_event.setdefault(anchor.event_id, []).append(anchor)
-    awaited = sorted(by_event)  # anchored ids not reached yet, in the walk's order
+    awaited = collections.deque(sorted(by_event))  # anchored ids not reached yet, in the walk's order
     previous, checked, last_id = "", 0, None
     for event in AuditEvent.objects.order_by("pk").iterator(chunk_size=batch_size):
         if awaited and awaited[0] < event.pk:
@@ -428,7 +429,7 @@ def verify_chain(
                     "the trail was rewritten up to here",
                 )
         if awaited and awaited[0] == event.pk:
-            awaited.pop(0)
+            awaited.popleft()
         previous, last_id = event.hash, event.pk
         checked += 1
     if awaited:

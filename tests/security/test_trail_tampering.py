@@ -12,6 +12,7 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -211,3 +212,18 @@ def test_it_runs_the_tests_as_the_applications_role(trail):
         assert cursor.fetchone()[0] == database_roles.APP_ROLE
     with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
         raw("UPDATE audits_auditevent SET action = 'x'")
+
+
+def test_it_anchors_the_production_sites_trail_on_its_worker(production_site):
+    """The job runs where production runs it, on a real worker, with the site's own key and anchor
+    directory; the site's trail then checks out against both."""
+    site = production_site
+    site.create_user("trail-anchor-office")
+    site.start_worker()
+    site.python("from audits.tasks import anchor_audit_trail\nanchor_audit_trail.delay()\n")
+    anchors = Path(site.env["AUDIT_ANCHOR_DIR"])
+    deadline = time.monotonic() + 60
+    while not any(path.read_text() for path in anchors.glob("trail-*.log")) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    said = site.manage("verify_audit_trail")
+    assert "intact" in said and " 0 anchors" not in said and "anchors agree" in said, said
