@@ -2,8 +2,8 @@
 
 Defaults are safe for development: SQLite and a file-system Celery broker under
 ``var/``, so the application, its worker and its scheduler run with nothing installed.
-Production sets ``DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL`` and
-``CELERY_BROKER_URL``; see the README for the full table.
+Production sets ``DEBUG=0``, ``SECRET_KEY``, ``AUDIT_TRAIL_KEY``, ``AUDIT_ANCHOR_DIR``, ``ALLOWED_HOSTS``,
+``DATABASE_URL`` and ``CELERY_BROKER_URL``; see the README for the full table.
 """
 
 import os
@@ -47,15 +47,6 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
-
-# The development key is public (it is in this file); production must never run with it.
-DEVELOPMENT_SECRET_KEY = "dev-insecure-registry-key-do-not-use-in-production"
-SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY if DEBUG else "")
-if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
-    raise ImproperlyConfigured("SECRET_KEY must be set to a secret value when DEBUG is off.")
-
-
 def env_secret(name: str) -> str:
     """A secret from ``NAME`` or from the file named by ``NAME_FILE`` (a mounted secret), not both."""
     value, path = os.environ.get(name, ""), os.environ.get(f"{name}_FILE", "")
@@ -68,6 +59,14 @@ def env_secret(name: str) -> str:
     except OSError as error:
         raise ImproperlyConfigured(f"{name}_FILE: cannot read {path!r} ({error.strerror}).") from None
 
+
+DEBUG = env_bool("DEBUG", True)
+
+# The development key is public (it is in this file); production must never run with it.
+DEVELOPMENT_SECRET_KEY = "dev-insecure-registry-key-do-not-use-in-production"
+SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
+    raise ImproperlyConfigured("SECRET_KEY must be set to a secret value when DEBUG is off.")
 
 # The audit trail's hash chain is an HMAC under this key, kept outside the database and apart from
 # SECRET_KEY: whoever can write the database (or read the web's signing key) cannot re-seal a
