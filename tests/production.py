@@ -246,6 +246,8 @@ def production_site():
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_TRAIL_KEY": secrets.token_urlsafe(40),
+        "AUDIT_ANCHOR_DIR": str(folder / "audit-anchors"),
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": database_url,
         "VAR_DIR": str(folder / "var"),
