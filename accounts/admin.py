@@ -48,6 +48,27 @@ def changed_fields(form, names) -> dict:
     return {name: form.cleaned_data[name] for name in form.changed_data if name in names}
 
 
+TOKEN_FIELDS = ("name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+
+
+class ApiTokenInline(RoleAdminMixin, admin.TabularInline):
+    """The user's API tokens on the user's page, for the office (revoked in API 令牌)."""
+
+    model = ApiToken
+    fields = readonly_fields = TOKEN_FIELDS
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.role == Role.OFFICE_ADMIN
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(RoleAdminMixin, DjangoUserAdmin):
     list_display = ("username", "last_name", "first_name", "role", "department", "is_active", "last_login")
@@ -66,6 +87,9 @@ class UserAdmin(RoleAdminMixin, DjangoUserAdmin):
         ),
     )
     readonly_fields = ("last_login", "date_joined")
+
+    def get_inlines(self, request, obj):
+        return [ApiTokenInline] if obj is not None else []  # a new user has no tokens
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -142,8 +166,7 @@ class ApiTokenAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     search_fields = ("name", "prefix", "user__username", "user__last_name", "user__first_name")
     list_select_related = ("user",)
-    fields = ("user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
-    readonly_fields = fields
+    fields = readonly_fields = ("user", *TOKEN_FIELDS)
     actions = ["revoke"]
 
     def has_module_permission(self, request):

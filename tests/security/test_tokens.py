@@ -102,6 +102,15 @@ def test_it_lets_the_office_see_and_revoke_any_users_tokens(client, client_for, 
     assert (event.object_id, event.actor) == (str(token.pk), office_admin)
 
 
+def test_it_shows_a_users_tokens_on_the_users_admin_page_to_the_office(client_for, office_admin, stolen):
+    token, _key = stolen
+    page = client_for(office_admin).get(reverse("admin:accounts_user_change", args=[token.user_id]))
+    assert "采集程序" in page.content.decode() and token.prefix in page.content.decode()
+
+
 def test_it_shows_tokens_to_the_office_only(client_for, auditor, admin_a, stolen):
+    token, _key = stolen
     for user in (auditor, admin_a):
         assert client_for(user).get(reverse("admin:accounts_apitoken_changelist")).status_code in (302, 403)
+    page = client_for(auditor).get(reverse("admin:accounts_user_change", args=[token.user_id]))
+    assert page.status_code == 200 and "采集程序" not in page.content.decode()
