@@ -99,15 +99,42 @@ def user_update(*, actor, user: User, **fields) -> User:
 
 
 @transaction.atomic
-def user_set_password(*, actor, user: User, password: str) -> User:
-    """Set a new password (validated against the password policy); the event never holds it."""
+def user_set_password(*, actor, user: User, password: str | None) -> User:
+    """Set a new password (validated against the password policy), or none at all (``None``: the
+    user no longer signs in with one). The user's API tokens are revoked with it: whoever knew the
+    old password may have made one. The events never hold the password."""
     if actor is not None and actor.pk != user.pk:
         _require_office_admin(actor)
-    validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
     user.save(update_fields=["password"])
-    record("accounts.user.password_changed", actor=actor, target=user, department_id=user.department_id)
+    record(
+        "accounts.user.password_changed",
+        actor=actor,
+        target=user,
+        department_id=user.department_id,
+        changes={"after": {"usable_password": password is not None}},
+    )
+    _api_tokens_revoke_all(actor=actor, user=user)
     return user
+
+
+def _api_tokens_revoke_all(*, actor, user: User) -> int:
+    tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
+    now = timezone.now()
+    for token in tokens:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        record(
+            "accounts.api_token.revoked_with_password",
+            actor=actor,
+            target=token,
+            department_id=user.department_id,
+        )
+    return len(tokens)
 
 
 def _digest(key: str) -> str:
@@ -285,12 +312,15 @@ def sign_in_unlock(*, actor, username: str, ip: str | None = None) -> bool:
     when none is given. Returns whether the name was locked."""
     _require_office_admin(actor)
     key = _lockout_key(username)
-    lockouts = SignInLockout.objects.select_for_update().filter(username=key)
+    # Only a lock is lifted: the failures of a name not (or no longer) locked are the system's count.
+    lockouts = SignInLockout.objects.select_for_update().filter(username=key, locked_until__gt=timezone.now())
     if ip is not None:
         lockouts = lockouts.filter(ip=ip)
-    locked = [lockout for lockout in lockouts if lockout.is_locked()]
-    lockouts.delete()
-    user = User.objects.filter(username__iexact=key).first() if locked else None
+    locked = list(lockouts)
+    if not locked:
+        return False
+    SignInLockout.objects.filter(pk__in=[lockout.pk for lockout in locked]).delete()
+    user = User.objects.filter(username__iexact=key).first()
     for lockout in locked:
         until = lockout.locked_until.isoformat()
         record(
@@ -299,4 +329,4 @@ def sign_in_unlock(*, actor, username: str, ip: str | None = None) -> bool:
             target=user,
             changes={"before": {"username": key, "ip": lockout.ip, "locked_until": until}},
         )
-    return bool(locked)
+    return True

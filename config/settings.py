@@ -102,6 +102,8 @@ def env_networks(name: str) -> list[str]:
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth, so that its changepassword command is ours (recorded, tokens revoked).
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -114,7 +116,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
-    "accounts",
     "registry",
     "audits",
 ]

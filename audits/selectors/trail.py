@@ -306,7 +306,7 @@ def trail_rows(user, events: Iterable[AuditEvent]) -> list[TrailRow]:
     rows = []
     for event in events:
         reader = (
-            with_phones if permissions.can_act_for_department(user, event.department_id) else without_phones
+            with_phones if permissions.can_see_operator_phones(user, event.department_id) else without_phones
         )
         rows.append(
             TrailRow(
