@@ -130,7 +130,10 @@ def import_job_read(*, job_id: int) -> ImportJob | None:
     with translation.override(job.language or None):
         try:
             sheet = reading.read_within_budget(
-                read, seconds=spreadsheets.import_cpu_seconds(), progress=progress
+                read,
+                seconds=spreadsheets.import_cpu_seconds(),
+                memory=spreadsheets.import_memory_bytes(),
+                progress=progress,
             )
             job.result, job.problem, job.status = _check(job, sheet), "", ImportStatus.DONE
         except spreadsheets.SpreadsheetRejected as rejected:

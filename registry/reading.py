@@ -1,11 +1,13 @@
-"""Reading an uploaded spreadsheet within a CPU-time budget, in a child process of the worker.
+"""Reading an uploaded spreadsheet within a budget of CPU time and memory, in a child process of
+the worker.
 
 A workbook is XML in a zip, and reading one costs what its content says, not what it weighs. The
 limits of ``registry.spreadsheets`` bound a sheet's rows and bytes, but within them one row of a
-million empty cells still costs seconds. So the reading is forked and the kernel stops the child
-at its budget (``RLIMIT_CPU``): a Celery time limit needs the prefork pool and a check between rows
-never runs while openpyxl parses one long row, while the kernel needs no Python code to run. The
-worker that waits for the child stays free to record the outcome.
+million empty cells still costs seconds and hundreds of MB. So the reading is forked and the kernel
+stops the child at its budget (``RLIMIT_CPU``, and ``RLIMIT_AS`` for its memory): a Celery time
+limit needs the prefork pool, and a check between rows never runs while openpyxl parses one long
+row, while the kernel needs no Python code to run. The worker that waits for the child stays free
+to record the outcome.
 
 The child touches nothing but the file's bytes (no database, no files), and tells the parent each
 ``progress`` and then its sheet or its refusal, one JSON line each, through a pipe.
@@ -30,17 +32,20 @@ from registry.spreadsheets import ImportSheet, SpreadsheetRejected
 WALL_FACTOR = 3
 
 
-def read_within_budget(read: Callable, *, seconds: int, progress: Callable[[int], None]) -> ImportSheet:
-    """``read(progress=…)`` in a forked child allowed ``seconds`` of CPU time; the sheet it read.
+def read_within_budget(
+    read: Callable, *, seconds: int, memory: int, progress: Callable[[int], None]
+) -> ImportSheet:
+    """``read(progress=…)`` in a forked child allowed ``seconds`` of CPU time and ``memory`` bytes
+    more than the worker holds; the sheet it read.
 
     Raises ``SpreadsheetRejected`` with the reader's own message, or with one saying the file took
-    too long when the budget ran out.
+    too long or too much memory when the budget ran out.
     """
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(reader)
-        _child(read, writer, seconds)
+        _child(read, writer, seconds, memory)
     os.close(writer)
     outcome = None
     try:
@@ -62,13 +67,15 @@ def read_within_budget(read: Callable, *, seconds: int, progress: Callable[[int]
         errors = [RowError(**error) for error in sheet["errors"]]
         return ImportSheet(columns=sheet["columns"], rows=sheet["rows"], errors=errors)
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL):
-        raise SpreadsheetRejected(
-            _(
-                "Reading the file took longer than a registration form or a sheet of figures can take; "
-                "nothing was read. Save it again as a plain .xlsx or .csv from the template."
-            )
-        )
+        raise SpreadsheetRejected(_too_costly())
     raise SpreadsheetRejected(_("The workbook cannot be read; save it again as .xlsx."))
+
+
+def _too_costly() -> str:
+    return _(
+        "Reading the file took more time or memory than a registration form or a sheet of figures "
+        "needs; nothing was read. Save it again as a plain .xlsx or .csv from the template."
+    )
 
 
 def _lines(fd: int, *, deadline: float):
@@ -84,13 +91,24 @@ def _lines(fd: int, *, deadline: float):
         yield from complete
 
 
-def _child(read: Callable, fd: int, seconds: int) -> None:
+def _address_space() -> int | None:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:  # not Linux: the CPU time alone bounds the reading
+        return None
+
+
+def _child(read: Callable, fd: int, seconds: int, memory: int) -> None:
     """Read and report, then leave at once: the parent's connections, files and handlers (Celery's,
     pytest's) belong to the parent."""
     status = 1
     try:
         signal.signal(signal.SIGXCPU, signal.SIG_DFL)  # the kernel's answer to the budget: stop
         resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))  # then SIGKILL
+        # One long row is a list of a million cells: the memory it may take beyond the worker's own.
+        if (size := _address_space()) is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (size + memory, size + memory))
         with os.fdopen(fd, "w", encoding="utf-8") as out:
 
             def tell(message: dict) -> None:
@@ -101,6 +119,8 @@ def _child(read: Callable, fd: int, seconds: int) -> None:
                 sheet = read(progress=lambda count: tell({"rows_read": count}))
             except SpreadsheetRejected as rejected:
                 tell({"problem": str(rejected.message)})
+            except MemoryError:
+                tell({"problem": _too_costly()})
             else:
                 errors = [asdict(error) for error in sheet.errors]
                 tell({"sheet": {"columns": sheet.columns, "rows": sheet.rows, "errors": errors}})

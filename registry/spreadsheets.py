@@ -267,8 +267,10 @@ MAX_SHEET_ROWS = 1 + MAX_IMPORT_ROWS  # the header and the rows under it
 # 10,000 rows of the registration form with every column filled and three operators unpack to
 # 13.5 MB (openpyxl's own workbook; Excel's shared strings make it smaller): three times that.
 MAX_UNPACKED_BYTES = 40 * 2**20
-# Reading the full sheet of 10,000 rows above costs 2.5 s of CPU; the rest is headroom.
+# Reading the full sheet of 10,000 rows above costs 2.5 to 4 s of CPU; the rest is headroom.
 DEFAULT_CPU_SECONDS = 20
+# Reading the full sheet above adds some tens of MB (its rows, kept to be checked); a gigabyte is headroom.
+DEFAULT_MEMORY_BYTES = 1 << 30
 PROGRESS_EVERY = 500  # rows read between two reports of an import's progress
 
 
@@ -296,6 +298,11 @@ def import_max_bytes() -> int:
 def import_cpu_seconds() -> int:
     """How much CPU time reading one upload may take (``registry.reading``)."""
     return getattr(settings, "REGISTRY_IMPORT_CPU_SECONDS", DEFAULT_CPU_SECONDS)
+
+
+def import_memory_bytes() -> int:
+    """How much memory reading one upload may take beyond the worker's own (``registry.reading``)."""
+    return getattr(settings, "REGISTRY_IMPORT_MEMORY_BYTES", DEFAULT_MEMORY_BYTES)
 
 
 def import_extension(filename: str) -> str:
@@ -423,6 +430,8 @@ def xlsx_records(data: bytes) -> Iterator[tuple[int, list[tuple[object, bool]]]]
     try:
         # keep_links=False: links to other workbooks are neither followed nor kept.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except MemoryError:
+        raise  # the reading's budget (registry.reading), not a damaged file
     except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same to the user
         raise SpreadsheetRejected(_("The workbook cannot be read; save it again as .xlsx.")) from None
     try:

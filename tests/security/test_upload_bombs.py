@@ -153,8 +153,15 @@ def test_it_stops_a_reading_past_its_cpu_budget(office, upload, settings):
     settings.REGISTRY_IMPORT_CPU_SECONDS = 1
     page = upload(office, "/metrics/import/", {"file": SimpleUploadedFile("long-row.xlsx", one_long_row())})
     job = ImportJob.objects.get()
-    assert job.status == ImportStatus.FAILED and "读取该文件所需时间超出" in job.problem
-    assert "读取该文件所需时间超出" in page.context["form"].errors["file"][0]
+    assert job.status == ImportStatus.FAILED and "读取该文件所需的时间或内存超出" in job.problem
+    assert "读取该文件所需的时间或内存超出" in page.context["form"].errors["file"][0]
+
+
+def test_it_stops_a_reading_past_its_memory_budget(office, upload, settings):
+    settings.REGISTRY_IMPORT_MEMORY_BYTES = 32 * 2**20  # the long row's cells take far more
+    upload(office, "/metrics/import/", {"file": SimpleUploadedFile("long-row.xlsx", one_long_row())})
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.FAILED and "读取该文件所需的时间或内存超出" in job.problem
 
 
 def test_it_shows_an_upload_only_to_its_uploader(office, upload, client_for, admin_a, auditor):
