@@ -7,6 +7,7 @@ A file's cost is what its content says, not what it weighs (3.3 million empty ro
 so no web worker ever reads one.
 """
 
+import datetime
 import functools
 from dataclasses import asdict
 
@@ -22,6 +23,7 @@ from registry.choices import ImportKind, ImportStatus
 from registry.models import ImportJob
 from registry.services import RowError
 
+UNCONFIRMED_FOR = datetime.timedelta(days=1)
 READERS = {
     ImportKind.MEDIA_ACCOUNTS: spreadsheets.read_import,
     ImportKind.METRICS: forms_metrics.read_metric_sheet,
@@ -85,6 +87,7 @@ def import_job_create(*, actor, kind: str, name: str, data: bytes) -> ImportJob:
 
     if not may_import(actor, kind):
         raise PermissionDenied
+    _expire_unconfirmed()
     job = ImportJob.objects.create(
         kind=kind,
         uploaded_by=actor,
@@ -102,6 +105,18 @@ def import_job_create(*, actor, kind: str, name: str, data: bytes) -> ImportJob:
     )
     transaction.on_commit(lambda: read_import_job.delay(job.pk))
     return job
+
+
+def _expire_unconfirmed() -> None:
+    # Checked rows nobody confirmed within a day are dropped (the registry has moved on since);
+    # cheap enough to do at each new upload.
+    ImportJob.objects.filter(
+        status=ImportStatus.DONE, imported_at__isnull=True, finished_at__lt=timezone.now() - UNCONFIRMED_FOR
+    ).update(
+        status=ImportStatus.FAILED,
+        result={},
+        problem=_("The uploaded file is no longer here; upload it again."),
+    )
 
 
 def _claim(job_id: int) -> ImportJob | None:

@@ -1,5 +1,6 @@
 """Importing a first registration in the browser: upload, preview, confirm — all or nothing."""
 
+import datetime
 import io
 
 import openpyxl
@@ -7,6 +8,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services as user_services
 from accounts.choices import Role
@@ -364,3 +366,29 @@ def test_it_names_every_bad_operator_cell_by_row_and_column(upload, client_for, 
         (5, "运维人员1姓名", "最多 50 个字（现有 51 个）。"),
     ]
     assert not MediaAccount.objects.exists()
+
+
+def test_it_records_who_uploaded_what_and_how_it_was_read(upload, client_for, office_admin, department_a):
+    client = client_for(office_admin)
+    _upload(upload, client, _xlsx(*_good_rows()[:1]))
+    job = ImportJob.objects.get()
+    events = AuditEvent.objects.filter(action__startswith="registry.import.").order_by("pk")
+    assert [(event.action, event.actor) for event in events] == [
+        ("registry.import.uploaded", office_admin),
+        ("registry.import.read", None),  # the worker's
+    ]
+    read = events[1].changes["after"]
+    assert (read["status"], read["rows"], read["errors"]) == ("done", 1, 0)
+    trail = client.get("/trail/").content.decode()
+    assert "上传表格待导入" in trail and "上传的表格已读取" in trail and job.file_name in trail
+
+
+def test_it_drops_checked_rows_left_unconfirmed_for_a_day(upload, client_for, office_admin, department_a):
+    client = client_for(office_admin)
+    job = _upload(upload, client, _xlsx(*_good_rows()[:1])).context["confirm_form"]["job"].value()
+    a_day_ago = timezone.now() - datetime.timedelta(days=1, seconds=1)
+    ImportJob.objects.filter(pk=job).update(finished_at=a_day_ago)
+    _upload(upload, client, _xlsx(*_good_rows()[:1]))  # the next upload sweeps
+    response = client.post(reverse("media_accounts_import_confirm"), {"job": job})
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["上传的文件已失效，请重新上传。"]
+    assert ImportJob.objects.get(pk=job).result == {} and not MediaAccount.objects.exists()
