@@ -152,6 +152,19 @@ declare("registry.media_account.reconfirmed", _("Record re-confirmed"), "registr
 declare("registry.media_account.closure_ordered", _("Closure or merger ordered"), "registry.mediaaccount")
 declare("registry.media_account.closed", _("Account closed"), "registry.mediaaccount")
 declare("registry.metrics.recorded", _("Daily figures recorded"), "registry.mediaaccount")
+declare(
+    "registry.import.uploaded",
+    _("Spreadsheet uploaded for import"),
+    "registry.importjob",
+    size=_("size in bytes"),
+)
+declare(
+    "registry.import.read",
+    _("Uploaded spreadsheet read"),
+    "registry.importjob",
+    rows=_("rows to import"),
+    errors=_("problems"),
+)
 
 # The clean-up campaign ----------------------------------------------------------------------------
 

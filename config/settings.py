@@ -223,6 +223,10 @@ STORAGES = {
 # The registry's own numbering: filing numbers read e.g. "XC-2026-0001".
 REGISTRY_FILING_PREFIX = env_str("REGISTRY_FILING_PREFIX", "XC")
 REGISTRY_IMPORT_MAX_BYTES = env_int("REGISTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# The CPU time the worker may spend reading one uploaded spreadsheet (registry/reading.py).
+REGISTRY_IMPORT_CPU_SECONDS = env_int("REGISTRY_IMPORT_CPU_SECONDS", 20)
+# And the memory it may take beyond the worker's own.
+REGISTRY_IMPORT_MEMORY_BYTES = env_int("REGISTRY_IMPORT_MEMORY_BYTES", 2**30)
 REGISTRY_DISTRICT_NAME = env_str("REGISTRY_DISTRICT_NAME", _("Xincheng District"))
 
 # The empty choice of every filter (pages, exports and the API's browsable forms): a reader looks for

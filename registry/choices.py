@@ -61,3 +61,15 @@ class FilingStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ImportKind(models.TextChoices):
+    MEDIA_ACCOUNTS = "accounts", _("Media accounts")
+    METRICS = "metrics", _("Daily figures")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Reading")
+    DONE = "done", _("Read")
+    FAILED = "failed", _("Refused")

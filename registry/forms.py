@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from config.ids import MAX_ID
 from registry.choices import AccountFunction, Employment, Platform
 from registry.models import Department, MediaAccount
 from registry.spreadsheets import SpreadsheetRejected, check_import_size, import_extension
@@ -234,7 +235,7 @@ class ImportUploadForm(forms.Form):
 
 
 class ImportConfirmForm(forms.Form):
-    token = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput)
+    job = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
 
 
 class ReconfirmForm(forms.Form):

@@ -28,7 +28,7 @@ from registry.choices import MediaAccountStatus, Platform
 from registry.models import AccountMetric, MediaAccount
 from registry.services import RowError
 
-MAX_ROWS = 10_000
+MAX_ROWS = spreadsheets.MAX_IMPORT_ROWS
 
 FIGURES = AccountMetric.FIGURES
 # The largest value each figure's column holds, so an overflow is a 400, not a database error.
@@ -329,17 +329,14 @@ def column_label(name: str) -> str:
     return str(METRIC_COLUMNS.get(name, name)) if name else "—"
 
 
-def read_metric_sheet(data: bytes, *, extension: str) -> spreadsheets.ImportSheet:
+def read_metric_sheet(data: bytes, *, extension: str, progress=None) -> spreadsheets.ImportSheet:
     """An uploaded .xlsx or .csv of daily figures as rows of field → cell text.
 
-    The file checks are the account import's (``registry.spreadsheets``): size, type, content,
-    no macros, no formulas. A file that cannot be read raises ``SpreadsheetRejected``.
+    The file checks and limits are the account import's (``registry.spreadsheets.records``): size,
+    type, content, rows, no macros, no formulas. A file that cannot be read raises
+    ``SpreadsheetRejected``.
     """
-    spreadsheets.check_import_size(len(data))
-    if extension == ".xlsx":
-        records = spreadsheets.xlsx_records(data)
-    else:
-        records = spreadsheets.csv_records(data)
+    records = spreadsheets.records(data, extension=extension, progress=progress)
     known = _header_fields()
     sheet = None
     columns: list[str | None] = []
@@ -377,10 +374,6 @@ def read_metric_sheet(data: bytes, *, extension: str) -> spreadsheets.ImportShee
         if row.get("platform_uid") == spreadsheets.EXAMPLE_PLATFORM_UID:
             sheet.errors.append(spreadsheets.example_error(number))
         sheet.rows.append(row)
-        if len(sheet.rows) > MAX_ROWS:
-            raise spreadsheets.SpreadsheetRejected(
-                _("The file has more than %(count)s rows; split it.") % {"count": MAX_ROWS}
-            )
     if sheet is None:
         raise spreadsheets.SpreadsheetRejected(_("The file is empty."))
     if not sheet.rows:

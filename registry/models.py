@@ -18,6 +18,8 @@ from registry.choices import (
     Employment,
     FilingKind,
     FilingStatus,
+    ImportKind,
+    ImportStatus,
     MediaAccountStatus,
     Platform,
 )
@@ -413,3 +415,43 @@ class AccountMetric(models.Model):
 
     def __str__(self):
         return f"{self.media_account.name} {self.date}"
+
+
+class ImportJob(models.Model):
+    """An uploaded spreadsheet on its way in (``registry.imports``): the web process stores it, a
+    worker reads and checks it and keeps what the check page shows; the uploader confirms it.
+
+    Reading happens in the worker because a file's cost is what its content says, not what it
+    weighs; the page follows the job until it is read. Only its uploader sees a job.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ImportKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    extension = models.CharField(max_length=5)
+    language = models.CharField(max_length=16)  # the uploader's, for the messages the worker writes
+    data = models.BinaryField(editable=False)  # the file until it is read: nothing to share but the database
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    problem = models.TextField(_("problem"), blank=True)  # why the file as a whole was refused
+    result = models.JSONField(default=dict, blank=True)  # the rows and their problems, for the check page
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def under_way(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)

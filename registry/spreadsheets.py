@@ -11,6 +11,7 @@ content are checked, formulas are refused cell by cell, and external links are n
 import csv
 import datetime
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -263,10 +264,20 @@ def media_accounts_csv(queryset, *, user) -> bytes:
 
 # Import ------------------------------------------------------------------------------------------
 
+# The limits of every spreadsheet upload, whatever it imports: each is read through ``records()``.
 IMPORT_EXTENSIONS = (".xlsx", ".csv")
-# A zip that unpacks to far more than it weighs is a zip bomb, not a registration form.
-MAX_UNPACKED_RATIO = 20
 MAX_IMPORT_ROWS = 10_000
+# Rows are counted as they stand in the file, blank ones included, before any is skipped: a blank
+# row costs as much to read as a full one, and 3.3 million empty <row/> weigh 33 KB zipped.
+MAX_SHEET_ROWS = 1 + MAX_IMPORT_ROWS  # the header and the rows under it
+# 10,000 rows of the registration form with every column filled and three operators unpack to
+# 13.5 MB (openpyxl's own workbook; Excel's shared strings make it smaller): three times that.
+MAX_UNPACKED_BYTES = 40 * 2**20
+# Reading the full sheet of 10,000 rows above costs 2.5 to 4 s of CPU; the rest is headroom.
+DEFAULT_CPU_SECONDS = 20
+# Reading the full sheet above adds some tens of MB (its rows, kept to be checked); a gigabyte is headroom.
+DEFAULT_MEMORY_BYTES = 1 << 30
+PROGRESS_EVERY = 500  # rows read between two reports of an import's progress
 
 
 class SpreadsheetRejected(Exception):
@@ -288,6 +299,16 @@ class ImportSheet:
 
 def import_max_bytes() -> int:
     return getattr(settings, "REGISTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+
+
+def import_cpu_seconds() -> int:
+    """How much CPU time reading one upload may take (``registry.reading``)."""
+    return getattr(settings, "REGISTRY_IMPORT_CPU_SECONDS", DEFAULT_CPU_SECONDS)
+
+
+def import_memory_bytes() -> int:
+    """How much memory reading one upload may take beyond the worker's own (``registry.reading``)."""
+    return getattr(settings, "REGISTRY_IMPORT_MEMORY_BYTES", DEFAULT_MEMORY_BYTES)
 
 
 def import_extension(filename: str) -> str:
@@ -381,10 +402,6 @@ def _sheet(records: Iterable[tuple[int, list[tuple[object, bool]]]]) -> ImportSh
         if row.get("platform_uid") == EXAMPLE_PLATFORM_UID:
             sheet.errors.append(example_error(number))
         sheet.rows.append(row)
-        if len(sheet.rows) > MAX_IMPORT_ROWS:
-            raise SpreadsheetRejected(
-                _("The file has more than %(count)s rows; split it.") % {"count": MAX_IMPORT_ROWS}
-            )
     if sheet is None:
         raise SpreadsheetRejected(_("The file is empty."))
     if not sheet.rows:
@@ -408,11 +425,19 @@ def xlsx_records(data: bytes) -> Iterator[tuple[int, list[tuple[object, bool]]]]
         raise SpreadsheetRejected(_("The file is not an Excel workbook (.xlsx)."))
     if "xl/vbaProject.bin" in names:
         raise SpreadsheetRejected(_("The workbook contains macros; save it as a plain .xlsx."))
-    if unpacked > MAX_UNPACKED_RATIO * import_max_bytes():
+    # The sizes are the archive's word, but zipfile never unpacks a member beyond its stated size.
+    if unpacked > MAX_UNPACKED_BYTES:
         raise SpreadsheetRejected(_("The workbook unpacks to too much data."))
+    # Opening a workbook, openpyxl looks through every row of every sheet for a <dimension>: the
+    # rows are counted in every part before openpyxl reads any.
+    for name in names:
+        if name.endswith(".xml"):
+            _count_rows(archive, name)
     try:
         # keep_links=False: links to other workbooks are neither followed nor kept.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except MemoryError:
+        raise  # the reading's budget (registry.reading), not a damaged file
     except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same to the user
         raise SpreadsheetRejected(_("The workbook cannot be read; save it again as .xlsx.")) from None
     try:
@@ -423,6 +448,38 @@ def xlsx_records(data: bytes) -> Iterator[tuple[int, list[tuple[object, bool]]]]
             yield number, [(cell.value, cell.data_type == "f") for cell in cells]
     finally:
         workbook.close()
+
+
+# A row element, with or without a namespace prefix (<row …>, <x:row/>).
+ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+
+
+def _count_rows(archive: zipfile.ZipFile, path: str) -> None:
+    """Refuse a part of more than ``MAX_SHEET_ROWS`` <row> elements, counted in its unpacked XML."""
+    count, tail = 0, b""
+    with archive.open(path) as part:
+        while chunk := part.read(1 << 20):
+            text = tail + chunk
+            # The text from the last "<" on may hold a tag cut in two: it is counted with the next chunk.
+            cut = text.rfind(b"<")
+            cut = len(text) if cut == -1 else cut
+            count += len(ROW_TAG.findall(text, 0, cut))
+            tail = text[cut:]
+            if count > MAX_SHEET_ROWS:
+                raise too_many_rows()
+    count += len(ROW_TAG.findall(tail))
+    if count > MAX_SHEET_ROWS:
+        raise too_many_rows()
+
+
+def too_many_rows() -> SpreadsheetRejected:
+    return SpreadsheetRejected(
+        _(
+            "The file has more than %(count)s rows under its header, blank ones included: split it, "
+            "or delete the empty rows below the last one filled in."
+        )
+        % {"count": f"{MAX_IMPORT_ROWS:,}"}
+    )
 
 
 def csv_records(data: bytes) -> Iterator[tuple[int, list[tuple[object, bool]]]]:
@@ -450,15 +507,33 @@ def _csv_import_cell(text: str) -> tuple[str, bool]:
     return text, text.startswith("=")
 
 
-def read_import(data: bytes, *, extension: str) -> ImportSheet:
+def records(data: bytes, *, extension: str, progress=None) -> Iterator[tuple[int, list[tuple[object, bool]]]]:
+    """The rows of an upload as (row number, [(value, is_formula)…]), within every import's limits.
+
+    Every import reads its file through here, so the limits hold for all of them: the size, the
+    type, the unpacked size, and ``MAX_SHEET_ROWS`` counted before blank rows are skipped.
+    ``progress(rows read)`` is told every ``PROGRESS_EVERY`` rows and at the end.
+    """
+    check_import_size(len(data))
+    rows = xlsx_records(data) if extension == ".xlsx" else csv_records(data)
+    count = 0
+    for count, record in enumerate(rows, start=1):
+        if count > MAX_SHEET_ROWS:
+            raise too_many_rows()
+        if progress and count % PROGRESS_EVERY == 0:
+            progress(count)
+        yield record
+    if progress:
+        progress(count)
+
+
+def read_import(data: bytes, *, extension: str, progress=None) -> ImportSheet:
     """Read an uploaded .xlsx or .csv into rows for ``media_accounts_import``.
 
     The content must match the extension; a file that cannot be read at all raises
     ``SpreadsheetRejected``, while bad cells (formulas) are listed in ``errors`` by row and column.
     """
-    check_import_size(len(data))
-    records = xlsx_records(data) if extension == ".xlsx" else csv_records(data)
-    return _sheet(records)
+    return _sheet(records(data, extension=extension, progress=progress))
 
 
 # The template ----------------------------------------------------------------------------------

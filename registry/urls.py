@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry.views import browse, departments, filings, metrics, spreadsheets
+from registry.views import browse, departments, filings, imports, metrics, spreadsheets
 
 urlpatterns = [
     # Browsing: dashboard, departments, media accounts, matrix
@@ -52,6 +52,8 @@ urlpatterns = [
     # Daily figures (运营数据)
     path("media-accounts/<int:pk>/metrics/", metrics.metric_entry, name="metric_entry"),
     path("metrics/import/", metrics.metrics_import, name="metrics_import"),
+    path("imports/<int:pk>/", imports.import_job_detail, name="import_job_detail"),
+    path("imports/<int:pk>/status/", imports.import_job_status, name="import_job_status"),
     path("metrics/import/confirm/", metrics.metrics_import_confirm, name="metrics_import_confirm"),
     path("metrics/import/template.xlsx", metrics.metrics_import_template, name="metrics_import_template"),
     # Public verification

@@ -218,6 +218,29 @@ def file_account(office_admin):
 
 
 @pytest.fixture
+def upload(django_capture_on_commit_callbacks):
+    """``upload(client, url, data)``: post a spreadsheet as the browser does and follow the answer
+    to the upload's own page, the worker reading the file at once: the task runs inline when the
+    upload's transaction commits, as a worker would run it. An answer that is no redirect to an
+    upload's page (a form error, a 403) comes back as it is."""
+    from config.celery import app
+
+    def post(client, url, data):
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = True
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                response = client.post(url, data)
+        finally:
+            app.conf.task_always_eager = eager
+        if response.status_code == 302 and response.url.startswith("/imports/"):
+            return client.get(response.url)
+        return response
+
+    return post
+
+
+@pytest.fixture
 def personas(office_admin, auditor, admin_a, admin_b, admin_gov):
     """Every persona of the permission matrix, by the name the expectations use. ``admin_gov``
     is the district government's administrator: to the departments' things, an outsider."""

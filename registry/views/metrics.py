@@ -1,8 +1,8 @@
 """Daily figures in the browser: a day entered by hand on the account page, or a spreadsheet.
 
-The upload is the account import's two steps (``registry.views.spreadsheets``): the file is
-checked and previewed with nothing written, waits on the server under a random token, and is
-written all or nothing on confirmation. The office and the units enter figures; auditors read.
+The upload is the account import's two steps (``registry.views.spreadsheets``): a worker reads
+and checks the file (``registry.imports``) and it is previewed with nothing written, then written
+all or nothing on confirmation. The office and the units enter figures; auditors read.
 """
 
 from django.contrib import messages
@@ -15,12 +15,11 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from config.downloads import xlsx_response
-from registry import forms_metrics, services, spreadsheets, uploads
+from registry import forms_metrics, imports, services, spreadsheets
+from registry.choices import ImportKind
 from registry.forms import ImportConfirmForm, ImportUploadForm
 from registry.models import MediaAccount
 from registry.views.spreadsheets import PREVIEW_ROWS
-
-UPLOAD_KIND = "metrics"
 
 
 def _require(allowed: bool) -> None:
@@ -57,24 +56,15 @@ def metric_entry(request, pk: int):
 # From a spreadsheet ----------------------------------------------------------------------------
 
 
-def _check(user, data: bytes, extension: str):
-    """Read the file and check every row: (sheet or None, file problem, checked rows)."""
-    try:
-        sheet = forms_metrics.read_metric_sheet(data, extension=extension)
-    except spreadsheets.SpreadsheetRejected as rejected:
-        return None, str(rejected.message), None
-    return sheet, "", forms_metrics.check_metric_sheet(user, sheet)
-
-
-def _preview(request, *, sheet, checked, token=""):
-    bad_rows = {error.row for error in checked.errors}
+def _preview(request, *, sheet, errors, summary, job=None):
+    bad_rows = {error.row for error in errors}
     return render(
         request,
         "registry/metric_import_preview.html",
         {
             "upload_url": reverse("metrics_import"),
             "confirm_url": reverse("metrics_import_confirm"),
-            "checked": checked,
+            "checked": {"rows": sheet.rows, **summary},
             "columns": [(name, forms_metrics.column_label(name)) for name in sheet.columns],
             "rows": [
                 (row["row"], row["row"] in bad_rows, [row.get(name, "") for name in sheet.columns])
@@ -82,27 +72,26 @@ def _preview(request, *, sheet, checked, token=""):
             ],
             "row_count": len(sheet.rows),
             "hidden_rows": max(len(sheet.rows) - PREVIEW_ROWS, 0),
-            "errors": [(error, forms_metrics.column_label(error.field)) for error in checked.errors],
-            "confirm_form": ImportConfirmForm(initial={"token": token}) if token else None,
+            "errors": [(error, forms_metrics.column_label(error.field)) for error in errors],
+            "confirm_form": ImportConfirmForm(initial={"job": job.pk}) if job else None,
         },
     )
 
 
-@login_required
-def metrics_import(request):
-    """Upload → preview: every bad row listed by row and column, nothing written."""
-    _require(forms_metrics.may_enter_metrics(request.user))
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data["file"].read()
-        sheet, problem, checked = _check(request.user, data, form.extension)
-        if problem:
-            form.add_error("file", problem)
-        elif checked.errors:
-            return _preview(request, sheet=sheet, checked=checked)
-        else:
-            token = uploads.keep(request.user, data, kind=UPLOAD_KIND, extension=form.extension)
-            return _preview(request, sheet=sheet, checked=checked, token=token)
+def checked(request, job):
+    """The check page of a read upload (``registry.views.imports``): its problems, or its rows
+    and the button that saves them."""
+    errors = imports.job_errors(job)
+    return _preview(
+        request,
+        sheet=imports.job_sheet(job),
+        errors=errors,
+        summary=job.result.get("summary", {}),
+        job=None if errors else job,
+    )
+
+
+def upload_page(request, form):
     return render(
         request,
         "registry/metric_import_upload.html",
@@ -114,35 +103,51 @@ def metrics_import(request):
     )
 
 
+@login_required
+def metrics_import(request):
+    """Upload: the file is stored and a worker reads it; the job's page follows it to the check."""
+    _require(forms_metrics.may_enter_metrics(request.user))
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = imports.import_job_create(
+            actor=request.user, kind=ImportKind.METRICS, name=upload.name, data=upload.read()
+        )
+        return redirect("import_job_detail", pk=job.pk)
+    return upload_page(request, form)
+
+
 @require_POST
 @login_required
 def metrics_import_confirm(request):
-    """Write the previewed file, all or nothing, then delete it."""
+    """Write the checked upload, all or nothing."""
     _require(forms_metrics.may_enter_metrics(request.user))
     form = ImportConfirmForm(request.POST)
-    path = (
-        uploads.kept(request.user, form.cleaned_data["token"], kind=UPLOAD_KIND) if form.is_valid() else None
+    job = (
+        imports.confirmable_job(request.user, ImportKind.METRICS, form.cleaned_data["job"])
+        if form.is_valid()
+        else None
     )
-    if path is None:
+    if job is None:
         messages.error(request, _("The uploaded file is no longer here; upload it again."))
         return redirect("metrics_import")
-    try:
-        # Checked again: an account may have moved out of the user's scope since the preview.
-        sheet, problem, checked = _check(request.user, path.read_bytes(), path.suffix)
-        if problem or checked.errors:
-            messages.error(
-                request, problem or _("The file no longer passes the checks; nothing was imported.")
-            )
-            if sheet is None:
-                return redirect("metrics_import")
-            return _preview(request, sheet=sheet, checked=checked)
-        services.metrics_record(actor=request.user, rows=checked.rows)
-    finally:
-        path.unlink(missing_ok=True)
+    sheet = imports.job_sheet(job)
+    # Checked again: an account may have moved out of the user's scope since the check.
+    checked_rows = forms_metrics.check_metric_sheet(request.user, sheet)
+    if checked_rows.errors:
+        messages.error(request, _("The file no longer passes the checks; nothing was imported."))
+        summary = {"media_accounts": 0, "replaced": 0}
+        return _preview(request, sheet=sheet, errors=checked_rows.errors, summary=summary)
+    services.metrics_record(actor=request.user, rows=checked_rows.rows)
+    imports.import_job_imported(actor=request.user, job=job)
     messages.success(
         request,
         _("Daily figures imported: %(rows)d rows for %(accounts)d accounts (%(replaced)d days replaced).")
-        % {"rows": len(checked.rows), "accounts": checked.media_accounts, "replaced": checked.replaced},
+        % {
+            "rows": len(checked_rows.rows),
+            "accounts": checked_rows.media_accounts,
+            "replaced": checked_rows.replaced,
+        },
     )
     return redirect("metrics_import")
 

@@ -1,7 +1,7 @@
 """Spreadsheets in the browser: export the filtered account list, import a first registration.
 
-An import is two steps: the upload is checked and previewed (a dry run of the service), then
-confirmed; between the two the file waits in ``registry.uploads``.
+An import is two steps: the upload is read and checked by a worker (``registry.imports``; a dry
+run of the service) and previewed, then confirmed; between the two the rows wait in the job.
 """
 
 from django.contrib import messages
@@ -17,13 +17,13 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from config.downloads import attachment, xlsx_response
-from registry import services, spreadsheets, uploads
+from registry import imports, services, spreadsheets
+from registry.choices import ImportKind
 from registry.filters import MediaAccountFilter
 from registry.forms import ImportConfirmForm, ImportUploadForm
 from registry.models import Department, MediaAccount
 
 PREVIEW_ROWS = 200  # rows shown on the preview page; every bad row is listed whatever the count
-UPLOAD_KIND = "accounts"
 
 
 # Export ------------------------------------------------------------------------------------------
@@ -58,23 +58,7 @@ def _require_office(user) -> None:
         raise PermissionDenied
 
 
-def _check(user, data: bytes, extension: str):
-    """Read the file and dry-run the import: (sheet or None, file problem, row errors)."""
-    try:
-        sheet = spreadsheets.read_import(data, extension=extension)
-    except spreadsheets.SpreadsheetRejected as rejected:
-        return None, str(rejected.message), []
-    errors = list(sheet.errors)
-    try:
-        services.media_accounts_import(actor=user, rows=sheet.rows, dry_run=True)
-    except services.ImportRejected as rejected:
-        # A formula cell is reported once, not again as whatever its text fails.
-        formula_cells = {(error.row, error.field) for error in sheet.errors}
-        errors += [error for error in rejected.row_errors if (error.row, error.field) not in formula_cells]
-    return sheet, "", sorted(errors, key=lambda error: error.row)
-
-
-def _preview(request, *, sheet, errors, token=""):
+def _preview(request, *, sheet, errors, job=None):
     bad_rows = {error.row for error in errors}
     return render(
         request,
@@ -90,26 +74,19 @@ def _preview(request, *, sheet, errors, token=""):
             ],
             "hidden_rows": max(len(sheet.rows) - PREVIEW_ROWS, 0),
             "errors": [(error, spreadsheets.column_label(error.field)) for error in errors],
-            "confirm_form": ImportConfirmForm(initial={"token": token}) if token else None,
+            "confirm_form": ImportConfirmForm(initial={"job": job.pk}) if job else None,
         },
     )
 
 
-@login_required
-def media_accounts_import(request):
-    """Upload → preview: every bad row listed by row and column, nothing written."""
-    _require_office(request.user)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data["file"].read()
-        sheet, problem, errors = _check(request.user, data, form.extension)
-        if problem:
-            form.add_error("file", problem)
-        elif errors:
-            return _preview(request, sheet=sheet, errors=errors)
-        else:
-            token = uploads.keep(request.user, data, kind=UPLOAD_KIND, extension=form.extension)
-            return _preview(request, sheet=sheet, errors=[], token=token)
+def checked(request, job):
+    """The check page of a read upload (``registry.views.imports``): its problems, or its rows
+    and the button that imports them."""
+    errors = imports.job_errors(job)
+    return _preview(request, sheet=imports.job_sheet(job), errors=errors, job=None if errors else job)
+
+
+def upload_page(request, form):
     return render(
         request,
         "registry/import_upload.html",
@@ -117,35 +94,46 @@ def media_accounts_import(request):
     )
 
 
+@login_required
+def media_accounts_import(request):
+    """Upload: the file is stored and a worker reads it; the job's page follows it to the check."""
+    _require_office(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = imports.import_job_create(
+            actor=request.user, kind=ImportKind.MEDIA_ACCOUNTS, name=upload.name, data=upload.read()
+        )
+        return redirect("import_job_detail", pk=job.pk)
+    return upload_page(request, form)
+
+
 @require_POST
 @login_required
 def media_accounts_import_confirm(request):
-    """Import the previewed file, all or nothing, then delete it."""
+    """Import the checked upload, all or nothing."""
     _require_office(request.user)
     form = ImportConfirmForm(request.POST)
-    path = (
-        uploads.kept(request.user, form.cleaned_data["token"], kind=UPLOAD_KIND) if form.is_valid() else None
+    job = (
+        imports.confirmable_job(request.user, ImportKind.MEDIA_ACCOUNTS, form.cleaned_data["job"])
+        if form.is_valid()
+        else None
     )
-    if path is None:
+    if job is None:
         messages.error(request, _("The uploaded file is no longer here; upload it again."))
         return redirect("media_accounts_import")
+    sheet = imports.job_sheet(job)
+    # Checked again: the registry may have changed since (an ID registered meanwhile).
+    errors = imports.check_media_accounts(request.user, sheet)
+    if errors:
+        messages.error(request, _("The file no longer passes the checks; nothing was imported."))
+        return _preview(request, sheet=sheet, errors=errors)
     try:
-        sheet, problem, errors = _check(request.user, path.read_bytes(), path.suffix)
-        if problem or errors:
-            # The registry changed since the preview (e.g. an ID was registered meanwhile).
-            messages.error(
-                request, problem or _("The file no longer passes the checks; nothing was imported.")
-            )
-            return (
-                _preview(request, sheet=sheet, errors=errors) if sheet else redirect("media_accounts_import")
-            )
-        try:
-            accounts = services.media_accounts_import(actor=request.user, rows=sheet.rows)
-        except services.ImportRejected as rejected:
-            messages.error(request, _("The file no longer passes the checks; nothing was imported."))
-            return _preview(request, sheet=sheet, errors=rejected.row_errors)
-    finally:
-        path.unlink(missing_ok=True)
+        accounts = services.media_accounts_import(actor=request.user, rows=sheet.rows)
+    except services.ImportRejected as rejected:
+        messages.error(request, _("The file no longer passes the checks; nothing was imported."))
+        return _preview(request, sheet=sheet, errors=rejected.row_errors)
+    imports.import_job_imported(actor=request.user, job=job)
     messages.success(request, _("%(count)d media accounts imported.") % {"count": len(accounts)})
     return redirect("media_account_list")
 

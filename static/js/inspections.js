@@ -1,32 +1,9 @@
-// The inspection pages' behaviour: a run page follows its run until it is finished, and the
-// report's and the dashboard's charts are drawn with the vendored ECharts. Each chart is an
+// The inspection pages' behaviour: the report's and the dashboard's charts are drawn with the
+// vendored ECharts (a run page follows its run through app.js). Each chart is an
 // element with data-inspection-chart="<kind>" and data-chart-source="<id of a json_script>".
 // Nothing inline, so a Content-Security-Policy of 'self' is enough.
 (function () {
   "use strict";
-
-  // A queued or running run: ask for its status every 2 s and show the report once it is done.
-  const progress = document.querySelector("[data-run-status-url]");
-  if (progress) {
-    const url = progress.dataset.runStatusUrl;
-    const poll = () => {
-      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
-        .then((run) => {
-          if (!run.under_way) {
-            window.location.reload();
-            return;
-          }
-          if (run.status !== progress.dataset.runStatus) {
-            window.location.reload(); // queued → running: the page says what is happening now
-            return;
-          }
-          window.setTimeout(poll, 2000);
-        })
-        .catch(() => window.setTimeout(poll, 5000)); // the server restarting: try again, slower
-    };
-    window.setTimeout(poll, 2000);
-  }
 
   if (!window.echarts) {
     return;

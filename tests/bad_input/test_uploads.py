@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from registry.models import ImportJob
 from tests.bad_input.conftest import unchanged
 from tests.bad_input.test_forms import form_errors
 
@@ -37,7 +38,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 
 def _bomb() -> bytes:
-    # 110 MB of zeros in a 110 kB workbook-shaped zip: far more than the 20x-the-limit it may unpack to.
+    # 110 MB of zeros in a 110 kB workbook-shaped zip: far more than a full sheet unpacks to.
     return _zip(
         {"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>", "xl/padding.bin": b"\0" * 110 * 2**20}
     )
@@ -76,7 +77,14 @@ def media_root(settings, tmp_path):
 
 
 def _kept_files(media_root) -> list:
-    return [path for path in media_root.rglob("*") if path.is_file()]
+    """Files kept: under the media root, or an upload's file the worker has not dropped."""
+    jobs = [job.file_name for job in ImportJob.objects.all() if bytes(job.data)]
+    return [path for path in media_root.rglob("*") if path.is_file()] + jobs
+
+
+def _stored(name: str, content: bytes) -> int:
+    """How many import jobs an upload makes: none when the form refuses it (its type, no content)."""
+    return 1 if name.lower().endswith((".xlsx", ".csv")) and content else 0
 
 
 @pytest.fixture
@@ -91,18 +99,18 @@ def unit(client_for, admin_a):
 
 @pytest.mark.parametrize("path", ["/media-accounts/import/", "/metrics/import/"])
 @pytest.mark.parametrize(("name", "content"), BROKEN_SHEETS)
-def test_it_refuses_a_file_that_is_no_spreadsheet(office, media_root, path, name, content):
-    with unchanged():
-        response = office.post(path, {"file": SimpleUploadedFile(name, content)})
+def test_it_refuses_a_file_that_is_no_spreadsheet(office, upload, media_root, path, name, content):
+    with unchanged(uploads=_stored(name, content)):
+        response = upload(office, path, {"file": SimpleUploadedFile(name, content)})
     assert response.status_code == 200, (response.status_code, response.content[:300])
     assert form_errors(response).get("file"), form_errors(response)
     assert not _kept_files(media_root)
 
 
 @pytest.mark.parametrize("path", ["/media-accounts/import/", "/metrics/import/"])
-def test_it_refuses_a_zip_bomb(office, media_root, path):
-    with unchanged():
-        response = office.post(path, {"file": SimpleUploadedFile("bomb.xlsx", _bomb())})
+def test_it_refuses_a_zip_bomb(office, upload, media_root, path):
+    with unchanged(uploads=1):
+        response = upload(office, path, {"file": SimpleUploadedFile("bomb.xlsx", _bomb())})
     assert form_errors(response).get("file"), form_errors(response)
     assert not _kept_files(media_root)
 
@@ -151,22 +159,26 @@ BAD_ROWS = [
 
 
 @pytest.mark.parametrize(("path", "name", "content"), BAD_ROWS, ids=[f"{p} {n}" for p, n, _c in BAD_ROWS])
-def test_it_lists_the_bad_rows_and_offers_no_confirmation(office, world, media_root, path, name, content):
-    with unchanged():
-        response = office.post(path, {"file": SimpleUploadedFile(name, content)})
+def test_it_lists_the_bad_rows_and_offers_no_confirmation(
+    office, upload, world, media_root, path, name, content
+):
+    with unchanged(uploads=1):
+        response = upload(office, path, {"file": SimpleUploadedFile(name, content)})
     assert response.status_code == 200, (response.status_code, response.content[:300])
     assert response.context["errors"], "the preview names the bad rows"
     assert response.context["confirm_form"] is None
     assert not _kept_files(media_root)
 
 
-def test_it_refuses_another_departments_account_in_the_figures_like_an_unknown_one(unit, world, media_root):
-    def upload(pk):
+def test_it_refuses_another_departments_account_in_the_figures_like_an_unknown_one(
+    unit, upload, world, media_root
+):
+    def figures(pk):
         sheet = f"Account ID,Date,Followers\r\n{pk},2024-01-01,1\r\n".encode()
-        return unit.post("/metrics/import/", {"file": SimpleUploadedFile("figures.csv", sheet)})
+        return upload(unit, "/metrics/import/", {"file": SimpleUploadedFile("figures.csv", sheet)})
 
-    with unchanged():
-        foreign, unknown = upload(world["account_b"].pk), upload(2**62)
+    with unchanged(uploads=2):
+        foreign, unknown = figures(world["account_b"].pk), figures(2**62)
     assert [str(e.message) for e, _c in foreign.context["errors"]] == [
         str(e.message) for e, _c in unknown.context["errors"]
     ]
@@ -174,12 +186,10 @@ def test_it_refuses_another_departments_account_in_the_figures_like_an_unknown_o
 
 
 @pytest.mark.parametrize("path", ["/media-accounts/import/confirm/", "/metrics/import/confirm/"])
-@pytest.mark.parametrize(
-    "token", ["", "../../../etc/passwd", "a" * 10_000, "\x00" * 20, "abcdefghijklmnopqrstuvwx"]
-)
-def test_it_refuses_to_confirm_an_upload_that_is_not_there(office, path, token):
+@pytest.mark.parametrize("job", ["", "../../../etc/passwd", "a" * 10_000, "\x00" * 20, "1", str(2**62), "-1"])
+def test_it_refuses_to_confirm_an_upload_that_is_not_there(office, path, job):
     with unchanged():
-        response = office.post(path, {"token": token})
+        response = office.post(path, {"job": job})
     assert response.status_code == 302
 
 

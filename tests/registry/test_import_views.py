@@ -1,5 +1,6 @@
 """Importing a first registration in the browser: upload, preview, confirm — all or nothing."""
 
+import datetime
 import io
 
 import openpyxl
@@ -7,22 +8,17 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services as user_services
 from accounts.choices import Role
 from audits.models import AuditEvent
 from registry import services
-from registry.choices import FilingStatus, MediaAccountStatus
-from registry.models import MediaAccount
+from registry.choices import FilingStatus, ImportStatus, MediaAccountStatus
+from registry.models import ImportJob, MediaAccount
 from tests.permission_matrix import check_matrix
 
 HEADER = ["序号", "单位代码", "主办单位", "账号名称", "平台", "平台账号ID", "网址", "认证", "功能定位"]
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def _xlsx(*rows, header=HEADER) -> bytes:
@@ -52,13 +48,13 @@ def _good_rows():
     ]
 
 
-def _upload(client, content: bytes, name="台账.xlsx"):
-    return client.post(reverse("media_accounts_import"), {"file": SimpleUploadedFile(name, content)})
+def _upload(upload, client, content: bytes, name="台账.xlsx"):
+    return upload(client, reverse("media_accounts_import"), {"file": SimpleUploadedFile(name, content)})
 
 
-def _stored(media_root):
-    directory = media_root / "imports"
-    return sorted(path.name for path in directory.iterdir()) if directory.exists() else []
+def _stored():
+    """The uploaded files still kept: a file is dropped once the worker has read it."""
+    return [job.file_name for job in ImportJob.objects.all() if bytes(job.data)]
 
 
 def test_it_lets_only_the_office_import(client_for, personas):
@@ -90,19 +86,20 @@ def test_it_lets_only_the_office_import(client_for, personas):
 
 
 def test_it_previews_a_good_xlsx_then_imports_it_on_confirm(
-    client_for, office_admin, department_a, department_b, media_root
+    upload, client_for, office_admin, department_a, department_b
 ):
     client = client_for(office_admin)
-    preview = _upload(client, _xlsx(*_good_rows()))
+    preview = _upload(upload, client, _xlsx(*_good_rows()))
     assert preview.status_code == 200 and preview.context["errors"] == []
     assert [number for number, _bad, _cells in preview.context["rows"]] == [2, 3]
     assert "全部 2 行均通过检查。" in preview.text and "新城教育" in preview.text
     assert not MediaAccount.objects.exists()  # a preview writes nothing
-    token = preview.context["confirm_form"]["token"].value()
-    (stored,) = _stored(media_root)
-    assert stored == f"{office_admin.pk}-accounts-{token}.xlsx"
+    token = preview.context["confirm_form"]["job"].value()
+    job = ImportJob.objects.get()
+    assert (job.pk, job.uploaded_by, job.status) == (int(token), office_admin, ImportStatus.DONE)
+    assert _stored() == []  # the worker read the file and kept its rows
 
-    response = client.post(reverse("media_accounts_import_confirm"), {"token": token})
+    response = client.post(reverse("media_accounts_import_confirm"), {"job": token})
     assert response.url == reverse("media_account_list")
     assert [str(m) for m in get_messages(response.wsgi_request)] == ["已导入 2 个账号。"]
     first, second = MediaAccount.objects.order_by("pk")
@@ -114,24 +111,25 @@ def test_it_previews_a_good_xlsx_then_imports_it_on_confirm(
     )
     assert first.filing_number and second.department == department_b and not second.verified
     assert first.filings.get().status == FilingStatus.APPROVED
-    assert _stored(media_root) == []  # the upload is deleted once imported
+    job.refresh_from_db()
+    assert job.imported_at and job.result == {}  # the rows are dropped once imported
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
-def test_it_imports_a_good_csv(client_for, office_admin, department_a, department_b, encoding):
+def test_it_imports_a_good_csv(upload, client_for, office_admin, department_a, department_b, encoding):
     lines = [",".join(HEADER)] + [",".join(str(cell) for cell in row) for row in _good_rows()]
     content = "\r\n".join(lines).encode(encoding)
     client = client_for(office_admin)
-    preview = _upload(client, content, name="台账.CSV")
+    preview = _upload(upload, client, content, name="台账.CSV")
     assert preview.context["errors"] == []
     client.post(
-        reverse("media_accounts_import_confirm"), {"token": preview.context["confirm_form"]["token"].value()}
+        reverse("media_accounts_import_confirm"), {"job": preview.context["confirm_form"]["job"].value()}
     )
     assert sorted(MediaAccount.objects.values_list("name", flat=True)) == ["健康新城", "新城教育"]
 
 
 def test_it_lists_every_bad_row_by_number_and_column_and_writes_nothing(
-    client_for, office_admin, department_a, file_account, media_root
+    upload, client_for, office_admin, department_a, file_account
 ):
     existing = file_account(department_a, name="已登记")
     rows = [
@@ -142,7 +140,7 @@ def test_it_lists_every_bad_row_by_number_and_column_and_writes_nothing(
         [5, "edu", "", "", "微博", "wb_2", "不是网址", "也许", ""],
         [6, "edu", "", "公式", "微博", "wb_3", "", "否", "=B2"],
     ]
-    response = _upload(client_for(office_admin), _xlsx(*rows))
+    response = _upload(upload, client_for(office_admin), _xlsx(*rows))
     found = {(error.row, column) for error, column in response.context["errors"]}
     assert found == {
         (3, "单位代码"),
@@ -157,7 +155,7 @@ def test_it_lists_every_bad_row_by_number_and_column_and_writes_nothing(
     assert "发现 7 处问题，未导入任何账号。" in response.text
     assert "单位代码“nope”不存在。" in response.text and "不接受公式，请直接填写数值或文字。" in response.text
     assert MediaAccount.objects.count() == 1
-    assert _stored(media_root) == []  # nothing to confirm, so nothing kept
+    assert _stored() == []  # nothing to confirm, so nothing kept
 
 
 @pytest.mark.parametrize(
@@ -169,50 +167,52 @@ def test_it_lists_every_bad_row_by_number_and_column_and_writes_nothing(
         ("台账.csv", b"\x00\x00binary", "文件不是 CSV 文本文件。"),
     ],
 )
-def test_it_refuses_a_file_of_the_wrong_type(client_for, office_admin, media_root, name, content, message):
-    response = _upload(client_for(office_admin), content, name=name)
+def test_it_refuses_a_file_of_the_wrong_type(upload, client_for, office_admin, name, content, message):
+    response = _upload(upload, client_for(office_admin), content, name=name)
     assert response.status_code == 200
     assert response.context["form"].errors["file"] == [message]
-    assert _stored(media_root) == []
+    assert _stored() == []
 
 
-def test_it_refuses_an_oversized_file(client_for, office_admin, settings, department_a):
+def test_it_refuses_an_oversized_file(upload, client_for, office_admin, settings, department_a):
     settings.REGISTRY_IMPORT_MAX_BYTES = 1024
-    response = _upload(client_for(office_admin), _xlsx(*_good_rows() * 50))
+    response = _upload(upload, client_for(office_admin), _xlsx(*_good_rows() * 50))
     assert response.context["form"].errors["file"] == ["文件超过 1.0\xa0KB。"]
     assert not MediaAccount.objects.exists()
 
 
-def test_it_keeps_an_upload_to_the_user_who_made_it(client_for, office_admin, department_a, department_b):
-    preview = _upload(client_for(office_admin), _xlsx(*_good_rows()))
-    token = preview.context["confirm_form"]["token"].value()
+def test_it_keeps_an_upload_to_the_user_who_made_it(
+    upload, client_for, office_admin, department_a, department_b
+):
+    preview = _upload(upload, client_for(office_admin), _xlsx(*_good_rows()))
+    token = preview.context["confirm_form"]["job"].value()
     colleague = user_services.user_create(
         actor=None, username="office2", password="x", role=Role.OFFICE_ADMIN, validate=False
     )
-    response = client_for(colleague).post(reverse("media_accounts_import_confirm"), {"token": token})
+    response = client_for(colleague).post(reverse("media_accounts_import_confirm"), {"job": token})
     assert response.url == reverse("media_accounts_import")
     assert [str(m) for m in get_messages(response.wsgi_request)] == ["上传的文件已失效，请重新上传。"]
     for bad in ("../../etc/passwd", "x"):
-        response = client_for(office_admin).post(reverse("media_accounts_import_confirm"), {"token": bad})
+        response = client_for(office_admin).post(reverse("media_accounts_import_confirm"), {"job": bad})
         assert response.url == reverse("media_accounts_import")
     assert not MediaAccount.objects.exists()
 
 
 def test_it_imports_nothing_when_the_registry_changed_since_the_preview(
-    client_for, office_admin, department_a, department_b, file_account, media_root
+    upload, client_for, office_admin, department_a, department_b, file_account
 ):
     client = client_for(office_admin)
-    preview = _upload(client, _xlsx(*_good_rows()))
+    preview = _upload(upload, client, _xlsx(*_good_rows()))
     services.filing_submit_open(  # registered meanwhile
         actor=None, department=department_b, name="抢先登记", platform="weibo", platform_uid="wb_health"
     )
     response = client.post(
-        reverse("media_accounts_import_confirm"), {"token": preview.context["confirm_form"]["token"].value()}
+        reverse("media_accounts_import_confirm"), {"job": preview.context["confirm_form"]["job"].value()}
     )
     assert response.status_code == 200
     assert [(error.row, column) for error, column in response.context["errors"]] == [(3, "平台账号ID")]
     assert MediaAccount.objects.count() == 1
-    assert _stored(media_root) == []
+    assert _stored() == []
 
 
 def test_it_offers_the_template_to_download(client_for, office_admin):
@@ -244,18 +244,18 @@ def _filled(template: bytes, *rows: dict) -> bytes:
 
 
 def test_it_imports_nothing_from_the_template_uploaded_unchanged(
-    client_for, office_admin, department_a, media_root
+    upload, client_for, office_admin, department_a
 ):
     client = client_for(office_admin)
-    response = _upload(client, _template(client), name="政务新媒体账号导入模板.xlsx")
+    response = _upload(upload, client, _template(client), name="政务新媒体账号导入模板.xlsx")
     assert response.status_code == 200 and "confirm_form" not in response.context
     assert response.context["form"].errors["file"] == [
         "文件中没有要导入的账号：请在第一张工作表的表头下每行填写一个账号（“填写说明”中的示例不会导入）。"
     ]
-    assert not MediaAccount.objects.exists() and _stored(media_root) == []
+    assert not MediaAccount.objects.exists() and _stored() == []
 
 
-def test_it_refuses_the_example_row_wherever_it_is_left(client_for, office_admin, department_a, media_root):
+def test_it_refuses_the_example_row_wherever_it_is_left(upload, client_for, office_admin, department_a):
     # The example as the old template had it, in the first sheet: it must never register an account.
     example = {
         "单位代码": "edu",
@@ -268,12 +268,12 @@ def test_it_refuses_the_example_row_wherever_it_is_left(client_for, office_admin
     }
     real = {**example, "账号名称": "教育发布", "平台账号ID": "gh_edu"}
     client = client_for(office_admin)
-    response = _upload(client, _filled(_template(client), real, example))
+    response = _upload(upload, client, _filled(_template(client), real, example))
     assert [(error.row, column, error.message) for error, column in response.context["errors"]] == [
         (3, "平台账号ID", "这是模板中的示例，不能导入：请删除该行，填写真实的账号。")
     ]
     assert response.context["confirm_form"] is None
-    assert not MediaAccount.objects.exists() and _stored(media_root) == []
+    assert not MediaAccount.objects.exists() and _stored() == []
 
 
 def test_it_offers_a_template_with_instructions_an_example_and_the_units(
@@ -304,7 +304,7 @@ def test_it_offers_a_template_with_instructions_an_example_and_the_units(
 
 
 def test_it_imports_a_filled_template_with_its_operators(
-    client_for, office_admin, department_a, department_b, media_root
+    upload, client_for, office_admin, department_a, department_b
 ):
     rows = [
         {
@@ -322,10 +322,10 @@ def test_it_imports_a_filled_template_with_its_operators(
         {"单位代码": "health", "账号名称": "健康新城", "平台": "微博", "平台账号ID": "wb_health"},
     ]
     client = client_for(office_admin)
-    preview = _upload(client, _filled(_template(client), *rows))
+    preview = _upload(upload, client, _filled(_template(client), *rows))
     assert preview.context["errors"] == []
     client.post(
-        reverse("media_accounts_import_confirm"), {"token": preview.context["confirm_form"]["token"].value()}
+        reverse("media_accounts_import_confirm"), {"job": preview.context["confirm_form"]["job"].value()}
     )
     education, health = MediaAccount.objects.order_by("pk")
     assert list(education.operators.values_list("name", "phone", "employment")) == [
@@ -337,7 +337,7 @@ def test_it_imports_a_filled_template_with_its_operators(
     assert [operator["name"] for operator in event.changes["after"]["operators"]] == ["李明", "王芳"]
 
 
-def test_it_names_every_bad_operator_cell_by_row_and_column(client_for, office_admin, department_a):
+def test_it_names_every_bad_operator_cell_by_row_and_column(upload, client_for, office_admin, department_a):
     base = {"单位代码": "edu", "平台": "微博"}
     rows = [
         {**base, "账号名称": "一", "平台账号ID": "wb_1", "运维人员1电话": "13900000000"},  # no name
@@ -358,7 +358,7 @@ def test_it_names_every_bad_operator_cell_by_row_and_column(client_for, office_a
         },
     ]
     client = client_for(office_admin)
-    response = _upload(client, _filled(_template(client), *rows))
+    response = _upload(upload, client, _filled(_template(client), *rows))
     assert [(error.row, column, error.message) for error, column in response.context["errors"]] == [
         (2, "运维人员1姓名", "填写了电话或用工性质，请填写运维人员姓名。"),
         (3, "运维人员2用工性质", "请填写用工性质：在编人员、兼职人员或外包服务。"),
@@ -366,3 +366,29 @@ def test_it_names_every_bad_operator_cell_by_row_and_column(client_for, office_a
         (5, "运维人员1姓名", "最多 50 个字（现有 51 个）。"),
     ]
     assert not MediaAccount.objects.exists()
+
+
+def test_it_records_who_uploaded_what_and_how_it_was_read(upload, client_for, office_admin, department_a):
+    client = client_for(office_admin)
+    _upload(upload, client, _xlsx(*_good_rows()[:1]))
+    job = ImportJob.objects.get()
+    events = AuditEvent.objects.filter(action__startswith="registry.import.").order_by("pk")
+    assert [(event.action, event.actor) for event in events] == [
+        ("registry.import.uploaded", office_admin),
+        ("registry.import.read", None),  # the worker's
+    ]
+    read = events[1].changes["after"]
+    assert (read["status"], read["rows"], read["errors"]) == ("done", 1, 0)
+    trail = client.get("/trail/").content.decode()
+    assert "上传表格待导入" in trail and "上传的表格已读取" in trail and job.file_name in trail
+
+
+def test_it_drops_checked_rows_left_unconfirmed_for_a_day(upload, client_for, office_admin, department_a):
+    client = client_for(office_admin)
+    job = _upload(upload, client, _xlsx(*_good_rows()[:1])).context["confirm_form"]["job"].value()
+    a_day_ago = timezone.now() - datetime.timedelta(days=1, seconds=1)
+    ImportJob.objects.filter(pk=job).update(finished_at=a_day_ago)
+    _upload(upload, client, _xlsx(*_good_rows()[:1]))  # the next upload sweeps
+    response = client.post(reverse("media_accounts_import_confirm"), {"job": job})
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["上传的文件已失效，请重新上传。"]
+    assert ImportJob.objects.get(pk=job).result == {} and not MediaAccount.objects.exists()

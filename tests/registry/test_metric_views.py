@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from registry.choices import Platform
 from registry.forms_metrics import check_metric_sheet, read_metric_sheet
-from registry.models import AccountMetric
+from registry.models import AccountMetric, ImportJob
 from tests.permission_matrix import check_matrix
 
 HEADER = [
@@ -30,12 +30,6 @@ HEADER = [
     "回复留言",
     "超期未回复",
 ]
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def ago(n: int) -> datetime.date:
@@ -62,8 +56,13 @@ def _xlsx(*rows, header=HEADER) -> bytes:
     return output.getvalue()
 
 
-def _upload(client, content: bytes, name="运营数据.xlsx"):
-    return client.post(reverse("metrics_import"), {"file": SimpleUploadedFile(name, content)})
+def _upload(upload, client, content: bytes, name="运营数据.xlsx"):
+    return upload(client, reverse("metrics_import"), {"file": SimpleUploadedFile(name, content)})
+
+
+def _stored():
+    """The uploaded files still kept: a file is dropped once the worker has read it."""
+    return [job.file_name for job in ImportJob.objects.all() if bytes(job.data)]
 
 
 def _messages(response) -> list[str]:
@@ -175,27 +174,28 @@ def test_it_lets_the_office_and_the_units_upload(client_for, personas):
         )
 
 
-def test_it_previews_a_good_file_then_saves_it_on_confirm(client_for, admin_a, account_a, media_root):
+def test_it_previews_a_good_file_then_saves_it_on_confirm(upload, client_for, admin_a, account_a):
     client = client_for(admin_a)
     content = _xlsx(
         [account_a.pk, "", ago(2), 100, 1, 50, 2, 1, 0, 0, 0, 0],
         ["", account_a.platform_uid, ago(1).strftime("%Y/%m/%d"), "1,200", 3, 80, "", "", "", "", "", ""],
     )
-    preview = _upload(client, content)
+    preview = _upload(upload, client, content)
     assert preview.status_code == 200 and preview.context["errors"] == []
     assert [number for number, _bad, _cells in preview.context["rows"]] == [2, 3]
     assert not AccountMetric.objects.exists()  # a preview writes nothing
-    token = preview.context["confirm_form"]["token"].value()
+    token = preview.context["confirm_form"]["job"].value()
 
-    response = client.post(reverse("metrics_import_confirm"), {"token": token})
+    response = client.post(reverse("metrics_import_confirm"), {"job": token})
     assert response.status_code == 302
     assert AccountMetric.objects.filter(media_account=account_a).count() == 2
     account_a.refresh_from_db()
     assert account_a.followers == 1200 and account_a.last_post_on == ago(1)
-    assert not list((media_root / "imports").iterdir())  # the upload is deleted once saved
+    job = ImportJob.objects.get()
+    assert job.imported_at and job.result == {} and _stored() == []  # nothing kept once saved
 
 
-def test_it_lists_every_bad_row_and_saves_nothing(client_for, admin_a, account_a, account_b):
+def test_it_lists_every_bad_row_and_saves_nothing(upload, client_for, admin_a, account_a, account_b):
     content = _xlsx(
         [account_a.pk, "", ago(2), 100, 1, 0, 0, 0, 0, 0, 0, 0],
         [account_b.pk, "", ago(2), 100, 1, 0, 0, 0, 0, 0, 0, 0],  # another unit's account
@@ -203,7 +203,7 @@ def test_it_lists_every_bad_row_and_saves_nothing(client_for, admin_a, account_a
         [account_a.pk, "", "昨天", -5, 1, 0, 0, 0, 0, 0, 0, 0],
         [account_a.pk, "", ago(2), "=1+1", 1, 0, 0, 0, 0, 0, 0, 0],
     )
-    preview = _upload(client_for(admin_a), content)
+    preview = _upload(upload, client_for(admin_a), content)
     errors = [(error.row, error.field) for error, _column in preview.context["errors"]]
     assert errors == [
         (3, "media_account"),
@@ -218,36 +218,36 @@ def test_it_lists_every_bad_row_and_saves_nothing(client_for, admin_a, account_a
     assert not AccountMetric.objects.exists()
 
 
-def test_it_refuses_a_file_without_the_columns(client_for, admin_a):
-    response = _upload(client_for(admin_a), _xlsx(["x"], header=["账号名称", "粉丝"]))
+def test_it_refuses_a_file_without_the_columns(upload, client_for, admin_a):
+    response = _upload(upload, client_for(admin_a), _xlsx(["x"], header=["账号名称", "粉丝"]))
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
 
 
 def test_it_saves_nothing_when_the_account_left_the_scope_since_the_preview(
-    client_for, admin_a, account_a, department_b
+    upload, client_for, admin_a, account_a, department_b
 ):
     from registry import services
 
     client = client_for(admin_a)
     token = (
-        _upload(client, _xlsx([account_a.pk, "", ago(1), 1, 1, 0, 0, 0, 0, 0, 0, 0]))
-        .context["confirm_form"]["token"]
+        _upload(upload, client, _xlsx([account_a.pk, "", ago(1), 1, 1, 0, 0, 0, 0, 0, 0, 0]))
+        .context["confirm_form"]["job"]
         .value()
     )
     services.media_account_update(actor=None, media_account=account_a, department=department_b)
-    response = client.post(reverse("metrics_import_confirm"), {"token": token})
+    response = client.post(reverse("metrics_import_confirm"), {"job": token})
     assert response.context["errors"] and not AccountMetric.objects.exists()
     assert _messages(response)
 
 
-def test_it_does_not_confirm_another_users_upload(client_for, admin_a, office_admin, account_a):
+def test_it_does_not_confirm_another_users_upload(upload, client_for, admin_a, office_admin, account_a):
     token = (
-        _upload(client_for(admin_a), _xlsx([account_a.pk, "", ago(1), 1, 1, 0, 0, 0, 0, 0, 0, 0]))
-        .context["confirm_form"]["token"]
+        _upload(upload, client_for(admin_a), _xlsx([account_a.pk, "", ago(1), 1, 1, 0, 0, 0, 0, 0, 0, 0]))
+        .context["confirm_form"]["job"]
         .value()
     )
-    response = client_for(office_admin).post(reverse("metrics_import_confirm"), {"token": token})
+    response = client_for(office_admin).post(reverse("metrics_import_confirm"), {"job": token})
     assert response.url == reverse("metrics_import") and not AccountMetric.objects.exists()
 
 
@@ -255,17 +255,17 @@ def _template(client) -> bytes:
     return client.get(reverse("metrics_import_template")).content
 
 
-def test_it_imports_nothing_from_the_template_uploaded_unchanged(client_for, admin_a, account_a, media_root):
+def test_it_imports_nothing_from_the_template_uploaded_unchanged(upload, client_for, admin_a, account_a):
     # The example once sat in the form and named account 1: left in, it recorded figures for it.
     client = client_for(admin_a)
-    response = _upload(client, _template(client))
+    response = _upload(upload, client, _template(client))
     assert response.context["form"].errors["file"] == [
         "文件中没有要导入的数据：请在第一张工作表的表头下每行填写一个账号一天的数据（“填写说明”中的示例不会导入）。"
     ]
-    assert not AccountMetric.objects.exists() and not (media_root / "imports").exists()
+    assert not AccountMetric.objects.exists() and _stored() == []
 
 
-def test_it_refuses_the_example_row_wherever_it_is_left(client_for, admin_a, account_a):
+def test_it_refuses_the_example_row_wherever_it_is_left(upload, client_for, admin_a, account_a):
     workbook = openpyxl.load_workbook(io.BytesIO(_template(client_for(admin_a))))
     guide = [[cell.value for cell in row] for row in workbook["填写说明"].iter_rows()]
     header, example = guide[-2], guide[-1]
@@ -275,7 +275,7 @@ def test_it_refuses_the_example_row_wherever_it_is_left(client_for, admin_a, acc
     form.append(example)
     output = io.BytesIO()
     workbook.save(output)
-    response = _upload(client_for(admin_a), output.getvalue())
+    response = _upload(upload, client_for(admin_a), output.getvalue())
     assert [(error.row, column, error.message) for error, column in response.context["errors"]] == [
         (3, "平台账号ID", "这是模板中的示例，不能导入：请删除该行，填写真实的账号。")
     ]
