@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from audits.choices import ClosureOrderStatus
 from audits.filters import ClosureOrderFilter
-from audits.forms import ConfirmClosureForm, NoteForm, add_service_errors
+from audits.forms import ConfirmClosureForm, NoteForm
 from audits.models import ClosureOrder
 from audits.services import campaigns as services
 from audits.views.common import PAGE_SIZE, refuse, require
 from config.errors import InvalidTransition
+from config.forms import add_service_errors
 from registry.models import MediaAccount
 
 

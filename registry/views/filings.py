@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from audits.models import AuditEvent
 from config.errors import InvalidTransition
+from config.forms import add_service_errors
 from registry import services
 from registry.choices import (
     LIVE_STATUSES,
@@ -34,7 +35,6 @@ from registry.forms import (
     DecisionForm,
     OpenFilingForm,
     ReconfirmForm,
-    add_service_errors,
     operator_formset,
     operators_of,
 )
