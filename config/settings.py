@@ -306,7 +306,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audits.tasks.mark_overdue_closure_orders",
         "schedule": crontab(hour=1, minute=30),
     },
-    # The weekly index (DESIGN.md §7a) of the week that ended on Saturday, once the collectors
+    # The weekly index (docs/design.md §8) of the week that ended on Saturday, once the collectors
     # have posted Saturday's figures overnight; the office recomputes a week on demand.
     "compute weekly index": {
         "task": "audits.tasks.compute_weekly_index",

@@ -1,4 +1,4 @@
-"""The scheduled inspections in the browser (定期巡查, DESIGN.md §1 "动态管理 + 定期巡查", §7).
+"""The scheduled inspections in the browser (定期巡查, docs/design.md §1.4, §7).
 
 Runs, their reports, the rules and the schedule are district-wide: the office's and the
 auditors' pages (a department administrator is refused with 403). Findings and rectification

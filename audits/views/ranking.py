@@ -1,4 +1,4 @@
-"""The weekly ranking in the browser (周榜, DESIGN.md §7a): per platform and overall, its export and
+"""The weekly ranking in the browser (周榜, docs/design.md §8): per platform and overall, its export and
 its computation."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""The registry's REST endpoints (DESIGN.md §8): thin over the FilterSets, the scope and the services.
+"""The registry's REST endpoints (docs/design.md §11): thin over the FilterSets, the scope and the services.
 
 Every queryset is narrowed with ``visible_to(request.user)``, so what a user may not see is a
 404. Writes go through ``registry.services``; their errors map to 400/403/409 in ``config.api``.

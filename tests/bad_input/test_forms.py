@@ -1,4 +1,4 @@
-"""Bad browser forms (DESIGN.md §10): the page comes back with the field's error (200, never a 500),
+"""Bad browser forms (docs/design.md §13): the page comes back with the field's error (200, never a 500),
 a refused action is a message, another department's object is a 404, and nothing is written."""
 
 import pytest
