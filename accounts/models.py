@@ -114,19 +114,21 @@ class Notification(models.Model):
 
 
 class SignInLockout(models.Model):
-    """Failed sign-ins counted per username (lower-cased, whether or not such a user exists,
-    so a lockout tells nothing about who is registered). Enough failures lock the name."""
+    """Failed sign-ins counted per username (lower-cased, whether or not such a user exists, so a
+    lockout tells nothing about who is registered) and client address. Enough failures lock the name
+    at that address only: a stranger failing elsewhere cannot lock a user out of their own desk."""
 
-    username = models.CharField(_("username"), max_length=150, unique=True)
+    username = models.CharField(_("username"), max_length=150)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
     failures = models.PositiveIntegerField(_("failed sign-ins"), default=0)
     first_failure_at = models.DateTimeField(_("first failure at"), null=True, blank=True)
-    last_ip = models.GenericIPAddressField(_("last address"), null=True, blank=True)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sign-in lockout")
         verbose_name_plural = _("sign-in lockouts")
-        ordering = ["-locked_until", "username"]
+        ordering = ["-locked_until", "username", "ip"]
+        constraints = [models.UniqueConstraint(fields=["username", "ip"], name="sign_in_lockout_username_ip")]
 
     def __str__(self):
         return self.username

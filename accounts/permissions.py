@@ -6,6 +6,8 @@ the project is narrowed with :func:`scope`, and a single object outside the scop
 (its existence must not leak), which :func:`get_visible_or_404` gives.
 """
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -78,6 +80,31 @@ def can_act_for_department(user, department_id: int | None) -> bool:
     if user.role == Role.OFFICE_ADMIN:
         return True
     return user.role == Role.DEPT_ADMIN and can_see_department(user, department_id)
+
+
+def can_see_operator_phones(user, department_id: int | None) -> bool:
+    """Operators' phone numbers are personal data: only the office and the unit's own
+    administrators (those who may act for it, which includes its parent's) see them. Pages, the
+    API, the trail and every export ask here."""
+    return can_act_for_department(user, department_id)
+
+
+def without_operator_phones(data: Any) -> Any:
+    """``data`` (an event's or a filing's recorded values) with every operator's phone blanked, at
+    any depth: operators are the dicts listed under an ``operators`` key."""
+    if isinstance(data, list):
+        return [without_operator_phones(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    redacted = {}
+    for key, value in data.items():
+        if key == "operators" and isinstance(value, list):
+            value = [
+                {**item, "phone": ""} if isinstance(item, dict) and "phone" in item else item
+                for item in value
+            ]
+        redacted[key] = without_operator_phones(value)
+    return redacted
 
 
 def sees_everything(user) -> bool:

@@ -99,15 +99,42 @@ def user_update(*, actor, user: User, **fields) -> User:
 
 
 @transaction.atomic
-def user_set_password(*, actor, user: User, password: str) -> User:
-    """Set a new password (validated against the password policy); the event never holds it."""
+def user_set_password(*, actor, user: User, password: str | None) -> User:
+    """Set a new password (validated against the password policy), or none at all (``None``: the
+    user no longer signs in with one). The user's API tokens are revoked with it: whoever knew the
+    old password may have made one. The events never hold the password."""
     if actor is not None and actor.pk != user.pk:
         _require_office_admin(actor)
-    validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
     user.save(update_fields=["password"])
-    record("accounts.user.password_changed", actor=actor, target=user, department_id=user.department_id)
+    record(
+        "accounts.user.password_changed",
+        actor=actor,
+        target=user,
+        department_id=user.department_id,
+        changes={"after": {"usable_password": password is not None}},
+    )
+    _api_tokens_revoke_all(actor=actor, user=user)
     return user
+
+
+def _api_tokens_revoke_all(*, actor, user: User) -> int:
+    tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
+    now = timezone.now()
+    for token in tokens:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        record(
+            "accounts.api_token.revoked_with_password",
+            actor=actor,
+            target=token,
+            department_id=user.department_id,
+        )
+    return len(tokens)
 
 
 def _digest(key: str) -> str:
@@ -226,24 +253,25 @@ def lockout_minutes() -> int:
     return max(1, settings.SIGN_IN_LOCKOUT_SECONDS // 60)
 
 
-def sign_in_is_locked(username: str) -> bool:
-    """Whether this username is locked now (the same answer for names no user has)."""
+def sign_in_is_locked(username: str, *, ip: str | None) -> bool:
+    """Whether this username is locked at this address now (the same answer for names no user has)."""
     key = _lockout_key(username)
     if not key:
         return False
-    lockout = SignInLockout.objects.filter(username=key).first()
+    lockout = SignInLockout.objects.filter(username=key, ip=ip or None).first()
     return lockout is not None and lockout.is_locked()
 
 
 @transaction.atomic
-def sign_in_failure_count(*, username: str, ip: str | None = None) -> SignInLockout | None:
-    """Count one failed sign-in; the one that reaches the limit locks the name (with its event)."""
+def sign_in_failure_count(*, username: str, ip: str | None) -> SignInLockout | None:
+    """Count one failed sign-in of a name from an address; the one that reaches the limit locks the
+    name at that address (with its event)."""
     key = _lockout_key(username)
     if not key:
         return None
     now = timezone.now()
     period = datetime.timedelta(seconds=settings.SIGN_IN_LOCKOUT_SECONDS)
-    lockout, _created = SignInLockout.objects.select_for_update().get_or_create(username=key)
+    lockout, _created = SignInLockout.objects.select_for_update().get_or_create(username=key, ip=ip or None)
     if lockout.is_locked(now):
         return lockout
     if lockout.first_failure_at is None or lockout.first_failure_at < now - period or lockout.locked_until:
@@ -252,7 +280,6 @@ def sign_in_failure_count(*, username: str, ip: str | None = None) -> SignInLock
         lockout.first_failure_at = now
         lockout.locked_until = None
     lockout.failures += 1
-    lockout.last_ip = ip or None
     if lockout.failures >= settings.SIGN_IN_FAILURE_LIMIT:
         lockout.locked_until = now + period
         user = User.objects.filter(username__iexact=key).first()
@@ -264,7 +291,7 @@ def sign_in_failure_count(*, username: str, ip: str | None = None) -> SignInLock
                     "username": key,
                     "failures": lockout.failures,
                     "locked_until": lockout.locked_until.isoformat(),
-                    "ip": lockout.last_ip,
+                    "ip": lockout.ip,
                 }
             },
         )
@@ -272,27 +299,34 @@ def sign_in_failure_count(*, username: str, ip: str | None = None) -> SignInLock
     return lockout
 
 
-def sign_in_failures_clear(*, username: str) -> None:
-    """A successful sign-in forgets the earlier failures of its name."""
-    SignInLockout.objects.filter(username=_lockout_key(username), locked_until__isnull=True).delete()
+def sign_in_failures_clear(*, username: str, ip: str | None) -> None:
+    """A successful sign-in forgets the earlier failures of its name at its address (not elsewhere:
+    a stranger's count stands)."""
+    key = _lockout_key(username)
+    SignInLockout.objects.filter(username=key, ip=ip or None, locked_until__isnull=True).delete()
 
 
 @transaction.atomic
-def sign_in_unlock(*, actor, username: str) -> bool:
-    """The office lifts a lockout before it runs out. Returns whether the name was locked."""
+def sign_in_unlock(*, actor, username: str, ip: str | None = None) -> bool:
+    """The office lifts a lockout before it runs out: of the name at one address, or at every address
+    when none is given. Returns whether the name was locked."""
     _require_office_admin(actor)
     key = _lockout_key(username)
-    lockout = SignInLockout.objects.select_for_update().filter(username=key).first()
-    if lockout is None:
+    # Only a lock is lifted: the failures of a name not (or no longer) locked are the system's count.
+    lockouts = SignInLockout.objects.select_for_update().filter(username=key, locked_until__gt=timezone.now())
+    if ip is not None:
+        lockouts = lockouts.filter(ip=ip)
+    locked = list(lockouts)
+    if not locked:
         return False
-    was_locked = lockout.is_locked()
-    lockout.delete()
-    if was_locked:
-        user = User.objects.filter(username__iexact=key).first()
+    SignInLockout.objects.filter(pk__in=[lockout.pk for lockout in locked]).delete()
+    user = User.objects.filter(username__iexact=key).first()
+    for lockout in locked:
+        until = lockout.locked_until.isoformat()
         record(
             "accounts.user.unlocked",
             actor=actor,
             target=user,
-            changes={"before": {"username": key, "locked_until": lockout.locked_until.isoformat()}},
+            changes={"before": {"username": key, "ip": lockout.ip, "locked_until": until}},
         )
-    return was_locked
+    return True

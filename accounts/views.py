@@ -3,7 +3,9 @@
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,11 +14,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.forms import ApiTokenForm
+from accounts.forms import ApiTokenForm, SignInForm
 from accounts.models import ApiToken, Notification
 from config.ids import parse_id
 
 PAGE_SIZE = 50
+
+
+class SignInView(auth_views.LoginView):
+    """The sign-in form; an address refused for trying too often is answered 429."""
+
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "throttled"):
+            response.status_code = 429
+        return response
 
 
 @login_required

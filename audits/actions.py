@@ -115,7 +115,12 @@ def kind_choices() -> list[tuple[str, str | Promise]]:
 declare("accounts.user.created", _("User created"), "accounts.user")
 declare("accounts.user.updated", _("User changed"), "accounts.user")
 declare("accounts.user.role_changed", _("Role changed"), "accounts.user")
-declare("accounts.user.password_changed", _("Password changed"), "accounts.user")
+declare(
+    "accounts.user.password_changed",
+    _("Password changed"),
+    "accounts.user",
+    usable_password=_("signs in with a password"),
+)
 declare("accounts.user.signed_in", _("Signed in"), "accounts.user")
 # Recorded without an object when the name tried belongs to no user.
 declare("accounts.user.sign_in_failed", _("Sign-in failed"), "accounts.user")
@@ -124,6 +129,11 @@ declare("accounts.user.locked_out", _("Locked after failed sign-ins"), "accounts
 declare("accounts.user.unlocked", _("Lock lifted"), "accounts.user")
 declare("accounts.api_token.created", _("API token issued"), "accounts.apitoken")
 declare("accounts.api_token.revoked", _("API token revoked"), "accounts.apitoken")
+declare(
+    "accounts.api_token.revoked_with_password",
+    _("API token revoked with the password change"),
+    "accounts.apitoken",
+)
 
 # The registry -----------------------------------------------------------------------------------
 
@@ -178,6 +188,11 @@ declare("audits.inspection_rule.updated", _("Inspection rule changed"), "audits.
 declare(
     "audits.inspection_schedule.updated",
     _("Inspection schedule changed"),
+    "django_celery_beat.periodictask",
+)
+declare(
+    "audits.scheduled_job.switched",
+    _("Scheduled job switched on or off"),
     "django_celery_beat.periodictask",
 )
 declare("audits.inspection_run.requested", _("Inspection requested"), "audits.inspectionrun")

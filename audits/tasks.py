@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from audits.services import campaigns, index, inspections
+from audits.services import campaigns, index, inspections, trail
 
 
 class RunBusy(Exception):
@@ -55,3 +55,16 @@ def compute_weekly_index() -> int:
     from audits.selectors.index import latest_complete_week
 
     return index.weekly_index_compute(week_start=latest_complete_week())
+
+
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError, OSError),  # a locked database, an unmounted disk
+    retry_backoff=60,
+    max_retries=5,
+)
+def anchor_audit_trail() -> int | None:
+    """The hourly anchor (``CELERY_BEAT_SCHEDULE``): the trail's head appended to the day's file in
+    ``AUDIT_ANCHOR_DIR``; returns the anchored event's id. A repeated run appends the same head
+    again, which is harmless."""
+    anchor = trail.trail_anchor()
+    return anchor["event"] if anchor else None

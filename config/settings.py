@@ -2,10 +2,11 @@
 
 Defaults are safe for development: SQLite and a file-system Celery broker under
 ``var/``, so the application, its worker and its scheduler run with nothing installed.
-Production sets ``DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL`` and
-``CELERY_BROKER_URL``; see the README for the full table.
+Production sets ``DEBUG=0``, ``SECRET_KEY``, ``AUDIT_TRAIL_KEY``, ``AUDIT_ANCHOR_DIR``, ``ALLOWED_HOSTS``,
+``DATABASE_URL`` and ``CELERY_BROKER_URL``; see the README for the full table.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -47,6 +48,19 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_secret(name: str) -> str:
+    """A secret from ``NAME`` or from the file named by ``NAME_FILE`` (a mounted secret), not both."""
+    value, path = os.environ.get(name, ""), os.environ.get(f"{name}_FILE", "")
+    if value and path:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    if not path:
+        return value
+    try:
+        return Path(path).read_text().strip()
+    except OSError as error:
+        raise ImproperlyConfigured(f"{name}_FILE: cannot read {path!r} ({error.strerror}).") from None
+
+
 DEBUG = env_bool("DEBUG", True)
 
 # The development key is public (it is in this file); production must never run with it.
@@ -55,10 +69,41 @@ SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY if DEBUG else "")
 if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
     raise ImproperlyConfigured("SECRET_KEY must be set to a secret value when DEBUG is off.")
 
+# The audit trail's hash chain is an HMAC under this key, kept outside the database and apart from
+# SECRET_KEY: whoever can write the database (or read the web's signing key) cannot re-seal a
+# rewritten trail. The development key is public, like the development SECRET_KEY.
+DEVELOPMENT_AUDIT_TRAIL_KEY = "dev-insecure-audit-trail-key-do-not-use-in-production"
+AUDIT_TRAIL_KEY = env_secret("AUDIT_TRAIL_KEY") or (DEVELOPMENT_AUDIT_TRAIL_KEY if DEBUG else "")
+if not DEBUG and AUDIT_TRAIL_KEY in ("", DEVELOPMENT_AUDIT_TRAIL_KEY):
+    raise ImproperlyConfigured(
+        "AUDIT_TRAIL_KEY (or AUDIT_TRAIL_KEY_FILE) must be set to a secret value when DEBUG is off."
+    )
+if AUDIT_TRAIL_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("AUDIT_TRAIL_KEY must not be SECRET_KEY: the trail's key is kept apart.")
+if not DEBUG and len(AUDIT_TRAIL_KEY) < 32:
+    raise ImproperlyConfigured("AUDIT_TRAIL_KEY must be at least 32 characters long.")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+
+def env_networks(name: str) -> list[str]:
+    networks = env_list(name)
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} lists addresses or CIDR networks, not {network!r}") from None
+    return networks
+
+
+# The reverse proxies in front of the site, whose X-Forwarded-For is believed (config/proxies.py).
+# Empty: the site faces its clients directly and believes no forwarded address.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+
 INSTALLED_APPS = [
+    # Before django.contrib.auth, so that its changepassword command is ours (recorded, tokens revoked).
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -71,7 +116,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
-    "accounts",
     "registry",
     "audits",
 ]
@@ -124,6 +168,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+
+
+def env_cache(name: str, default: str) -> dict:
+    """A cache from a URL: ``redis://host:port/db`` (or ``rediss://``) or ``file:///absolute/folder``."""
+    url = env_str(name, default)
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("file:///"):
+        folder = url[len("file://") :]
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": folder}
+    raise ImproperlyConfigured(f"{name} must be a redis://, rediss:// or file:/// URL, not {url!r}")
+
+
+# Throttles are counted here, so every web worker must see the same cache: a per-process cache
+# would let each worker admit the full rate.
+CACHES = {"default": env_cache("CACHE_URL", f"file://{VAR_DIR / 'cache'}")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -189,7 +249,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttles.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "verify": env_str("THROTTLE_VERIFY", "60/minute"),
         "sign_in": env_str("THROTTLE_SIGN_IN", "20/minute"),
@@ -255,7 +315,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audits.tasks.compute_weekly_index",
         "schedule": crontab(day_of_week=0, hour=5, minute=0),
     },
+    # A rewrite of the trail after an anchor is caught by the anchor: the hour is the window.
+    "anchor the audit trail": {
+        "task": "audits.tasks.anchor_audit_trail",
+        "schedule": crontab(minute=0),
+    },
 }
+# The trail's anchors: the chain's head, appended to a file a day by the job above. Point it at a place
+# the operator keeps apart from the database (another disk or machine, append-only): a rewrite of the
+# database then still disagrees with the anchors (docs/operations.md).
+AUDIT_ANCHOR_DIR = Path(env_str("AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors")))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
 EMAIL_BACKEND = env_str(

@@ -4,12 +4,15 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.forms import AdminSignInForm
 from config.views import api_not_found, favicon, healthz
 
 handler500 = "config.views.server_error"
 
 # One name for the site everywhere, the administration included (templates/frame.html).
 admin.site.site_header = admin.site.site_title = _("Government new-media registry")
+# The admin's own sign-in is a door too: the same rate limit and lockout as the site's form.
+admin.site.login_form = AdminSignInForm
 
 api_v1 = [
     path("", include("accounts.api.urls")),

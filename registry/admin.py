@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts import permissions
 from accounts.admin import RoleAdminMixin, changed_fields
-from accounts.choices import Role
 from config.errors import InvalidTransition
 from registry import services
 from registry.models import Department, Filing, MediaAccount, Operator
@@ -48,15 +48,15 @@ class DepartmentAdmin(RoleAdminMixin, admin.ModelAdmin):
 
 
 class OperatorInline(RoleAdminMixin, admin.TabularInline):
-    """Who runs the account, to read: operators change through a change filing. Their phones are
-    for the office only here, as on the account's page (auditors read the registry, not contacts)."""
+    """Who runs the account, to read: operators change through a change filing. Their phones as on
+    the account's page (here, where only the office and auditors come: the office's)."""
 
     model = Operator
     extra = 0
     can_delete = False
 
     def get_fields(self, request, obj=None):
-        if request.user.role == Role.OFFICE_ADMIN:
+        if obj is not None and permissions.can_see_operator_phones(request.user, obj.department_id):
             return ("name", "phone", "employment")
         return ("name", "employment")
 
@@ -73,17 +73,13 @@ class MediaAccountAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_filter = ("platform", "status", "department__kind")
     search_fields = ("name", "platform_uid", "filing_number")
     list_select_related = ("department",)
-    readonly_fields = (
-        "status",
-        "filing_number",
-        "merged_into",
-        "followers",
-        "last_post_on",
-        "last_confirmed_on",
-        "opened_on",
-        "closed_on",
-    )
     inlines = [OperatorInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The office corrects what the service corrects; the rest moves by filings and decisions.
+        return [
+            field.name for field in MediaAccount._meta.fields if field.name not in services.CORRECTABLE_FIELDS
+        ]
 
     def has_add_permission(self, request, *args):
         return False  # accounts come into the registry by filing
@@ -112,6 +108,10 @@ class FilingAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request, *args):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        # A filing moves only by its decisions (the actions), never by its form.
+        return obj is None and super().has_change_permission(request)
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Filing._meta.fields]

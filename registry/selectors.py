@@ -255,12 +255,6 @@ def media_account_list(user):
     return with_grade(MediaAccount.objects.visible_to(user).select_related("department"))
 
 
-def can_see_operator_phones(user, media_account: MediaAccount) -> bool:
-    """Operators' phone numbers are personal data: only the office and the unit's own
-    administrators (those who may act for it, which includes its parent's) see them."""
-    return permissions.can_act_for_department(user, media_account.department_id)
-
-
 CHART_DAYS = 90
 
 
@@ -302,7 +296,7 @@ def media_account_detail(user, pk: int) -> MediaAccountDetail:
     account = permissions.get_visible_or_404(
         with_grade(MediaAccount.objects.select_related("department", "merged_into")), user, pk=pk
     )
-    phones = can_see_operator_phones(user, account)
+    phones = permissions.can_see_operator_phones(user, account.department_id)
     filings = list(
         account.filings.select_related("submitted_by", "decided_by", "successor").order_by(
             "-submitted_at", "-pk"

@@ -28,6 +28,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from accounts import permissions
 from registry.choices import AccountFunction, Employment, MediaAccountStatus, Platform
 from registry.models import Operator
 from registry.services import IMPORT_OPERATORS, RowError, operator_cell
@@ -130,21 +131,24 @@ def _chunks(rows: Iterator, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _operators_by_account(account_ids: list[int], employment: dict[str, str]) -> dict[int, str]:
+def _operators_by_account(account_ids: list[int], employment: dict[str, str], user) -> dict[int, str]:
     texts: dict[int, list[str]] = {}
     operators = (
         Operator.objects.filter(media_account_id__in=account_ids)
         .order_by("pk")
-        .values_list("media_account_id", "name", "phone", "employment")
+        .values_list("media_account_id", "media_account__department_id", "name", "phone", "employment")
     )
-    for account_id, name, phone, kind in operators:
+    for account_id, department_id, name, phone, kind in operators:
+        if not permissions.can_see_operator_phones(user, department_id):
+            phone = ""
         detail = employment.get(kind, kind) + (f"，{phone}" if phone else "")
         texts.setdefault(account_id, []).append(f"{name}（{detail}）")
     return {account_id: "；".join(items) for account_id, items in texts.items()}
 
 
-def _export_rows(queryset) -> Iterator[list]:
-    """The rows of the registration form: plain values, two queries per chunk of accounts."""
+def _export_rows(queryset, user) -> Iterator[list]:
+    """The rows of the registration form: plain values, two queries per chunk of accounts. Operators'
+    phones only where ``user`` may see them."""
     platforms = _labels(Platform.choices)
     statuses = _labels(MediaAccountStatus.choices)
     functions = _labels(AccountFunction.choices)
@@ -153,7 +157,7 @@ def _export_rows(queryset) -> Iterator[list]:
     rows = queryset.values_list(*EXPORT_FIELDS).iterator(chunk_size=CHUNK_SIZE)
     number = 0
     for chunk in _chunks(rows, CHUNK_SIZE):
-        operators = _operators_by_account([row[0] for row in chunk], employment)
+        operators = _operators_by_account([row[0] for row in chunk], employment, user)
         for row in chunk:
             (pk, unit, code, name, platform, uid, url, verified, filing_number, status, chosen) = row[:11]
             (person, interaction, followers, last_post, confirmed, opened, exception) = row[11:]
@@ -215,9 +219,11 @@ def write_xlsx(headers: Iterable, rows: Iterable[list], *, title: str, widths: I
     return output.getvalue()
 
 
-def media_accounts_xlsx(queryset) -> bytes:
-    """The accounts of ``queryset`` (already scoped and filtered) as the 备案登记表 in .xlsx."""
-    return write_xlsx(EXPORT_HEADERS, _export_rows(queryset), title=_("Media accounts"), widths=COLUMN_WIDTHS)
+def media_accounts_xlsx(queryset, *, user) -> bytes:
+    """The accounts of ``queryset`` (already scoped and filtered) as the 备案登记表 in .xlsx, for ``user``."""
+    return write_xlsx(
+        EXPORT_HEADERS, _export_rows(queryset, user), title=_("Media accounts"), widths=COLUMN_WIDTHS
+    )
 
 
 def csv_cell(value) -> str:
@@ -230,7 +236,7 @@ def csv_cell(value) -> str:
     return "'" + value if _is_formula_like(value) else value
 
 
-def iter_media_accounts_csv(queryset) -> Iterator[bytes]:
+def iter_media_accounts_csv(queryset, *, user) -> Iterator[bytes]:
     """The CSV export in chunks, for a streaming response: UTF-8 with a BOM so Excel reads Chinese."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -243,16 +249,16 @@ def iter_media_accounts_csv(queryset) -> Iterator[bytes]:
 
     writer.writerow([str(header) for header in EXPORT_HEADERS])
     yield "\ufeff".encode() + flush()
-    for count, row in enumerate(_export_rows(queryset), start=1):
+    for count, row in enumerate(_export_rows(queryset, user), start=1):
         writer.writerow([csv_cell(value) for value in row])
         if count % 500 == 0:
             yield flush()
     yield flush()
 
 
-def media_accounts_csv(queryset) -> bytes:
-    """The accounts of ``queryset`` (already scoped and filtered) as CSV in UTF-8 with a BOM."""
-    return b"".join(iter_media_accounts_csv(queryset))
+def media_accounts_csv(queryset, *, user) -> bytes:
+    """The accounts of ``queryset`` (already scoped and filtered) as CSV in UTF-8 with a BOM, for ``user``."""
+    return b"".join(iter_media_accounts_csv(queryset, user=user))
 
 
 # Import ------------------------------------------------------------------------------------------

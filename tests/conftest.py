@@ -9,12 +9,14 @@ import datetime
 import itertools
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from accounts import services as user_services
 from accounts.choices import Role
 from registry import services
 from registry.choices import DepartmentKind, Platform
+from tests import database_roles
 
 PASSWORD = "Correct-Horse-42"
 
@@ -40,10 +42,51 @@ def established(file_account):
     return make
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, created and migrated by its owner; on CI the tests then run as the
+    application's restricted role (``tests/database_roles.py``)."""
+    if not database_roles.restricting():
+        yield
+        return
+    with django_db_blocker.unblock():
+        database_roles.grant_the_app_role()
+    database_roles.act_as_the_app_role()
+    yield
+    database_roles.act_as_the_owner()  # who drops the test database
+
+
+@pytest.fixture
+def database_owner(transactional_db):
+    """For a test that migrates: migrations are the owner's, as in production; the tables they
+    create again get the application's rights afterwards."""
+    with database_roles.as_database_owner():
+        yield
+        if database_roles.restricting():
+            database_roles.grant_the_app_role()
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    # Rate-limit counts live in the shared cache (files or Redis), which outlives a test: each test
+    # starts with none, as if it came from addresses the site had not seen.
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Real hashing costs a fifth of a second a user, and every test makes several personas.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def audit_anchor_dir(settings, tmp_path):
+    """The trail's anchors of this test alone: the development site's own (under var/) name events
+    of another database."""
+    settings.AUDIT_ANCHOR_DIR = tmp_path / "audit-anchors"
+    return settings.AUDIT_ANCHOR_DIR
 
 
 _uids = itertools.count(1)

@@ -16,6 +16,7 @@ database of their own; on the embedded default, in files.
         ...
 """
 
+import itertools
 import os
 import secrets
 import shutil
@@ -32,6 +33,7 @@ from pathlib import Path
 import dj_database_url
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 WEB_WORKERS = 3
@@ -85,6 +87,24 @@ def _own_database(folder: Path) -> tuple[str, callable]:
 
     netloc = tested.split("://", 1)[1].rsplit("/", 1)[0]
     return f"postgres://{netloc}/{name}", drop
+
+
+class _FromAddress(HTTPAdapter):
+    """Connects from the given local address, as a client elsewhere on the network would."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+# Every client of the site comes from an address of its own on the loopback network (Linux routes all
+# of 127.0.0.0/8 there), as people at their own desks do: the site limits sign-ins per address, and
+# the tests' clients must not spend one another's. 127.0.0.x is left to the tests that choose theirs.
+_addresses = (f"127.0.{n // 250 + 1}.{n % 250 + 1}" for n in itertools.count())
 
 
 def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:
@@ -146,14 +166,15 @@ class Site:
         )
         return PASSWORD
 
-    def client(self) -> requests.Session:
+    def client(self, address: str | None = None) -> requests.Session:
         """A client of the site that trusts the site's own certificate (and no environment's CA
         bundle, which requests would prefer), and sends a Referer as a browser does, so CSRF checks
-        pass as they do for one."""
+        pass as they do for one. It connects from ``address`` (127.x.y.z), else from one of its own."""
         session = requests.Session()
         session.trust_env = False
         session.verify = str(self.certificate)
         session.headers["Referer"] = self.url + "/"
+        session.mount("https://", _FromAddress(address or next(_addresses)))
         return session
 
     def sign_in(self, username: str, password: str = PASSWORD) -> requests.Session:
@@ -225,6 +246,8 @@ def production_site():
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_TRAIL_KEY": secrets.token_urlsafe(40),
+        "AUDIT_ANCHOR_DIR": str(folder / "audit-anchors"),
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": database_url,
         "VAR_DIR": str(folder / "var"),

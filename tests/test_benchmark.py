@@ -54,6 +54,7 @@ def _benchmark_databases() -> list[str]:
 # transaction=True: the command opens and drops a database of its own, which a test wrapped in a
 # transaction on the default connection would not allow.
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("database_owner")  # creating and migrating a database is the owner's
 def test_it_measures_every_scenario_on_its_own_database(tmp_path, capsys):
     services.department_create(
         actor=None, name="开发者的单位", code="mine", kind=DepartmentKind.DISTRICT_GOVERNMENT

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts.forms import lockout_message
 from accounts.services import sign_in_is_locked
+from config.proxies import client_ip
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -13,11 +14,12 @@ class TokenRequestSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
-        if sign_in_is_locked(attrs["username"]):
+        ip = client_ip(self.context["request"])
+        if sign_in_is_locked(attrs["username"], ip=ip):
             raise serializers.ValidationError(lockout_message(), code="locked_out")
         user = authenticate(self.context["request"], username=attrs["username"], password=attrs["password"])
         if user is None:
-            if sign_in_is_locked(attrs["username"]):
+            if sign_in_is_locked(attrs["username"], ip=ip):
                 raise serializers.ValidationError(lockout_message(), code="locked_out")
             # The same message whether or not the user exists.
             raise serializers.ValidationError(

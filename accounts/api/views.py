@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from accounts.api.serializers import TokenRequestSerializer, TokenSerializer
 from accounts.services import api_token_create, sign_in_failures_clear
 from config.api import ERROR, ErrorSerializer
+from config.proxies import client_ip
 
 
 class ObtainTokenView(APIView):
@@ -29,7 +30,7 @@ class ObtainTokenView(APIView):
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
         # A right password here is a sign-in as much as on the form (whose signal clears them too).
-        sign_in_failures_clear(username=user.get_username())
+        sign_in_failures_clear(username=user.get_username(), ip=client_ip(request))
         token, key = api_token_create(
             actor=user,
             user=user,

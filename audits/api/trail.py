@@ -5,6 +5,7 @@ every write method answers 405."""
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from accounts import permissions
 from audits import actions
 from audits.filters_trail import AuditEventFilter
 from audits.models import AuditEvent
@@ -37,6 +38,12 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "hash",
         ]
         read_only_fields = fields
+
+    def to_representation(self, event):
+        data = super().to_representation(event)
+        if permissions.can_see_operator_phones(self.context["request"].user, event.department_id):
+            return data
+        return {**data, "changes": permissions.without_operator_phones(data["changes"])}
 
     def get_action_label(self, event) -> str:
         """The action's label in the request's language."""

@@ -7,13 +7,17 @@ the object its id points to, or a link to the file it names. The trail page, its
 labels and every object's history all read events here.
 """
 
+import collections
 import datetime
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
@@ -302,7 +306,7 @@ def trail_rows(user, events: Iterable[AuditEvent]) -> list[TrailRow]:
     rows = []
     for event in events:
         reader = (
-            with_phones if permissions.can_act_for_department(user, event.department_id) else without_phones
+            with_phones if permissions.can_see_operator_phones(user, event.department_id) else without_phones
         )
         rows.append(
             TrailRow(
@@ -359,19 +363,82 @@ class ChainBreak:
     reason: str
 
 
-def verify_chain(batch_size: int = 2000) -> tuple[int, ChainBreak | None]:
-    """Walk the trail in id order; returns how many events matched and the first break, if any."""
+@dataclass(frozen=True)
+class Anchor:
+    """A head of the chain as the anchoring job wrote it outside the database."""
+
+    event_id: int
+    digest: str
+    at: str
+    source: str  # file and line, for the operator to look up
+
+
+class AnchorFileError(Exception):
+    """An anchor file holds something that is not an anchor: the files were edited."""
+
+
+def read_anchors(folder: Path | None = None) -> list[Anchor]:
+    """Every anchor in ``AUDIT_ANCHOR_DIR``, oldest file first (none when the folder is missing)."""
+    folder = Path(settings.AUDIT_ANCHOR_DIR if folder is None else folder)
+    anchors = []
+    for path in sorted(folder.glob("trail-*.log")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            source = f"{path.name}:{number}"
+            try:
+                data = json.loads(line)
+                anchors.append(Anchor(int(data["event"]), str(data["digest"]), str(data["at"]), source))
+            except (ValueError, KeyError, TypeError):
+                raise AnchorFileError(f"{source} is not an anchor (the anchor files were edited)") from None
+    return anchors
+
+
+def verify_chain(
+    batch_size: int = 2000, anchors: list[Anchor] | None = None
+) -> tuple[int, ChainBreak | None]:
+    """Walk the trail in id order against its key and its anchors (``read_anchors()`` unless
+    given); returns how many events matched and the first break, if any.
+
+    The key catches a rewrite by anyone without it; the anchors, kept apart from the database, catch
+    a rewrite of anchored events even by someone with the key, and a trail cut back before its last
+    anchor."""
+    by_event: dict[int, list[Anchor]] = {}
+    for anchor in read_anchors() if anchors is None else anchors:
+        by_event.setdefault(anchor.event_id, []).append(anchor)
+    awaited = collections.deque(sorted(by_event))  # anchored ids not reached yet, in the walk's order
     previous, checked, last_id = "", 0, None
     for event in AuditEvent.objects.order_by("pk").iterator(chunk_size=batch_size):
+        if awaited and awaited[0] < event.pk:
+            anchor = by_event[awaited[0]][0]
+            return checked, ChainBreak(
+                anchor.event_id, f"it was anchored ({anchor.source}, {anchor.at}) and has been removed"
+            )
         if event.prev_hash != previous:
             return checked, ChainBreak(
                 event.pk,
                 "its link to the previous event does not match (an event before it was removed or changed)",
             )
         if event.hash != event_digest(event, previous):
-            return checked, ChainBreak(event.pk, "its content does not match its hash (it was changed)")
+            return checked, ChainBreak(
+                event.pk, "its content does not match its keyed digest (it was changed or re-sealed)"
+            )
+        for anchor in by_event.get(event.pk, ()):
+            if anchor.digest != event.hash:
+                return checked, ChainBreak(
+                    event.pk,
+                    f"its digest differs from its anchor ({anchor.source}, {anchor.at}): "
+                    "the trail was rewritten up to here",
+                )
+        if awaited and awaited[0] == event.pk:
+            awaited.popleft()
         previous, last_id = event.hash, event.pk
         checked += 1
+    if awaited:
+        anchor = by_event[awaited[-1]][-1]
+        return checked, ChainBreak(
+            anchor.event_id,
+            f"the trail ends at event {last_id}, before this event anchored at {anchor.at} "
+            f"({anchor.source}): the newest events were removed",
+        )
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_hash, head.last_event_id) != (previous, last_id):
         return checked, ChainBreak(head.last_event_id, "the newest events were removed")

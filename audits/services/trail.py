@@ -2,13 +2,18 @@
 
 import datetime
 import hashlib
+import hmac
 import json
+import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from audits import actions, context
 from audits.models import AuditEvent
@@ -67,8 +72,8 @@ def _plain(changes: dict[str, Any] | None) -> dict[str, Any]:
     return json.loads(json.dumps(changes or {}, cls=DjangoJSONEncoder))
 
 
-def event_digest(event: AuditEvent, prev_hash: str) -> str:
-    """The hash of an event's content chained to the previous event's hash."""
+def event_content(event: AuditEvent, prev_hash: str) -> bytes:
+    """What an event's digest covers: its content and the previous event's digest, canonically."""
     content = {
         "at": event.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
         "actor": event.actor_id,
@@ -86,7 +91,15 @@ def event_digest(event: AuditEvent, prev_hash: str) -> str:
     text = json.dumps(
         content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder
     )
-    return hashlib.sha256(text.encode()).hexdigest()
+    return text.encode()
+
+
+def event_digest(event: AuditEvent, prev_hash: str, *, key: str | None = None) -> str:
+    """The HMAC of an event's content chained to the previous event's digest, under the trail's key
+    (``AUDIT_TRAIL_KEY``, kept outside the database): without the key no one can re-seal a
+    rewritten trail."""
+    secret = (settings.AUDIT_TRAIL_KEY if key is None else key).encode()
+    return hmac.new(secret, event_content(event, prev_hash), hashlib.sha256).hexdigest()
 
 
 def _append(events: list[AuditEvent]) -> None:
@@ -137,3 +150,35 @@ def record_many(action: str, *, actor=None, items: Iterable[tuple[models.Model, 
     if events:
         _append(events)
     return len(events)
+
+
+def anchor_path(folder: Path, day: datetime.date) -> Path:
+    """The day's anchor file: one a day, so an operator ships, rotates and seals whole days."""
+    return folder / f"trail-{day:%Y-%m-%d}.log"
+
+
+def trail_anchor() -> dict[str, Any] | None:
+    """Append the chain's head (the newest event's id and digest, and the time) to the day's anchor
+    file in ``AUDIT_ANCHOR_DIR``; ``None`` while the trail is empty.
+
+    The anchor is kept apart from the database, so a rewrite of events up to the head, even by
+    someone who has the trail's key, no longer matches it (``verify_audit_trail``). The files are
+    only ever appended to: opened with ``O_APPEND``, one line in one write, never truncated.
+    """
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None or head.last_event_id is None:
+        return None
+    now = timezone.now()
+    anchor = {"event": head.last_event_id, "digest": head.last_hash, "at": now.isoformat()}
+    folder = Path(settings.AUDIT_ANCHOR_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    line = (json.dumps(anchor, separators=(",", ":")) + "\n").encode()
+    descriptor = os.open(
+        anchor_path(folder, timezone.localdate(now)), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640
+    )
+    try:
+        os.write(descriptor, line)
+        os.fsync(descriptor)  # an anchor lost to a crash would leave its hour unguarded
+    finally:
+        os.close(descriptor)
+    return anchor

@@ -18,7 +18,7 @@ class SpreadsheetRenderer(BaseRenderer):
     build = None  # the registry.spreadsheets function that turns a queryset into bytes
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return self.build(data)
+        return self.build(data, user=renderer_context["request"].user)
 
 
 class XLSXRenderer(SpreadsheetRenderer):

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts import permissions
 from registry.choices import AccountFunction, FilingKind, MediaAccountStatus, Platform
 from registry.models import Department, Filing, MediaAccount, Operator
 from registry.services import CHANGEABLE_FIELDS
@@ -48,9 +49,17 @@ class OperatorSerializer(serializers.ModelSerializer):
 
 
 class MediaAccountSerializer(serializers.ModelSerializer):
+    """An account; its operators' phones are empty for those who may not see them."""
+
     department_name = serializers.CharField(source="department.name", read_only=True)
     functions = serializers.ListField(child=serializers.ChoiceField(choices=AccountFunction.choices))
     operators = OperatorSerializer(many=True, read_only=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if permissions.can_see_operator_phones(self.context["request"].user, instance.department_id):
+            return data
+        return permissions.without_operator_phones(data)
 
     class Meta:
         model = MediaAccount
@@ -93,6 +102,8 @@ class MediaAccountSummarySerializer(serializers.ModelSerializer):
 
 
 class FilingSerializer(serializers.ModelSerializer):
+    """A filing; the operators it proposes have empty phones for those who may not see them."""
+
     account = MediaAccountSummarySerializer(source="media_account", read_only=True)
     changes = serializers.DictField(read_only=True, help_text=_("The proposed values, for a change filing"))
     submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
@@ -120,6 +131,14 @@ class FilingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
         # read_only_fields drops allow_blank, and the schema would then promise these are never empty.
         extra_kwargs = {"notice_url": {"allow_blank": True}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if permissions.can_see_operator_phones(
+            self.context["request"].user, instance.media_account.department_id
+        ):
+            return data
+        return permissions.without_operator_phones(data)
 
 
 # Filing input: one serializer per kind -------------------------------------------------------

@@ -22,8 +22,6 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config.api import ERROR, ErrorSerializer, JSONParser, valid
@@ -214,18 +212,6 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._decide(request, services.filing_withdraw)
 
 
-class VerifyRateThrottle(ScopedRateThrottle):
-    """Per client address (the view authenticates no one), at the ``verify`` rate.
-
-    DRF copies the rates into the class once, at import; reading them per request lets a
-    changed setting take effect, as the tests' ``settings`` fixture does.
-    """
-
-    def get_rate(self):
-        self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-        return super().get_rate()
-
-
 VERIFY_LIMIT = 20
 
 
@@ -234,7 +220,6 @@ class VerifyView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [VerifyRateThrottle]
     throttle_scope = "verify"
 
     @extend_schema(

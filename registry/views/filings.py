@@ -128,7 +128,7 @@ def filing_card(filing: Filing, *, user, before: dict | None = None) -> FilingCa
     has moved on); a submitted filing is compared with the account as it is now.
     """
     account = filing.media_account
-    phones = permissions.can_act_for_department(user, account.department_id)
+    phones = permissions.can_see_operator_phones(user, account.department_id)
     card = FilingCard(filing=filing, township=account.department.kind == DepartmentKind.TOWNSHIP)
     if filing.kind == FilingKind.OPEN:
         operators = list(account.operators.all())

@@ -42,10 +42,11 @@ def media_accounts_export(request, fmt: str):
     filename = f"{title}-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "csv":
         response = StreamingHttpResponse(
-            spreadsheets.iter_media_accounts_csv(filterset.qs), content_type="text/csv; charset=utf-8"
+            spreadsheets.iter_media_accounts_csv(filterset.qs, user=request.user),
+            content_type="text/csv; charset=utf-8",
         )
     else:
-        return xlsx_response(spreadsheets.media_accounts_xlsx(filterset.qs), filename)
+        return xlsx_response(spreadsheets.media_accounts_xlsx(filterset.qs, user=request.user), filename)
     return attachment(response, filename)
 
 

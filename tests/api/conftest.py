@@ -1,19 +1,10 @@
-"""What API tests share: a REST client signed in with a real token, and no throttle left over."""
+"""What API tests share: a REST client signed in with a real token (tests/conftest.py leaves no
+throttle over)."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts import services as user_services
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    # Throttle counts live in the cache, which outlives a test: one test's calls must not
-    # use up the next one's rate.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -1065,7 +1065,10 @@ def test_it_answers_the_merge_target_search_to_those_who_name_targets(
 ):
     url = reverse("merge_target_search")
     check_matrix(
-        client_for, personas, "get", url,
+        client_for,
+        personas,
+        "get",
+        url,
         office=200,
         auditor=403,
         admin_a=200,
@@ -1076,7 +1079,10 @@ def test_it_answers_the_merge_target_search_to_those_who_name_targets(
     # The account being merged must be one the user may see.
     mine = f"{url}?account={accounts['a'].pk}"
     check_matrix(
-        client_for, personas, "get", mine,
+        client_for,
+        personas,
+        "get",
+        mine,
         office=200,
         auditor=403,
         admin_a=200,

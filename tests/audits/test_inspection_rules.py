@@ -195,6 +195,7 @@ def test_it_gives_no_grace_to_an_account_registered_as_already_running(office_ad
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("database_owner")  # migrations are the owner's
 def test_the_migration_gives_the_existing_rules_their_grace():
     """Rules installed before the grace get it: as long as the office's own window where the rule
     has one, a month for the followers rule; the other rules are left as they are."""

@@ -83,7 +83,7 @@ def test_computing_again_drops_an_account_that_was_not_live_that_week(district, 
 
 
 def test_the_page_counts_the_accounts_the_computation_counted(client_for, office_admin, district):
-    """"已计算…共 99 个账号" above "参与排名的账号：109 个": the week's rows of accounts no longer
+    """ "已计算…共 99 个账号" above "参与排名的账号：109 个": the week's rows of accounts no longer
     counted (computed before they were known to have gone) are not ranked either."""
     weekly_index_compute(week_start=LAST)
     ended(district["old"], MediaAccountStatus.MERGED, day(-30), into=district["new_in_week"])
@@ -146,7 +146,7 @@ def heading(page: str, testid: str) -> str:
 
 
 def test_its_headings_say_what_the_chart_and_the_list_hold(client_for, auditor, admin_a, many):
-    """"全部平台前 20 名" stood above a list of three pages."""
+    """ "全部平台前 20 名" stood above a list of three pages."""
     client = client_for(auditor)
     first = client.get(reverse("ranking")).content.decode()
     assert heading(first, "chart-title") == "全部平台指数前 20 名（条形图）"

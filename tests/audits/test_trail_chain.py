@@ -1,12 +1,18 @@
-"""The trail is tamper-evident: any change or removal breaks the hash chain (issue 6)."""
+"""The trail is tamper-evident: any change or removal breaks the hash chain (issue 6), and the hourly
+job anchors its head outside the database (issue 11)."""
+
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from audits.models import AuditEvent
-from audits.selectors.trail import verify_chain
+from audits.selectors.trail import read_anchors, verify_chain
 from audits.services.trail import record, record_many
+from audits.tasks import anchor_audit_trail
+from tests.database_roles import as_database_owner
+from tests.trail import raw, tamper
 
 
 @pytest.fixture
@@ -14,25 +20,6 @@ def trail(test_actions, office_admin, department_a, department_b):
     record("test.other", actor=office_admin, target=department_a, changes={"after": {"x": 1}})
     record_many("test.many", actor=office_admin, items=[(department_a, {"n": 1}), (department_b, {"n": 2})])
     return list(AuditEvent.objects.order_by("pk"))
-
-
-def _raw(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-def _tamper(sql, params):
-    """Change the table behind the code's back, as someone with database access could; on
-    PostgreSQL that takes switching the append-only trigger off first."""
-    if connection.vendor != "postgresql":
-        return _raw(sql, params)
-    with transaction.atomic():
-        # Key checks are deferred to the commit; ALTER TABLE wants none pending.
-        _raw("SET CONSTRAINTS ALL IMMEDIATE", [])
-        _raw("ALTER TABLE audits_auditevent DISABLE TRIGGER audits_auditevent_append_only", [])
-        _raw(sql, params)
-        _raw("SET CONSTRAINTS ALL IMMEDIATE", [])
-        _raw("ALTER TABLE audits_auditevent ENABLE TRIGGER audits_auditevent_append_only", [])
 
 
 def test_it_chains_every_event_to_the_one_before(trail):
@@ -48,30 +35,57 @@ def test_it_passes_the_command_on_an_intact_trail(trail, capsys):
 
 def test_it_names_the_first_changed_event(trail):
     changed = trail[-2]
-    _tamper("UPDATE audits_auditevent SET action = %s WHERE id = %s", ["test.forged", changed.pk])
+    tamper(("UPDATE audits_auditevent SET action = %s WHERE id = %s", ["test.forged", changed.pk]))
     with pytest.raises(CommandError, match=f"event {changed.pk}"):
         call_command("verify_audit_trail")
 
 
 def test_it_notices_a_removed_event(trail):
     removed = trail[-2]
-    _tamper("DELETE FROM audits_auditevent WHERE id = %s", [removed.pk])
+    tamper(("DELETE FROM audits_auditevent WHERE id = %s", [removed.pk]))
     _checked, broken = verify_chain()
     assert broken is not None and broken.event_id == trail[-1].pk
 
 
 def test_it_notices_the_newest_events_removed(trail):
-    _tamper("DELETE FROM audits_auditevent WHERE id = %s", [trail[-1].pk])
+    tamper(("DELETE FROM audits_auditevent WHERE id = %s", [trail[-1].pk]))
     _checked, broken = verify_chain()
     assert broken is not None
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
 def test_it_has_postgresql_refuse_changes_and_deletions(trail):
+    # Even the table's owner, who may write any table, is refused (the application's role is refused
+    # sooner, by its rights: tests/security/test_trail_tampering.py).
     for sql in (
         "UPDATE audits_auditevent SET action = 'x' WHERE id = %s",
         "DELETE FROM audits_auditevent WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            _raw(sql, [trail[0].pk])
+        with as_database_owner(), pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            raw(sql, [trail[0].pk])
     assert verify_chain()[1] is None
+
+
+def test_it_anchors_the_head_by_appending_to_the_days_file(trail, settings, office_admin, department_a):
+    assert anchor_audit_trail() == trail[-1].pk
+    (path,) = Path(settings.AUDIT_ANCHOR_DIR).glob("trail-*.log")
+    first = path.read_text()
+    newest = record("test.other", actor=office_admin, target=department_a)
+    assert anchor_audit_trail() == newest.pk
+    text = path.read_text()
+    assert text.startswith(first) and text.count("\n") == 2  # appended, the earlier line untouched
+    assert [anchor.event_id for anchor in read_anchors()] == [trail[-1].pk, newest.pk]
+    assert [anchor.digest for anchor in read_anchors()] == [trail[-1].hash, newest.hash]
+    assert verify_chain() == (len(trail) + 1, None)
+
+
+def test_it_anchors_nothing_while_the_trail_is_empty(db, settings):
+    assert anchor_audit_trail() is None
+    assert not Path(settings.AUDIT_ANCHOR_DIR).exists() or not any(Path(settings.AUDIT_ANCHOR_DIR).iterdir())
+
+
+def test_it_anchors_the_trail_every_hour(settings):
+    (entry,) = [
+        entry for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == anchor_audit_trail.name
+    ]
+    assert entry["schedule"].minute == {0} and len(entry["schedule"].hour) == 24

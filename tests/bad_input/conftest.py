@@ -18,7 +18,7 @@ from audits.models import Finding, InspectionRun, RectificationNotice
 from audits.services import inspections
 from registry import services
 from registry.choices import Platform
-from tests.api.conftest import _fresh_throttles, api_for  # noqa: F401  (fixtures, used by name)
+from tests.api.conftest import api_for  # noqa: F401  (a fixture, used by name)
 from tests.campaigns import campaign, inspection_of, meeting, ordered
 from tests.conftest import established
 

@@ -59,6 +59,7 @@ def test_it_refuses_a_day_after_today_and_changes_nothing(office_admin, file_acc
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("database_owner")  # migrations are the owner's
 def test_the_migration_reads_each_activation_from_the_trail(file_account, office_admin, department_a):
     """Existing accounts get the day the trail recorded their activation (Asia/Shanghai); imported
     ones none."""

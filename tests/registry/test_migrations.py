@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Migrations are the database owner's (tests/database_roles.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("database_owner")]
 
 BEFORE_ORDER = ("registry", "0003_media_account_activated_on")
 

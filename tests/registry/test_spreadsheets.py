@@ -155,9 +155,9 @@ EXPORT_QUERIES = 8
 
 def test_it_writes_the_xlsx_for_the_api_with_the_same_columns(office_admin, department_a, file_account):
     file_account(department_a, name="接口导出")
-    rows = _xlsx_rows(spreadsheets.media_accounts_xlsx(MediaAccount.objects.all()))
+    rows = _xlsx_rows(spreadsheets.media_accounts_xlsx(MediaAccount.objects.all(), user=office_admin))
     assert rows[0] == HEADERS and rows[1][3] == "接口导出"
-    csv_rows = _csv_rows(spreadsheets.media_accounts_csv(MediaAccount.objects.all()))
+    csv_rows = _csv_rows(spreadsheets.media_accounts_csv(MediaAccount.objects.all(), user=office_admin))
     assert csv_rows[0] == HEADERS and csv_rows[1][3] == "接口导出"
 
 

@@ -1,16 +1,33 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from audits.selectors.trail import verify_chain
+from audits.selectors.trail import AnchorFileError, read_anchors, verify_chain
 
 
 class Command(BaseCommand):
-    help = "Check that no audit event was changed or removed; exits non-zero naming the first that was."
+    help = (
+        "Check the audit trail against its key (AUDIT_TRAIL_KEY) and its anchors (AUDIT_ANCHOR_DIR); "
+        "exits non-zero naming the first event that was changed, removed or re-sealed."
+    )
 
     def handle(self, *args, **options):
-        checked, broken = verify_chain()
+        try:
+            anchors = read_anchors()
+        except AnchorFileError as error:
+            raise CommandError(f"Audit trail anchors tampered with: {error}.") from None
+        checked, broken = verify_chain(anchors=anchors)
         if broken is not None:
             raise CommandError(
-                f"Audit trail broken at event {broken.event_id}: {broken.reason}. "
+                f"Audit trail tampered with: broken at event {broken.event_id}: {broken.reason}. "
                 f"{checked} events before it are intact."
             )
-        self.stdout.write(self.style.SUCCESS(f"Audit trail intact: {checked} events."))
+        if not anchors:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"No anchors in {settings.AUDIT_ANCHOR_DIR}: only the key was checked "
+                    "(is the anchoring job running, and the directory the right one?)."
+                )
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"Audit trail intact: {checked} events, {len(anchors)} anchors agree.")
+        )
