@@ -21,11 +21,11 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import ERROR, ErrorSerializer, JSONParser, valid
+from config.renderers import JSONRenderer
 from registry import services
 from registry.api import (
     schema,  # noqa: F401  (registers the token scheme with drf-spectacular)
