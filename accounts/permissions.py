@@ -1,4 +1,4 @@
-"""The one place that says who sees what (DESIGN.md §6).
+"""The one place that says who sees what (docs/design.md §6.1).
 
 Office administrators and auditors see every department; a department administrator sees
 its own department and every department below it; anyone else sees nothing. Every list in

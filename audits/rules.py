@@ -1,4 +1,4 @@
-"""The inspection rules (DESIGN.md §7), each a set-based query over the live accounts.
+"""The inspection rules (docs/design.md §7.1), each a set-based query over the live accounts.
 
 A rule is a function ``(accounts, today, thresholds) -> queryset`` that keeps the accounts
 breaking it, annotated with the figures a reader needs (its ``detail``). The run evaluates

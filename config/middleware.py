@@ -9,6 +9,8 @@ uploads under a sandboxing policy of its own). Two paths are relaxed, and only a
   (``SpectacularSwaggerSplitView``), so scripts stay ``'self'`` only.
 """
 
+from django.utils.cache import add_never_cache_headers
+
 STRICT_POLICY = {
     "default-src": "'self'",
     "img-src": "'self' data:",
@@ -47,4 +49,22 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if self.header not in response:
             response[self.header] = build_policy(request.path)
+        return response
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` (Django's ``never_cache`` headers) on every answer to a signed-in
+    user and on every API answer: a signed-in page or file holds what only that user may see, and a
+    shared or back-button cache would hand it to the next person at the machine. Static files
+    (WhiteNoise answers them before this runs) and pages for anonymous visitors stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # Read after the view: an API token signs the user in only when DRF authenticates it.
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            add_never_cache_headers(response)
         return response

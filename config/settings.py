@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "audits.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -240,6 +241,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "config.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "config.api.JSONParser",
         "rest_framework.parsers.FormParser",
@@ -261,6 +266,8 @@ SPECTACULAR_SETTINGS = {
     "(POST /api/v1/auth/token/) or a browser session.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs map every endpoint and field: for signed-in users and token holders only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our own static files: intranets have no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -306,7 +313,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audits.tasks.mark_overdue_closure_orders",
         "schedule": crontab(hour=1, minute=30),
     },
-    # The weekly index (DESIGN.md §7a) of the week that ended on Saturday, once the collectors
+    # The weekly index (docs/design.md §8) of the week that ended on Saturday, once the collectors
     # have posted Saturday's figures overnight; the office recomputes a week on demand.
     "compute weekly index": {
         "task": "audits.tasks.compute_weekly_index",

@@ -11,6 +11,8 @@ from django.views.decorators.csrf import csrf_exempt
 from kombu import Connection
 from rest_framework.exceptions import NotFound
 
+from config.renderers import error_response
+
 
 def _database_state() -> str:
     try:
@@ -48,10 +50,6 @@ def favicon(request):
     return HttpResponseRedirect(static("favicon.ico"))
 
 
-def _api_error(status: int, detail, code: str) -> JsonResponse:
-    return JsonResponse({"detail": str(detail), "code": code}, status=status)
-
-
 @csrf_exempt  # it writes nothing, and a client's POST to a wrong URL must hear "not found", not "CSRF"
 def api_not_found(request):
     """An /api/ URL that no endpoint serves: the API's one error shape, even with DEBUG on (Django
@@ -66,14 +64,14 @@ def api_not_found(request):
             if request.method in ("GET", "HEAD"):
                 return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
             detail = _("Not found. This URL must end with “/”: %(url)s") % {"url": request.path + "/"}
-            return _api_error(404, detail, NotFound.default_code)
-    return _api_error(404, NotFound.default_detail, NotFound.default_code)
+            return error_response(404, detail, NotFound.default_code)
+    return error_response(404, NotFound.default_detail, NotFound.default_code)
 
 
 def server_error(request):
     """A bug: under /api/ in the API's error shape (a client reads JSON), elsewhere the 500 page."""
     if request.path.startswith("/api/"):
-        return _api_error(
+        return error_response(
             500, _("Server error; please try again later. The problem has been logged."), "error"
         )
     return defaults.server_error(request)

@@ -5,7 +5,7 @@ light loop over plain values rather than a DRF serializer per row, because a col
 10,000 rows at once. Every problem is reported by row and field; one bad row writes nothing.
 
 An account id the user may not enter figures for reads exactly like one that does not exist
-(DESIGN.md §6), so the answer never tells whether another unit's account exists.
+(docs/design.md §6.1), so the answer never tells whether another unit's account exists.
 """
 
 import datetime

@@ -2,7 +2,7 @@
 
 Every function takes the user and reads only within the user's scope
 (``visible_to``); each reads in a fixed number of queries whatever the volume, because the
-pages built on them are tested for that (DESIGN.md §10).
+pages built on them are tested for that (docs/design.md §13).
 """
 
 import datetime

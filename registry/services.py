@@ -283,7 +283,7 @@ def filing_submit_open(
 ) -> Filing:
     """File a new account: the account is created ``pending`` with a ``submitted`` open filing.
 
-    Two policies are checked here (DESIGN.md §1): a township may open an account only with
+    Two policies are checked here (docs/design.md §1.2): a township may open an account only with
     a written exception reason, and a unit's second account on one platform needs a reason
     that acknowledges the one-account-per-platform rule.
     """

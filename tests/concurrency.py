@@ -1,4 +1,4 @@
-"""Race plumbing for the concurrency tests (DESIGN.md §5: two people acting on the same object at
+"""Race plumbing for the concurrency tests (docs/design.md §5.11: two people acting on the same object at
 once: one wins, the other is told, nothing is lost).
 
 Real threads on real connections, released together: on SQLite the settings' IMMEDIATE

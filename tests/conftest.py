@@ -1,4 +1,4 @@
-"""Personas and small builders shared by every test (DESIGN.md §6 roles).
+"""Personas and small builders shared by every test (docs/design.md §6).
 
 The district: the government (with a sub-unit of its own) and two departments beside it, A (with
 a sub-unit) and B. The departments are not below the government: the office, not the government,

@@ -262,6 +262,7 @@ def production_site():
         web = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "config.wsgi",
+                "-c", str(BASE_DIR / "config" / "gunicorn.py"),  # as bin/run-web starts it
                 "--bind", f"127.0.0.1:{port}",
                 "--workers", str(WEB_WORKERS),
                 "--certfile", str(certificate), "--keyfile", str(key),

@@ -1,4 +1,4 @@
-"""The scheduled inspections over REST (定期巡查, DESIGN.md §7, §8): runs, rules, findings, notices.
+"""The scheduled inspections over REST (定期巡查, docs/design.md §7, §11): runs, rules, findings, notices.
 
 Thin over ``audits.services.inspections``, the FilterSets of ``audits.filters_inspections`` and the
 scope. Runs are district-wide, so they are the office's and the auditors' (403 for a unit, as in
@@ -231,7 +231,7 @@ class InspectionRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     )
 )
 class InspectionRuleViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """The inspection rules (DESIGN.md §7), with their sources; every role reads them."""
+    """The inspection rules (docs/design.md §7.1), with their sources; every role reads them."""
 
     serializer_class = InspectionRuleSerializer
     permission_classes = [IsAuthenticated]

@@ -1,4 +1,4 @@
-"""The weekly ranking over REST (周榜, DESIGN.md §7a): ``/api/v1/rankings/`` and its computation."""
+"""The weekly ranking over REST (周榜, docs/design.md §8): ``/api/v1/rankings/`` and its computation."""
 
 import datetime
 

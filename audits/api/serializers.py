@@ -1,7 +1,7 @@
 """Shapes of the campaign API: what it answers, and what it accepts before a service acts.
 
 Ids in input are resolved within the requesting user's scope, so an id the user may not see
-reads exactly like one that does not exist (DESIGN.md §6). A merge target may be any live
+reads exactly like one that does not exist (docs/design.md §6.1). A merge target may be any live
 account of the district: merging into the district's main account is the normal case.
 """
 

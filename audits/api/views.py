@@ -1,4 +1,4 @@
-"""The campaign's REST endpoints (DESIGN.md §1 "三个步骤", §8): thin over the FilterSets, the scope
+"""The campaign's REST endpoints (docs/design.md §1.3, §11): thin over the FilterSets, the scope
 and ``audits.services.campaigns``.
 
 Who sees what: the office and auditors see everything; a department administrator sees the
@@ -33,7 +33,7 @@ from config.api import ERROR, valid
 
 
 class AuditorsOnlyRead(BasePermission):
-    """Auditors read everything and change nothing (DESIGN.md §6): any write is a 403 at once,
+    """Auditors read everything and change nothing (docs/design.md §6.3): any write is a 403 at once,
     whatever the body says."""
 
     def has_permission(self, request, view):

@@ -1,4 +1,4 @@
-"""The three-step clean-up campaign (清理整顿专项行动, DESIGN.md §1 "三个步骤").
+"""The three-step clean-up campaign (清理整顿专项行动, docs/design.md §1.3).
 
 单位提出申请 (SelfInspection) → 集中研究审议 (ReviewMeeting, ReviewDecision)
 → 限期集中关停 (ClosureOrder).

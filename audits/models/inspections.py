@@ -1,4 +1,4 @@
-"""Scheduled inspections (定期巡查, DESIGN.md §7): rules, runs, findings, rectification notices,
+"""Scheduled inspections (定期巡查, docs/design.md §7): rules, runs, findings, rectification notices,
 and the weekly activity index (§7a)."""
 
 from django.conf import settings
@@ -209,7 +209,7 @@ class WeeklyIndexQuerySet(ScopedQuerySet):
 
 
 class WeeklyIndex(models.Model):
-    """An account's activity index (传播力指数) for one week, Sunday to Saturday (DESIGN.md §7a)."""
+    """An account's activity index (传播力指数) for one week, Sunday to Saturday (docs/design.md §8)."""
 
     media_account = models.ForeignKey(
         "registry.MediaAccount",

@@ -273,7 +273,7 @@ class Progress:
 
     @property
     def closed_or_merged(self) -> int:
-        """The share a district reports upward (DESIGN.md §10): only what the office has verified."""
+        """The share a district reports upward (docs/design.md §9.4): only what the office has verified."""
         return self.verified
 
     @property

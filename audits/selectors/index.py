@@ -1,4 +1,4 @@
-"""Reads of the weekly activity index (传播力指数, DESIGN.md §7a): weeks, the ranking, an account's trend.
+"""Reads of the weekly activity index (传播力指数, docs/design.md §8): weeks, the ranking, an account's trend.
 
 Weeks run Sunday to Saturday, as the WeChat index the offices know counts them; a week is named
 by its Sunday (``week_start``).

@@ -1,7 +1,7 @@
 """Reads of the scheduled inspections: grades, run reports, the schedule and the dashboard.
 
 Every read takes a fixed number of queries whatever the number of accounts and findings
-(DESIGN.md §10); the pages built on them are tested for that.
+(docs/design.md §13); the pages built on them are tested for that.
 """
 
 import datetime
@@ -34,7 +34,7 @@ from audits.models import Finding, InspectionRule, InspectionRun, RectificationN
 from registry.choices import LIVE_STATUSES, Platform
 from registry.models import MediaAccount
 
-# DESIGN.md §7: any serious or veto finding makes an account red, warnings alone amber;
+# docs/design.md §7.4: any serious or veto finding makes an account red, warnings alone amber;
 # info findings (a township account, a second account on a platform) do not change the grade.
 RED_SEVERITIES = (Severity.VETO, Severity.SERIOUS)
 SEVERITY_ORDER = [Severity.VETO, Severity.SERIOUS, Severity.WARNING, Severity.INFO]

@@ -1,4 +1,4 @@
-"""Every write of a clean-up campaign, step by step (DESIGN.md §1 "三个步骤", §5).
+"""Every write of a clean-up campaign, step by step (docs/design.md §1.3, §5.3–§5.6).
 
 单位提出申请: ``campaign_start`` opens one self-inspection per account in scope;
 units fill (``self_inspection_save``) and submit (``self_inspection_submit``) them.
@@ -413,7 +413,7 @@ def decisions_make(
         except ValidationError as error:
             if len(items) == 1:
                 raise
-            # Among many, name the item at fault, as an import names its row (DESIGN.md §10).
+            # Among many, name the item at fault, as an import names its row (docs/design.md §13).
             fields = (
                 error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
             )

@@ -1,4 +1,4 @@
-"""The weekly activity index (传播力指数, DESIGN.md §7a; the formula is explained in docs/index.md).
+"""The weekly activity index (传播力指数, docs/design.md §8; the formula is explained in docs/index.md).
 
 For each account live during a week (Sunday to Saturday; ``MediaAccount.objects.live_during``),
 with d the days of the week (7), n the posts, R reads, C comments, L likes and S shares::

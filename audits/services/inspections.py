@@ -1,4 +1,4 @@
-"""Every write of the scheduled inspections (动态管理 + 定期巡查, DESIGN.md §7).
+"""Every write of the scheduled inspections (动态管理 + 定期巡查, docs/design.md §7).
 
 A run evaluates every enabled rule over all live accounts in set-based SQL, opens a finding
 per account and broken rule, refreshes the ones still broken and resolves the ones that
@@ -48,7 +48,7 @@ def _office(actor) -> bool:
 
 
 def inspection_rules_install() -> int:
-    """Create the rules that do not exist yet, with DESIGN.md §7's defaults; returns how many."""
+    """Create the rules that do not exist yet, with docs/design.md §7.1's defaults; returns how many."""
     existing = set(InspectionRule.objects.values_list("code", flat=True))
     missing = [
         InspectionRule(code=code, severity=severity, thresholds=thresholds, source=str(source))

@@ -1,1 +1,1 @@
-"""The campaign in the browser, one module per step (DESIGN.md §1 "三个步骤")."""
+"""The campaign in the browser, one module per step (docs/design.md §1.3)."""

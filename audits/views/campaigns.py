@@ -28,7 +28,7 @@ from audits.selectors.campaigns import (
 )
 from audits.services import campaigns as services
 from audits.views.common import PAGE_SIZE, get_campaign_or_404, refuse, require, step_counts
-from config.downloads import xlsx_response
+from config.downloads import download, xlsx_response
 from config.errors import InvalidTransition
 from config.forms import add_service_errors
 from registry.choices import DepartmentKind, Platform
@@ -250,6 +250,7 @@ def campaign_review(request, pk: int):
 
 
 @login_required
+@download
 def campaign_result_export(request, pk: int):
     """The campaign's result by department (.xlsx), within the user's scope."""
     campaign = get_campaign_or_404(request.user, pk)

@@ -23,6 +23,7 @@ from audits.forms import ConfirmClosureForm, NoteForm
 from audits.models import ClosureOrder
 from audits.services import campaigns as services
 from audits.views.common import PAGE_SIZE, refuse, require
+from config.downloads import download
 from config.errors import InvalidTransition
 from config.forms import add_service_errors
 from registry.models import MediaAccount
@@ -176,6 +177,7 @@ def closure_order_reject(request, pk: int):
 
 
 @login_required
+@download
 def closure_order_evidence(request, pk: int):
     """The unit's screenshot, to those who may see the order, and only as the image it was checked to be."""
     order = _order_or_404(request, pk)

@@ -1,4 +1,4 @@
-"""The scheduled inspections in the browser (定期巡查, DESIGN.md §1 "动态管理 + 定期巡查", §7).
+"""The scheduled inspections in the browser (定期巡查, docs/design.md §1.4, §7).
 
 Runs, their reports, the rules and the schedule are district-wide: the office's and the
 auditors' pages (a department administrator is refused with 403). Findings and rectification
@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from audits.models import Finding, InspectionRule, InspectionRun, RectificationN
 from audits.selectors import inspections as selectors
 from audits.services import inspections as services
 from audits.services.schedule import inspection_schedule_set
+from config.downloads import download, xlsx_response
 from config.errors import InvalidTransition
 from config.forms import add_service_errors
 
@@ -162,19 +163,15 @@ def inspection_run_status(request, pk: int):
 
 
 @login_required
+@download
 def inspection_run_export(request, pk: int):
     """The report as an .xlsx workbook."""
     run = _run_or_404(request, pk)
     if run.status != RunStatus.FINISHED:
         messages.error(request, _("Only a finished run has a report."))
         return redirect("inspection_run_detail", pk=run.pk)
-    response = HttpResponse(
-        spreadsheets_inspections.run_report_xlsx(selectors.run_report(run)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
     name = f"inspection-{run.inspection_date:%Y%m%d}-{run.pk}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(spreadsheets_inspections.run_report_xlsx(selectors.run_report(run)), name)
 
 
 # Rules -----------------------------------------------------------------------------------------

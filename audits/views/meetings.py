@@ -32,7 +32,7 @@ from audits.selectors.campaigns import (
 )
 from audits.services import campaigns as services
 from audits.views.common import PAGE_SIZE, get_campaign_or_404, refuse, require
-from config.downloads import xlsx_response
+from config.downloads import download, xlsx_response
 from config.errors import InvalidTransition
 from config.forms import add_service_errors
 from config.ids import parse_id
@@ -278,6 +278,7 @@ def meeting_detail(request, pk: int):
 
 
 @login_required
+@download
 def meeting_decisions_export(request, pk: int):
     """The meeting's decision list (the annex to its minutes) as .xlsx."""
     meeting = _meeting_or_404(request, pk)

@@ -1,4 +1,4 @@
-"""The weekly ranking in the browser (周榜, DESIGN.md §7a): per platform and overall, its export and
+"""The weekly ranking in the browser (周榜, docs/design.md §8): per platform and overall, its export and
 its computation."""
 
 import datetime
@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +31,7 @@ from audits.selectors.index import (
     week_start_of,
 )
 from audits.services.index import weekly_index_compute
-from config.downloads import xlsx_response
+from config.downloads import bad_query, download, xlsx_response
 from registry.choices import Platform
 
 PAGE_SIZE = 50
@@ -120,13 +119,13 @@ def ranking_page(request):
 
 
 @login_required
+@download
 def ranking_export(request):
     """The week's ranking as the page shows it, every row the user may see, as an .xlsx workbook."""
     form = RankingQueryForm(request.GET)
     if not form.is_valid():
         # A file of another week than the one asked for would pass for it.
-        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
-        return HttpResponseBadRequest(_("Bad filter: %(problems)s") % {"problems": problems})
+        return bad_query(form.errors)
     week, platform = _week_and_platform(request.GET)
     week_end = week + WEEK - datetime.timedelta(days=1)
     scope = _scope_label(platform)

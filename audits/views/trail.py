@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -20,7 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from audits.filters_trail import TRAIL_ZONE, AuditEventFilter
 from audits.selectors.trail import ChangeLine, trail_rows, visible_events
-from config.downloads import XLSX_CONTENT_TYPE, attachment
+from config.downloads import XLSX_CONTENT_TYPE, attachment, bad_query, download
 from config.xlsx import Sheet, write_xlsx
 from registry import spreadsheets
 
@@ -130,12 +130,12 @@ def _csv(rows: Iterable[list]) -> Iterator[bytes]:
 
 
 @login_required
+@download
 def audit_event_export(request, fmt: str):
     """The filtered trail as a spreadsheet: same query string, same filter, same scope as the page."""
     filterset = AuditEventFilter(request.GET, queryset=visible_events(request.user), request=request)
     if not filterset.is_valid():
-        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
-        return HttpResponseBadRequest(_("Bad filter: %(problems)s") % {"problems": problems})
+        return bad_query(filterset.errors)
     rows = _export_rows(request.user, filterset.qs)
     title = _("Audit trail")  # outside the f-string, where makemessages finds it
     filename = f"{title}-{timezone.localdate():%Y%m%d}.{fmt}"

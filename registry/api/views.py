@@ -1,4 +1,4 @@
-"""The registry's REST endpoints (DESIGN.md §8): thin over the FilterSets, the scope and the services.
+"""The registry's REST endpoints (docs/design.md §11): thin over the FilterSets, the scope and the services.
 
 Every queryset is narrowed with ``visible_to(request.user)``, so what a user may not see is a
 404. Writes go through ``registry.services``; their errors map to 400/403/409 in ``config.api``.
@@ -21,11 +21,11 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import ERROR, ErrorSerializer, JSONParser, valid
+from config.renderers import JSONRenderer
 from registry import services
 from registry.api import (
     schema,  # noqa: F401  (registers the token scheme with drf-spectacular)

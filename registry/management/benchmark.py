@@ -344,7 +344,7 @@ def _week_figures(week: datetime.date):
 
 
 def _rule_violations(today: datetime.date):
-    """Every rule of DESIGN.md §7 with its default thresholds, as one UNION of set queries."""
+    """Every rule of docs/design.md §7.1 with its default thresholds, as one UNION of set queries."""
     before = lambda days: _day(today - datetime.timedelta(days=days))  # noqa: E731
     live = (
         f"FROM {T['account']} a JOIN {T['department']} d ON d.id = a.department_id WHERE a.status IN {LIVE}"

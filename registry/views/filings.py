@@ -461,7 +461,11 @@ def media_accounts_reconfirm(request):
         departments=departments,
         empty_label=_("Choose a unit") if office else _("All my units"),
     )
-    department = form.cleaned_data.get("department") if form.is_valid() else None
+    if not form.is_valid():
+        # A unit that does not exist or is not the user's is the form's error, never "all my units".
+        context = {"form": form, "accounts": MediaAccount.objects.none(), "department": None}
+        return render(request, "registry/filing_reconfirm.html", context)
+    department = form.cleaned_data["department"]
     accounts = MediaAccount.objects.visible_to(request.user).live().select_related("department")
     if department is not None:
         accounts = accounts.filter(department=department)

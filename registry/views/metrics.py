@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from config.downloads import xlsx_response
+from config.downloads import download, xlsx_response
 from registry import forms_metrics, imports, services, spreadsheets
 from registry.choices import ImportKind
 from registry.forms import ImportConfirmForm, ImportUploadForm
@@ -153,6 +153,7 @@ def metrics_import_confirm(request):
 
 
 @login_required
+@download
 def metrics_import_template(request):
     """The daily-figures sheet to fill in, with its instructions and the user's accounts."""
     _require(forms_metrics.may_enter_metrics(request.user))

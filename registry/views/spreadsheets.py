@@ -7,7 +7,7 @@ run of the service) and previewed, then confirmed; between the two the rows wait
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from config.downloads import attachment, xlsx_response
+from config.downloads import attachment, bad_query, download, xlsx_response
 from registry import imports, services, spreadsheets
 from registry.choices import ImportKind
 from registry.filters import MediaAccountFilter
@@ -30,14 +30,14 @@ PREVIEW_ROWS = 200  # rows shown on the preview page; every bad row is listed wh
 
 
 @login_required
+@download
 def media_accounts_export(request, fmt: str):
     """The account list as a spreadsheet: same query string, same filter, same scope as the list page."""
     filterset = MediaAccountFilter(
         request.GET, queryset=MediaAccount.objects.visible_to(request.user), request=request
     )
     if not filterset.is_valid():
-        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
-        return HttpResponseBadRequest(_("Bad filter: %(problems)s") % {"problems": problems})
+        return bad_query(filterset.errors)
     title = _("Media account register")  # outside the f-string, where makemessages finds it
     filename = f"{title}-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "csv":
@@ -139,6 +139,7 @@ def media_accounts_import_confirm(request):
 
 
 @login_required
+@download
 def media_accounts_import_template(request):
     """The registration form to fill in, with its instructions and the units the user may file for."""
     _require_office(request.user)

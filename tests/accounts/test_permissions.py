@@ -1,4 +1,4 @@
-"""The one scoping rule (DESIGN.md §6): office and auditors see all; a department admin its subtree."""
+"""The one scoping rule (docs/design.md §6.1): office and auditors see all; a department admin its subtree."""
 
 from django.contrib.auth.models import AnonymousUser
 

@@ -1,4 +1,4 @@
-"""Every registry endpoint for every persona (DESIGN.md §6): out of scope is 404, never 403;
+"""Every registry endpoint for every persona (docs/design.md §6): out of scope is 404, never 403;
 without credentials 401; a role that may not act on what it sees 403; public verification 200."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""The API lists cost the same number of queries for 10 rows as for 200 (DESIGN.md §10).
+"""The API lists cost the same number of queries for 10 rows as for 200 (docs/design.md §13).
 
 Every row is on one page (``page_size=500``), so a query per row would show. The clients sign
 in with a session: a token's last-used mark is written at most once a minute, which would

@@ -1,4 +1,4 @@
-"""Two reviewers deciding the same application at the same moment (DESIGN.md §5): one wins, the
+"""Two reviewers deciding the same application at the same moment (docs/design.md §5.11): one wins, the
 other is told (409), nothing is lost or doubled. Real threads and real transactions, so the row
 lock (``select_for_update`` on PostgreSQL, the write lock on SQLite) is what is tested."""
 

@@ -1,4 +1,4 @@
-"""Every campaign endpoint for every persona (DESIGN.md §6): out of scope is 404, never 403;
+"""Every campaign endpoint for every persona (docs/design.md §6): out of scope is 404, never 403;
 without credentials 401; auditors only read (403 on any write); only the office runs campaigns,
 meetings, decisions and verification (403); units answer and confirm for their own accounts."""
 

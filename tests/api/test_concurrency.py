@@ -1,4 +1,4 @@
-"""Two people deciding the same filing at the same moment (DESIGN.md §5): one wins, the other
+"""Two people deciding the same filing at the same moment (docs/design.md §5.11): one wins, the other
 is told (409), and the filing is approved once, with one event.
 
 Real threads on real connections: on SQLite the settings' IMMEDIATE transactions make the

@@ -1,4 +1,4 @@
-"""Filing over the API (DESIGN.md §5): every transition, every illegal one, and bad bodies.
+"""Filing over the API (docs/design.md §5.2): every transition, every illegal one, and bad bodies.
 
 Bad input answers 400 naming the field and writes nothing; a move the state does not allow
 answers 409; a role that may not act 403; a filing outside the user's scope 404.

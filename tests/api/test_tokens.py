@@ -1,4 +1,4 @@
-"""REST clients sign in for a token and then act as their user (DESIGN.md §8)."""
+"""REST clients sign in for a token and then act as their user (docs/design.md §11)."""
 
 import datetime
 

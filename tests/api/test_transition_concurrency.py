@@ -1,4 +1,4 @@
-"""Every state transition, raced (DESIGN.md §5): "Two people acting on the same object at once:
+"""Every state transition, raced (docs/design.md §5.11): "Two people acting on the same object at once:
 one wins, the other is told, nothing is lost". Each race is two real threads on real
 connections, released together (``tests/concurrency.py``), through the API, or the browser
 where there is no API, or the Celery task's service where a worker is the actor.

@@ -1,4 +1,4 @@
-"""The public check: is this a registered government account? (DESIGN.md §1, §8)
+"""The public check: is this a registered government account? (docs/design.md §1.6, §11)
 
 Anyone may ask, without signing in; the answer tells what the public may know and nothing
 about the people behind the account; closed accounts say since when and whom to follow.

@@ -1,4 +1,4 @@
-"""The three steps of a clean-up campaign through its services (DESIGN.md §1 "三个步骤", §5, §6):
+"""The three steps of a clean-up campaign through its services (docs/design.md §1.3, §5, §6.3):
 every transition, every illegal one, for every role, and the trail each leaves."""
 
 import pytest
@@ -33,7 +33,7 @@ from tests.campaigns import (
 )
 from tests.conftest import established
 
-# Who may do what (DESIGN.md §6): the unit's own admin (and the office) answer for an account;
+# Who may do what (docs/design.md §6.3): the unit's own admin (and the office) answer for an account;
 # only the office runs campaigns and decides; auditors only read.
 UNIT = {"office": True, "auditor": False, "admin_a": True, "admin_b": False, "admin_gov": False}
 OFFICE = {"office": True, "auditor": False, "admin_a": False, "admin_b": False, "admin_gov": False}

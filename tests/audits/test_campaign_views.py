@@ -1,4 +1,4 @@
-"""The clean-up campaign in the browser (DESIGN.md §1 "三个步骤"): every page and action, for every
+"""The clean-up campaign in the browser (docs/design.md §1.3): every page and action, for every
 persona; each step with its illegal moves and their messages; the decision sheet all or nothing;
 evidence uploads; query counts that stay put as the district grows.
 
@@ -1425,7 +1425,7 @@ def _funnel(page: str) -> dict[str, int]:
 def test_it_counts_in_the_headline_only_the_closures_the_office_has_verified(
     client_for, office_admin, admin_a, accounts, campaign
 ):
-    # The share a district reports upward (DESIGN.md §10): a decision or the unit's word is not yet
+    # The share a district reports upward (docs/design.md §9.4): a decision or the unit's word is not yet
     # a closed account, and an order sent back is not done.
     order = closure_order(office_admin, admin_a, campaign, accounts["a"])
     office = client_for(office_admin)

@@ -1,4 +1,4 @@
-"""An account's grade (DESIGN.md §7): green with no open finding, amber with warnings only, red with
+"""An account's grade (docs/design.md §7.4): green with no open finding, amber with warnings only, red with
 any serious or veto finding; info findings, and findings waived or resolved, do not count."""
 
 import datetime

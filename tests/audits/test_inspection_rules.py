@@ -1,4 +1,4 @@
-"""Each inspection rule at its boundary (DESIGN.md §7), evaluated the way a run evaluates it."""
+"""Each inspection rule at its boundary (docs/design.md §7.1), evaluated the way a run evaluates it."""
 
 import datetime
 

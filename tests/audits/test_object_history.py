@@ -1,4 +1,4 @@
-"""Each object's page shows its own history (DESIGN.md §4 AuditEvent): the newest events of that
+"""Each object's page shows its own history (docs/design.md §4.8): the newest events of that
 object the user may see, readably, with a link to all of them in the audit trail."""
 
 import re

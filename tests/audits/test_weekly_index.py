@@ -1,4 +1,5 @@
-"""The weekly activity index (DESIGN.md §7a, docs/index.md): Sunday to Saturday, from the daily figures."""
+"""The weekly activity index (docs/design.md §8, docs/index.md): Sunday to Saturday, from the daily
+figures."""
 
 import datetime
 

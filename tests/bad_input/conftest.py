@@ -1,4 +1,4 @@
-"""What the bad-input suite shares (DESIGN.md §10: bad input gets a clear message and writes nothing).
+"""What the bad-input suite shares (docs/design.md §13: bad input gets a clear message and writes nothing).
 
 ``unchanged()`` snapshots the row count of every model of the registry, the audits (the audit
 trail included) and the accounts app, and fails if the block changed any of them. ``world`` is a

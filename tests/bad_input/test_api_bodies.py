@@ -1,4 +1,4 @@
-"""Bad API bodies (DESIGN.md §8, §10): every write endpoint answers 400 in the one error shape naming
+"""Bad API bodies (docs/design.md §11, §13): every write endpoint answers 400 in the one error shape naming
 the field (or 404 for an object the user may not see, told exactly like an unknown one), and no
 row of any model is written."""
 

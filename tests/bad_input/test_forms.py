@@ -1,4 +1,4 @@
-"""Bad browser forms (DESIGN.md §10): the page comes back with the field's error (200, never a 500),
+"""Bad browser forms (docs/design.md §13): the page comes back with the field's error (200, never a 500),
 a refused action is a message, another department's object is a 404, and nothing is written."""
 
 import pytest
@@ -168,6 +168,8 @@ BAD_FORMS = [
     ("office", "/findings/{finding_a}/waive/", {"reason": "理" * 2001}, "reason"),
     ("admin_a", "/notices/{notice_a}/respond/", {"respond-response": ""}, "response"),
     ("admin_a", "/notices/{notice_a}/respond/", {"respond-response": "改" * 5001}, "response"),
+    ("office", "/media-accounts/reconfirm/", {"department": HUGE}, "department"),
+    ("admin_a", "/media-accounts/reconfirm/", {"department": "{department_b}"}, "department"),
     ("admin_a", "/accounts/tokens/", {"name": ""}, "name"),
     ("admin_a", "/accounts/tokens/", {"name": "采集", "valid_days": HUGE}, "valid_days"),
     ("admin_a", "/accounts/tokens/", {"name": "采集", "valid_days": "-1"}, "valid_days"),
@@ -191,7 +193,6 @@ REFUSED_ACTIONS = [
     ("office", "/filings/{filing_b}/reject/", {"note": ""}),
     ("office", "/rankings/compute/", {"week": "abc"}),
     ("office", "/rankings/compute/", {"week": "0001-01-01"}),
-    ("office", "/media-accounts/reconfirm/", {"department": HUGE}),
     ("admin_a", "/accounts/notifications/read/", {"id": "²"}),
     ("admin_a", "/accounts/notifications/read/", {"id": HUGE}),
     ("admin_a", "/accounts/notifications/read/", {"id": TOO_MANY_DIGITS, "open": "1"}),

@@ -1,4 +1,4 @@
-"""Bad query strings (DESIGN.md §8, §10): on the API a bad filter value is a 400 naming the filter, an
+"""Bad query strings (docs/design.md §11, §13): on the API a bad filter value is a 400 naming the filter, an
 id the user may not see reads like an unknown one, a page that cannot be served is a 400 or 404 in
 the one error shape; browser lists ignore or flag a bad value, never a 500. Nothing is written."""
 

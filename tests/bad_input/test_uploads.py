@@ -1,4 +1,4 @@
-"""Broken uploads (DESIGN.md §10): the account import, the daily-figures import and the closure
+"""Broken uploads (docs/design.md §13): the account import, the daily-figures import and the closure
 evidence answer with the upload field's error (or the preview's row errors) and never a 500;
 no row is written and no file is kept."""
 

@@ -1,5 +1,5 @@
 """The three steps of a clean-up campaign in a real browser, from the office's new campaign to the
-verified closure on the campaign page (DESIGN.md §1 "三个步骤")."""
+verified closure on the campaign page (docs/design.md §1.3)."""
 
 import datetime
 

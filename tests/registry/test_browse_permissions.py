@@ -1,4 +1,4 @@
-"""Who may open which browsing page (DESIGN.md §6): everyone signed in sees the lists, narrowed
+"""Who may open which browsing page (docs/design.md §6.1): everyone signed in sees the lists, narrowed
 to their scope; a department or account outside the scope is a 404; anonymous goes to sign in."""
 
 import pytest

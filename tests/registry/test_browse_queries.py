@@ -1,5 +1,5 @@
 """Every browsing page reads in a fixed number of queries, whether the district has 10 accounts
-or 200 (DESIGN.md §10). Each page is measured with 10, then held to that count with 200."""
+or 200 (docs/design.md §13). Each page is measured with 10, then held to that count with 200."""
 
 import datetime
 import itertools

@@ -1,4 +1,4 @@
-"""The database itself refuses records that break the registry's invariants (DESIGN.md §4)."""
+"""The database itself refuses records that break the registry's invariants (docs/design.md §4)."""
 
 import datetime
 

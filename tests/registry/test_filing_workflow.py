@@ -1,4 +1,4 @@
-"""Change and close filings, the yearly re-confirmation, and their trail (DESIGN.md §5)."""
+"""Change and close filings, the yearly re-confirmation, and their trail (docs/design.md §5.1, §5.2)."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError

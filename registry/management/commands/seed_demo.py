@@ -1,6 +1,6 @@
 """Load a demo district: units, their administrators, about 112 accounts and 90 days of metrics.
 
-The district is modelled on the real clean-up campaign of DESIGN.md §1: 112 accounts run by
+The district is modelled on the real clean-up campaign of docs/design.md §1: 112 accounts run by
 the government, the departments and the townships, a handful of strong main accounts, and
 many with under 100 followers or under one post a day — the material the inspections and the
 campaign screens are for. Everything is written through the services, so the demo leaves the
