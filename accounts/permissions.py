@@ -25,18 +25,14 @@ def visible_department_ids(user) -> set[int] | None:
         return ALL
     if user.department_id is None:
         return set()
-    # One query per user and request; the tree is small (dozens of units) and shallow.
+    # One query per user and request.
     cached = getattr(user, "_visible_department_ids", None)
     if cached is None:
-        cached = department_subtree_ids(user.department_id)
+        # Looked up, not imported: registry.models builds every queryset's scope on this module.
+        departments = apps.get_model("registry", "Department").objects
+        cached = departments.subtree_ids(user.department_id)
         user._visible_department_ids = cached
     return cached
-
-
-def department_subtree_ids(root_id: int) -> set[int]:
-    """``root_id`` and every department below it, however deep."""
-    # Looked up, not imported: registry.models builds every queryset's scope on this module.
-    return apps.get_model("registry", "Department").objects.subtree_ids(root_id)
 
 
 def scope(queryset: QuerySet, user, *, via: str = "department") -> QuerySet:

@@ -39,7 +39,7 @@ class DepartmentQuerySet(ScopedQuerySet):
 
     def subtree_ids(self, root_id: int) -> set[int]:
         """``root_id`` and every department below it, however deep."""
-        # One query: the tree is small (dozens of units) and shallow.
+        # The whole tree in one query: it is small (dozens of units) and shallow.
         children: dict[int | None, list[int]] = {}
         for pk, parent_id in self.values_list("pk", "parent_id"):
             children.setdefault(parent_id, []).append(pk)
