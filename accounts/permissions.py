@@ -8,6 +8,7 @@ the project is narrowed with :func:`scope`, and a single object outside the scop
 
 from typing import Any
 
+from django.apps import apps
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -24,28 +25,14 @@ def visible_department_ids(user) -> set[int] | None:
         return ALL
     if user.department_id is None:
         return set()
-    # One query per user and request; the tree is small (dozens of units) and shallow.
+    # One query per user and request.
     cached = getattr(user, "_visible_department_ids", None)
     if cached is None:
-        cached = department_subtree_ids(user.department_id)
+        # Looked up, not imported: registry.models builds every queryset's scope on this module.
+        departments = apps.get_model("registry", "Department").objects
+        cached = departments.subtree_ids(user.department_id)
         user._visible_department_ids = cached
     return cached
-
-
-def department_subtree_ids(root_id: int) -> set[int]:
-    """``root_id`` and every department below it, however deep."""
-    from registry.models import Department
-
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Department.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    found, stack = set(), [root_id]
-    while stack:
-        pk = stack.pop()
-        if pk not in found:
-            found.add(pk)
-            stack.extend(children.get(pk, ()))
-    return found
 
 
 def scope(queryset: QuerySet, user, *, via: str = "department") -> QuerySet:
@@ -80,6 +67,13 @@ def can_act_for_department(user, department_id: int | None) -> bool:
     if user.role == Role.OFFICE_ADMIN:
         return True
     return user.role == Role.DEPT_ADMIN and can_see_department(user, department_id)
+
+
+def may_file(user) -> bool:
+    """Office admins file for any unit; a department admin for its own units; auditors only read."""
+    return is_office_admin(user) or (
+        user.department_id is not None and can_act_for_department(user, user.department_id)
+    )
 
 
 def can_see_operator_phones(user, department_id: int | None) -> bool:

@@ -31,15 +31,6 @@ EVIDENCE_TYPES = {
 }
 
 
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ``ValidationError`` on the form: on the field it names, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 class DateInput(forms.DateInput):
     input_type = "date"
 

@@ -4,7 +4,6 @@ The forms only check what a person typed; the services decide what may happen.
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from audits.choices import RuleCode, Severity
@@ -85,19 +84,6 @@ def threshold_label(code: str, key: str):
 def threshold_source(key: str):
     """Where a threshold comes from, when not from the rule's own source."""
     return THRESHOLD_SOURCES.get(key, "")
-
-
-def add_service_errors(
-    form: forms.Form, error: ValidationError, *, fields: dict[str, str] | None = None
-) -> None:
-    """Show a service's ``ValidationError`` on the form: on the field of the same name, or on top."""
-    fields = fields or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        name = fields.get(name, name)
-        form.add_error(name if name in form.fields else None, messages)
 
 
 class RuleForm(forms.Form):

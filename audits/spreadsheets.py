@@ -1,55 +1,13 @@
 """A campaign's two spreadsheets: the meeting's decision list (the annex to its minutes) and the
 campaign's result by department.
 
-As with the registry's export (``registry.spreadsheets``), every text cell is written as plain
-text: an account name or a note that starts like a formula must never run on the office's computer.
+``config.xlsx`` writes them, every text as plain text.
 """
-
-import datetime
-import io
-from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-
-def _cell(sheet, value, *, bold: bool = False):
-    if value is None or value == "":
-        return None
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        # openpyxl would store a str starting with "=" as a formula; force the plain-string type.
-        cell.data_type = "s"
-    elif isinstance(value, datetime.date):
-        cell.number_format = "yyyy-mm-dd"
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
-
-
-def _workbook(
-    title: str, heading: list[str], headers: Iterable, rows: Iterable[list], widths: Iterable[int]
-) -> bytes:
-    # write_only streams rows out instead of keeping a cell object per value in memory.
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    for line in heading:
-        sheet.append([_cell(sheet, line, bold=True)])
-    sheet.append([])
-    sheet.append([_cell(sheet, str(header), bold=True) for header in headers])
-    for row in rows:
-        sheet.append(
-            [_cell(sheet, value) if isinstance(value, str | datetime.date) else value for value in row]
-        )
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+from config.xlsx import Sheet, write_xlsx
 
 
 def _three_haves(inspection) -> str:
@@ -99,7 +57,9 @@ def meeting_decisions_xlsx(meeting, decisions) -> bytes:
         % {"campaign": meeting.campaign.name, "date": meeting.held_on.isoformat()},
         _("Attendees: %(attendees)s") % {"attendees": " ".join(meeting.attendees.split())},
     ]
-    return _workbook(_("Decisions"), heading, headers, rows, (6, 24, 26, 14, 18, 10, 10, 10, 24, 12, 40))
+    return write_xlsx(
+        Sheet(_("Decisions"), headers, rows, (6, 24, 26, 14, 18, 10, 10, 10, 24, 12, 40), heading=heading)
+    )
 
 
 def campaign_result_xlsx(campaign, progress, by_department) -> bytes:
@@ -156,4 +116,6 @@ def campaign_result_xlsx(campaign, progress, by_department) -> bytes:
             "verified": progress.verified,
         },
     ]
-    return _workbook(_("Result"), heading, headers, rows, (28, 9, 9, 9, 9, 9, 9, 9, 9, 11, 11, 16))
+    return write_xlsx(
+        Sheet(_("Result"), headers, rows, (28, 9, 9, 9, 9, 9, 9, 9, 9, 11, 11, 16), heading=heading)
+    )

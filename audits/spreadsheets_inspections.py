@@ -1,51 +1,16 @@
 """An inspection run's report as an .xlsx workbook: the same tables as the report page.
 
-As with the registry's export (``registry.spreadsheets``), every text cell is written as plain
-text: an account or unit name that starts like a formula must never run on the office's computer.
+``config.xlsx`` writes them, every text as plain text.
 """
 
-import datetime
-import io
 from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from audits.selectors.inspections import GroupRow, RunReport
+from config.xlsx import Sheet, write_xlsx
 from registry.choices import Platform
-
-
-def _cell(sheet, value, *, bold: bool = False):
-    if value is None or value == "":
-        return None
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        # openpyxl would store a str starting with "=" as a formula; force the plain-string type.
-        cell.data_type = "s"
-    elif isinstance(value, datetime.date):
-        cell.number_format = "yyyy-mm-dd"
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
-
-
-def _sheet(workbook, title: str, headers: Iterable, rows: Iterable[list], widths: Iterable[int], heading=()):
-    sheet = workbook.create_sheet(title=title[:31])
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    for line in heading:
-        sheet.append([_cell(sheet, line, bold=True)])
-    if heading:
-        sheet.append([])
-    sheet.append([_cell(sheet, str(header), bold=True) for header in headers])
-    for row in rows:
-        sheet.append(
-            [_cell(sheet, value) if isinstance(value, str | datetime.date) else value for value in row]
-        )
 
 
 def _group_rows(rows: list[GroupRow]) -> list[list]:
@@ -80,8 +45,6 @@ def _group_headers(first: str) -> list[str]:
 def run_report_xlsx(report: RunReport) -> bytes:
     """Four sheets: by rule (the run's figures on top), by department, by platform, red accounts."""
     run = report.run
-    # write_only streams rows out instead of keeping a cell object per value in memory.
-    workbook = Workbook(write_only=True)
     finished = timezone.localtime(run.finished_at).strftime("%Y-%m-%d %H:%M") if run.finished_at else ""
     heading = [
         _("Inspection report of %(day)s") % {"day": run.inspection_date.isoformat()},
@@ -94,53 +57,48 @@ def run_report_xlsx(report: RunReport) -> bytes:
         },
         _("Finished at %(time)s") % {"time": finished},
     ]
-    _sheet(
-        workbook,
-        _("By rule"),
-        [_("Rule"), _("Severity"), _("Findings"), _("Newly found"), _("Still open"), _("Resolved")],
-        [
-            [row.label, row.severity_label, row.open, row.opened, row.carried_over, row.resolved]
-            for row in report.by_rule
-        ],
-        [30, 10, 10, 10, 10, 10],
-        heading=heading,
-    )
-    _sheet(
-        workbook,
-        _("By department"),
-        _group_headers(_("Department")),
-        _group_rows(report.by_department),
-        [28, 10, 8, 8, 8, 8, 14, 12],
-    )
-    _sheet(
-        workbook,
-        _("By platform"),
-        _group_headers(_("Platform")),
-        _group_rows(report.by_platform),
-        [20, 10, 8, 8, 8, 8, 14, 12],
-    )
-    _sheet(
-        workbook,
-        _("Red accounts"),
-        [_("Department"), _("Account"), _("Platform"), _("Filing number"), _("Problems")],
-        [
+    return write_xlsx(
+        Sheet(
+            _("By rule"),
+            [_("Rule"), _("Severity"), _("Findings"), _("Newly found"), _("Still open"), _("Resolved")],
             [
-                entry.media_account.department.name,
-                entry.media_account.name,
-                str(entry.media_account.get_platform_display()),
-                entry.media_account.filing_number or "",
-                "；".join(
-                    f"{finding.rule.get_code_display()}（{finding.get_severity_display()}）"
-                    for finding in entry.findings
-                ),
-            ]
-            for entry in report.red_accounts
-        ],
-        [28, 28, 14, 18, 50],
+                [row.label, row.severity_label, row.open, row.opened, row.carried_over, row.resolved]
+                for row in report.by_rule
+            ],
+            [30, 10, 10, 10, 10, 10],
+            heading=heading,
+        ),
+        Sheet(
+            _("By department"),
+            _group_headers(_("Department")),
+            _group_rows(report.by_department),
+            [28, 10, 8, 8, 8, 8, 14, 12],
+        ),
+        Sheet(
+            _("By platform"),
+            _group_headers(_("Platform")),
+            _group_rows(report.by_platform),
+            [20, 10, 8, 8, 8, 8, 14, 12],
+        ),
+        Sheet(
+            _("Red accounts"),
+            [_("Department"), _("Account"), _("Platform"), _("Filing number"), _("Problems")],
+            [
+                [
+                    entry.media_account.department.name,
+                    entry.media_account.name,
+                    str(entry.media_account.get_platform_display()),
+                    entry.media_account.filing_number or "",
+                    "；".join(
+                        f"{finding.rule.get_code_display()}（{finding.get_severity_display()}）"
+                        for finding in entry.findings
+                    ),
+                ]
+                for entry in report.red_accounts
+            ],
+            [28, 28, 14, 18, 50],
+        ),
     )
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
 
 
 def ranking_xlsx(heading: list[str], rows: Iterable[tuple]) -> bytes:
@@ -148,50 +106,47 @@ def ranking_xlsx(heading: list[str], rows: Iterable[tuple]) -> bytes:
     says above it; written as the rows are read."""
     from audits.selectors.index import gone_since
 
-    workbook = Workbook(write_only=True)
-    _sheet(
-        workbook,
-        _("Weekly ranking"),
-        [
-            _("Rank"),
-            _("Account"),
-            _("Platform"),
-            _("Department"),
-            _("Index"),
-            _("O per day"),
-            _("A per post"),
-            _("P peak"),
-            _("Posts"),
-            _("Reads"),
-            _("Likes"),
-            _("Shares"),
-            _("Comments"),
-            _("Days with figures"),
-            _("Now"),
-        ],
-        (
+    return write_xlsx(
+        Sheet(
+            _("Weekly ranking"),
             [
-                rank,
-                row.media_account.name,
-                str(Platform(row.media_account.platform).label),
-                row.media_account.department.name,
-                round(row.index, 2),
-                round(row.overall, 3),
-                round(row.per_post, 3),
-                round(row.peak, 3),
-                row.posts,
-                row.reads,
-                row.likes,
-                row.shares,
-                row.comments,
-                row.days,
-                gone_since(row.media_account),
-            ]
-            for rank, row in rows
-        ),
-        [6, 28, 14, 24, 10, 9, 9, 9, 8, 12, 10, 10, 10, 8, 18],
-        heading=heading,
+                _("Rank"),
+                _("Account"),
+                _("Platform"),
+                _("Department"),
+                _("Index"),
+                _("O per day"),
+                _("A per post"),
+                _("P peak"),
+                _("Posts"),
+                _("Reads"),
+                _("Likes"),
+                _("Shares"),
+                _("Comments"),
+                _("Days with figures"),
+                _("Now"),
+            ],
+            (
+                [
+                    rank,
+                    row.media_account.name,
+                    str(Platform(row.media_account.platform).label),
+                    row.media_account.department.name,
+                    round(row.index, 2),
+                    round(row.overall, 3),
+                    round(row.per_post, 3),
+                    round(row.peak, 3),
+                    row.posts,
+                    row.reads,
+                    row.likes,
+                    row.shares,
+                    row.comments,
+                    row.days,
+                    gone_since(row.media_account),
+                ]
+                for rank, row in rows
+            ),
+            [6, 28, 14, 24, 10, 9, 9, 9, 8, 12, 10, 10, 10, 8, 18],
+            heading=heading,
+        )
     )
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()

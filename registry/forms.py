@@ -48,15 +48,6 @@ def operators_of(formset) -> list[dict[str, str]]:
     ]
 
 
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ``ValidationError`` on the form: on the field it names, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 class AccountFieldsForm(forms.Form):
     """The fields of an account's record that a unit files and may later change."""
 

@@ -22,6 +22,7 @@ from registry import forms_metrics, reading, services, spreadsheets
 from registry.choices import ImportKind, ImportStatus
 from registry.models import ImportJob
 from registry.services import RowError
+from registry.tasks import read_import_job
 
 UNCONFIRMED_FOR = datetime.timedelta(days=1)
 READERS = {
@@ -83,8 +84,6 @@ def job_errors(job: ImportJob) -> list[RowError]:
 @transaction.atomic
 def import_job_create(*, actor, kind: str, name: str, data: bytes) -> ImportJob:
     """Store an upload whose type and size the form has checked, and have a worker read it."""
-    from registry.tasks import read_import_job  # the task module imports this one
-
     if not may_import(actor, kind):
         raise PermissionDenied
     _expire_unconfirmed()

@@ -37,6 +37,20 @@ class ScopedQuerySet(models.QuerySet):
 class DepartmentQuerySet(ScopedQuerySet):
     department_lookup = "pk"
 
+    def subtree_ids(self, root_id: int) -> set[int]:
+        """``root_id`` and every department below it, however deep."""
+        # The whole tree in one query: it is small (dozens of units) and shallow.
+        children: dict[int | None, list[int]] = {}
+        for pk, parent_id in self.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        found, stack = set(), [root_id]
+        while stack:
+            pk = stack.pop()
+            if pk not in found:
+                found.add(pk)
+                stack.extend(children.get(pk, ()))
+        return found
+
 
 class Department(models.Model):
     """A unit that runs media accounts (主办单位): the district government, a department, a township.

@@ -24,12 +24,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts import permissions
+from config.xlsx import Sheet, write_xlsx
 from registry.choices import AccountFunction, Employment, MediaAccountStatus, Platform
 from registry.models import Operator
 from registry.services import IMPORT_OPERATORS, RowError, operator_cell
@@ -190,40 +190,16 @@ def _is_formula_like(value) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
-def _write_only_cell(sheet, value: str):
-    cell = WriteOnlyCell(sheet, value=value)
-    # openpyxl stores a str starting with "=" as a formula; force the plain-string type.
-    cell.data_type = "s"
-    return cell
-
-
-def write_xlsx(headers: Iterable, rows: Iterable[list], *, title: str, widths: Iterable[int] = ()) -> bytes:
-    # write_only streams rows to the file instead of holding a cell object per value in memory.
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=str(header))
-        cell.font = bold
-        cell.data_type = "s"
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        # Only formula-like text needs a cell object of its own; plain values are written as they are.
-        sheet.append([_write_only_cell(sheet, value) if _is_formula_like(value) else value for value in row])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
 def media_accounts_xlsx(queryset, *, user) -> bytes:
     """The accounts of ``queryset`` (already scoped and filtered) as the 备案登记表 in .xlsx, for ``user``."""
     return write_xlsx(
-        EXPORT_HEADERS, _export_rows(queryset, user), title=_("Media accounts"), widths=COLUMN_WIDTHS
+        Sheet(
+            _("Media accounts"),
+            EXPORT_HEADERS,
+            _export_rows(queryset, user),
+            COLUMN_WIDTHS,
+            freeze_header=True,
+        )
     )
 
 

@@ -2,8 +2,6 @@
 
 from celery import shared_task
 
-from registry import imports
-
 
 @shared_task(
     acks_late=True,  # a job whose worker died is redelivered and read again from its stored file
@@ -11,4 +9,6 @@ from registry import imports
 )
 def read_import_job(job_id: int) -> None:
     """Read and check an uploaded spreadsheet (``registry.imports.import_job_read``)."""
+    from registry import imports  # it queues this task: see audits.tasks
+
     imports.import_job_read(job_id=job_id)

@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat.models import PeriodicTask
 
 from accounts import permissions
 from audits.choices import FindingStatus, Grade, NoticeStatus, RunStatus, Severity
@@ -37,6 +38,9 @@ from registry.models import MediaAccount
 # info findings (a township account, a second account on a platform) do not change the grade.
 RED_SEVERITIES = (Severity.VETO, Severity.SERIOUS)
 SEVERITY_ORDER = [Severity.VETO, Severity.SERIOUS, Severity.WARNING, Severity.INFO]
+
+# A run that has not finished after this long is taken to have died with its worker.
+STALE_RUN = datetime.timedelta(minutes=30)
 
 
 # Grades ----------------------------------------------------------------------------------------
@@ -326,8 +330,6 @@ def run_list(queryset: QuerySet) -> QuerySet:
 
 def unfinished_run() -> InspectionRun | None:
     """A run queued or running in the last half hour: "run now" points to it instead of queuing another."""
-    from audits.services.inspections import STALE_RUN
-
     return (
         InspectionRun.objects.filter(
             status__in=(RunStatus.QUEUED, RunStatus.RUNNING), created_at__gt=timezone.now() - STALE_RUN
@@ -472,6 +474,14 @@ def dashboard(user) -> InspectionDashboard:
 
 # The schedule ----------------------------------------------------------------------------------
 
+TASK_NAME = "Daily inspection run"  # the PeriodicTask's unique name; the migration uses it too
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_HOUR, DEFAULT_MINUTE = 2, 0
+
+
+def schedule_task() -> PeriodicTask | None:
+    return PeriodicTask.objects.select_related("crontab").filter(name=TASK_NAME).first()
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -484,8 +494,6 @@ class Schedule:
 
 def inspection_schedule(now: datetime.datetime | None = None) -> Schedule:
     """The daily run's time (django-celery-beat's periodic task) and when it next fires."""
-    from audits.services.schedule import DEFAULT_HOUR, DEFAULT_MINUTE, TIMEZONE, schedule_task
-
     task = schedule_task()
     if task is None:
         hour, minute, enabled, zone = DEFAULT_HOUR, DEFAULT_MINUTE, False, TIMEZONE

@@ -24,13 +24,14 @@ from accounts.services import department_admins, notify
 from audits import rules
 from audits.choices import FindingStatus, NoticeStatus, RunStatus, Severity
 from audits.models import Finding, InspectionRule, InspectionRun, RectificationNotice
+from audits.selectors.inspections import STALE_RUN, unfinished_run
 from audits.services.trail import diff, record, snapshot
+from audits.tasks import execute_inspection_run
 from config.errors import InvalidTransition
+from registry.choices import LIVE_STATUSES
+from registry.models import MediaAccount
 
 logger = logging.getLogger(__name__)
-
-# A run that has not finished after this long is taken to have died with its worker.
-STALE_RUN = datetime.timedelta(minutes=30)
 NOTICE_WORKING_DAYS = 5
 
 
@@ -123,9 +124,6 @@ def inspection_run_request(*, actor, inspection_date: datetime.date | None = Non
     """Queue a run (the office, or the scheduler with ``actor=None``); a worker executes it.
     While a run for the same day is queued or running, that run is the answer, not a second one."""
     _require(_office(actor))
-    from audits.selectors.inspections import unfinished_run
-    from audits.tasks import execute_inspection_run  # the task module imports this one
-
     day = inspection_date or timezone.localdate()
     _runs_in_turn()
     under_way = unfinished_run()
@@ -206,9 +204,6 @@ def inspection_run_execute(*, run_id: int) -> InspectionRun | None:
 
 
 def _evaluate(run: InspectionRun) -> tuple[dict[str, dict[str, int]], int]:
-    from registry.choices import LIVE_STATUSES
-    from registry.models import MediaAccount
-
     inspection_rules_install()
     today = run.inspection_date
     counts = {}

@@ -17,7 +17,7 @@ from accounts import permissions
 from accounts.permissions import sees_everything
 from audits import spreadsheets
 from audits.choices import CampaignStatus, Outcome, SelfInspectionStatus
-from audits.forms import CampaignForm, add_service_errors
+from audits.forms import CampaignForm
 from audits.models import SelfInspection
 from audits.selectors.campaigns import (
     campaign_progress,
@@ -30,6 +30,7 @@ from audits.services import campaigns as services
 from audits.views.common import PAGE_SIZE, get_campaign_or_404, refuse, require, step_counts
 from config.downloads import download, xlsx_response
 from config.errors import InvalidTransition
+from config.forms import add_service_errors
 from registry.choices import DepartmentKind, Platform
 from registry.models import Department
 

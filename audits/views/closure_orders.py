@@ -19,12 +19,13 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from audits.choices import ClosureOrderStatus
 from audits.filters import ClosureOrderFilter
-from audits.forms import ConfirmClosureForm, NoteForm, add_service_errors
+from audits.forms import ConfirmClosureForm, NoteForm
 from audits.models import ClosureOrder
 from audits.services import campaigns as services
 from audits.views.common import PAGE_SIZE, refuse, require
 from config.downloads import download
 from config.errors import InvalidTransition
+from config.forms import add_service_errors
 from registry.models import MediaAccount
 
 

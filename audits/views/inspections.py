@@ -26,7 +26,6 @@ from audits.forms_inspections import (
     RuleForm,
     ScheduleForm,
     WaiveForm,
-    add_service_errors,
     threshold_label,
     threshold_source,
 )
@@ -36,6 +35,7 @@ from audits.services import inspections as services
 from audits.services.schedule import inspection_schedule_set
 from config.downloads import download, xlsx_response
 from config.errors import InvalidTransition
+from config.forms import add_service_errors
 
 PAGE_SIZE = 50
 

@@ -22,7 +22,7 @@ from accounts import permissions
 from accounts.permissions import sees_everything
 from audits import spreadsheets
 from audits.choices import CampaignStatus, Outcome, SelfInspectionStatus
-from audits.forms import DecisionFormSet, MeetingForm, add_service_errors
+from audits.forms import DecisionFormSet, MeetingForm
 from audits.models import ReviewMeeting, SelfInspection
 from audits.selectors.campaigns import (
     Recommendation,
@@ -34,6 +34,7 @@ from audits.services import campaigns as services
 from audits.views.common import PAGE_SIZE, get_campaign_or_404, refuse, require
 from config.downloads import download, xlsx_response
 from config.errors import InvalidTransition
+from config.forms import add_service_errors
 from config.ids import parse_id
 
 

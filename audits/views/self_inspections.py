@@ -14,12 +14,13 @@ from django.utils.translation import ngettext
 from accounts import permissions
 from audits.choices import SelfInspectionStatus
 from audits.filters import SelfInspectionFilter
-from audits.forms import SelfInspectionForm, add_service_errors
+from audits.forms import SelfInspectionForm
 from audits.models import ReviewDecision, SelfInspection
 from audits.selectors.campaigns import facts_for, still_to_do, with_account_findings
 from audits.services import campaigns as services
 from audits.views.common import PAGE_SIZE, refuse, require
 from config.errors import InvalidTransition
+from config.forms import add_service_errors
 from registry.models import Operator
 
 

@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from audits.forms import ReminderForm, add_service_errors
+from audits.forms import ReminderForm
 from audits.selectors.todo import todo_page
 from audits.services.reminders import reminder_send
 from audits.views.common import refuse, require
 from config.errors import InvalidTransition
+from config.forms import add_service_errors
 from registry.models import Department
 
 

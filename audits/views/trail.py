@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from audits.filters_trail import TRAIL_ZONE, AuditEventFilter
 from audits.selectors.trail import ChangeLine, trail_rows, visible_events
 from config.downloads import XLSX_CONTENT_TYPE, attachment, bad_query, download
+from config.xlsx import Sheet, write_xlsx
 from registry import spreadsheets
 
 PAGE_SIZE = 50
@@ -142,7 +143,7 @@ def audit_event_export(request, fmt: str):
         response = StreamingHttpResponse(_csv(rows), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(
-            spreadsheets.write_xlsx(EXPORT_HEADERS, rows, title=_("Audit trail"), widths=COLUMN_WIDTHS),
+            write_xlsx(Sheet(_("Audit trail"), EXPORT_HEADERS, rows, COLUMN_WIDTHS, freeze_header=True)),
             content_type=XLSX_CONTENT_TYPE,
         )
     return attachment(response, filename)

@@ -1,14 +1,12 @@
 """Template helpers for the filing buttons.
 
-They ask ``accounts.permissions`` (directly or through the filing views' rule), so templates
-never repeat a role rule.
+They ask ``accounts.permissions``, so templates never repeat a role rule.
 """
 
 from django import template
 
 from accounts import permissions
 from registry.choices import FilingStatus
-from registry.views.filings import may_file as _may_file
 
 register = template.Library()
 
@@ -16,7 +14,7 @@ register = template.Library()
 @register.filter
 def may_file(user) -> bool:
     """May the user file accounts (open, change, close, re-confirm)?"""
-    return user.is_authenticated and _may_file(user)
+    return user.is_authenticated and permissions.may_file(user)
 
 
 @register.filter

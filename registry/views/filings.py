@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from audits.models import AuditEvent
 from config.errors import InvalidTransition
+from config.forms import add_service_errors
 from registry import services
 from registry.choices import (
     LIVE_STATUSES,
@@ -34,7 +35,6 @@ from registry.forms import (
     DecisionForm,
     OpenFilingForm,
     ReconfirmForm,
-    add_service_errors,
     operator_formset,
     operators_of,
 )
@@ -46,13 +46,6 @@ PAGE_SIZE = 50
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
-
-
-def may_file(user) -> bool:
-    """Office admins file for any unit; a department admin for its own units; auditors only read."""
-    return permissions.is_office_admin(user) or (
-        user.department_id is not None and permissions.can_act_for_department(user, user.department_id)
-    )
 
 
 def _back(request, default: str) -> str:
@@ -191,7 +184,7 @@ def _filings_with_accounts(queryset):
 @login_required
 def filing_open(request):
     """File a new account; policy problems come back from the service as field messages."""
-    _require(may_file(request.user))
+    _require(permissions.may_file(request.user))
     data = request.POST if request.method == "POST" else None
     form = OpenFilingForm(data, user=request.user)
     operators = operator_formset(data)
@@ -337,7 +330,7 @@ def filing_list(request):
     return render(
         request,
         "registry/filing_list.html",
-        {"filter": filterset, "page": page, "may_file": may_file(request.user)},
+        {"filter": filterset, "page": page, "may_file": permissions.may_file(request.user)},
     )
 
 
@@ -460,7 +453,7 @@ def media_account_reconfirm(request, pk: int):
 def media_accounts_reconfirm(request):
     """Confirm all live accounts of a unit at once. The office picks the unit; a department
     admin's default is every unit it is responsible for."""
-    _require(may_file(request.user))
+    _require(permissions.may_file(request.user))
     departments = Department.objects.visible_to(request.user).filter(is_active=True)
     office = permissions.is_office_admin(request.user)
     form = ReconfirmForm(
