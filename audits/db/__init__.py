@@ -3,7 +3,7 @@ transaction recorded (``audits.services.trail.record``) in one short step as it 
 
 Sealing at the end keeps the trail's head, the one row every writer locks, out of the business
 transaction: a write holds it only for that step, after every lock of its own, so no order of
-row locks can deadlock against it (docs/architecture.md, "The trail").
+row locks can deadlock against it (docs/architecture.md, "The audit trail").
 """
 
 
