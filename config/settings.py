@@ -168,6 +168,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+# Django's backends, sealing each transaction's audit events as it commits (audits/db).
+_TRAIL_SEALING_BACKENDS = {
+    "django.db.backends.postgresql": "audits.db.postgresql",
+    "django.db.backends.sqlite3": "audits.db.sqlite3",
+}
+if DATABASES["default"]["ENGINE"] not in _TRAIL_SEALING_BACKENDS:
+    raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL or SQLite database.")
+DATABASES["default"]["ENGINE"] = _TRAIL_SEALING_BACKENDS[DATABASES["default"]["ENGINE"]]
 
 
 def env_cache(name: str, default: str) -> dict:

@@ -13,11 +13,12 @@ uses it with::
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 # Long enough for a slow shared machine, short enough that a deadlock fails the test rather than
 # hanging it: a race itself takes well under a second.
@@ -76,4 +77,57 @@ def at_once(*calls: Callable[[], Any]) -> list[Any]:
         raise errors[0]
     if any(thread.is_alive() for thread in threads):
         raise AssertionError("a racing call did not finish: a deadlock?")
+    return results
+
+
+def _waiting_for_locks() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
+        return cursor.fetchone()[0]
+
+
+def queued_behind(hold: Callable[[], Any], *calls: Callable[[], Any]) -> list[Any]:
+    """Run ``hold`` (which takes row locks) in a transaction kept open, start each call in its own
+    thread once the one before it waits on a lock, then let ``hold`` commit; the calls' results
+    in call order (PostgreSQL only: it shows who waits in ``pg_locks``).
+
+    A lock-order race depends on where each side stands when the other reaches its next lock;
+    queued here, a race that can deadlock does so every time rather than now and then.
+    """
+    held, release = threading.Event(), threading.Event()
+    results: list[Any] = [None] * len(calls)
+    errors: list[BaseException] = []
+
+    def run(index, call):
+        try:
+            result = call()
+            if index is not None:
+                results[index] = result
+        except BaseException as error:  # noqa: BLE001  (handed to the test's thread below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def holder():
+        with transaction.atomic():
+            hold()
+            held.set()
+            release.wait(WAIT_SECONDS)
+
+    threads = [threading.Thread(target=run, args=(None, holder))]
+    threads[0].start()
+    held.wait(WAIT_SECONDS)
+    for index, call in enumerate(calls):
+        threads.append(threading.Thread(target=run, args=(index, call)))
+        threads[-1].start()
+        deadline = time.monotonic() + WAIT_SECONDS
+        while _waiting_for_locks() <= index and not errors and time.monotonic() < deadline:
+            time.sleep(0.01)
+    release.set()
+    for thread in threads:
+        thread.join(timeout=WAIT_SECONDS)
+    if errors:
+        raise errors[0]
+    if any(thread.is_alive() for thread in threads):
+        raise AssertionError("a queued call did not finish: a deadlock?")
     return results

@@ -99,3 +99,15 @@ def test_it_refuses_volumes_that_cannot_rank_a_week():
 def test_it_refuses_a_meeting_larger_than_half_the_accounts():
     with pytest.raises(CommandError, match="meeting-rows"):
         call_command("benchmark", "--accounts", "40", "--meeting-rows", "21")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("database_owner")
+def test_it_measures_concurrent_writers_of_the_trail_on_their_own_database(capsys):
+    databases_before = _benchmark_databases()
+
+    call_command("benchmark_trail", "--writers", "4", "--writes", "2")
+
+    assert "4 writers × 2 writes" in capsys.readouterr().out
+    assert not MediaAccount.objects.exists()
+    assert _benchmark_databases() == databases_before

@@ -61,7 +61,7 @@ def _event(action, *, actor, target, department_id, changes) -> AuditEvent:
         object_id=str(target.pk) if target is not None else "",
         object_repr=str(target)[:200] if target is not None else "",
         department_id=department_id if department_id is not None else _department_id_of(target),
-        changes=changes or {},
+        changes=_plain(changes),
         ip=request.ip if request else None,
         request_id=request.request_id if request else "",
     )
@@ -102,14 +102,18 @@ def event_digest(event: AuditEvent, prev_hash: str, *, key: str | None = None) -
     return hmac.new(secret, event_content(event, prev_hash), hashlib.sha256).hexdigest()
 
 
-def _append(events: list[AuditEvent]) -> None:
+def seal(events: list[AuditEvent]) -> None:
+    """Chain and insert events, in one short step under the lock of the chain's head.
+
+    Called as a transaction commits (``audits.db``) with the events it recorded, after every lock
+    the transaction took of its own, so the head is the last lock of any writer and held for this
+    step alone. The ids are drawn under the lock, so the chain follows the order of the ids.
+    """
     with transaction.atomic():
-        # Every writer queues here, so the chain follows the order of the ids.
         AuditChainHead.objects.get_or_create(pk=1)  # a new database has none yet
         head = AuditChainHead.objects.select_for_update().get(pk=1)
         previous = head.last_hash
         for event in events:
-            event.changes = _plain(event.changes)
             event.prev_hash = previous
             event.hash = previous = event_digest(event, previous)
         if len(events) == 1:
@@ -134,10 +138,22 @@ def record(
     ``action`` must be declared in ``audits.actions``, for ``target``'s kind of object. ``actor`` is
     ``None`` for the system (scheduled jobs). The department defaults to the target's own, so
     department administrators see the events of their units.
+
+    Inside a transaction the event is written as it commits (:func:`seal`), and only if it does;
+    outside one, at once. Either way it has its id and digest once written, not before.
     """
     event = _event(action, actor=actor, target=target, department_id=department_id, changes=changes)
     _append([event])
     return event
+
+
+def _append(events: list[AuditEvent]) -> None:
+    connection = transaction.get_connection()
+    if connection.defers_the_trail():
+        under = tuple(connection.savepoint_ids)  # a rollback to one of them drops the events
+        connection.trail_pending.extend((event, under) for event in events)
+    else:
+        seal(events)
 
 
 def record_many(action: str, *, actor=None, items: Iterable[tuple[models.Model, dict[str, Any]]]) -> int:

@@ -65,6 +65,7 @@ from typing import Any
 import pytest
 from celery.app.task import Task
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
@@ -73,14 +74,16 @@ from accounts import services as user_services
 from accounts.choices import Role
 from accounts.models import ApiToken
 from audits import tasks
-from audits.choices import FindingStatus, Proposal, RunStatus
-from audits.models import AuditEvent, Finding, InspectionRun, RectificationNotice, Reminder
+from audits.choices import FindingStatus, Outcome, Proposal, RunStatus
+from audits.models import AuditEvent, ClosureOrder, Finding, InspectionRun, RectificationNotice, Reminder
+from audits.selectors.trail import verify_chain
 from audits.services import campaigns as campaign_services
 from audits.services import inspections
 from registry import services as registry_services
 from registry.choices import FilingKind, FilingStatus, MediaAccountStatus
-from tests.campaigns import THREE_HAVES, campaign, days_from_now, inspection_of, ordered
-from tests.concurrency import at_once, race_database  # noqa: F401  (the fixture, by name)
+from registry.models import MediaAccount
+from tests.campaigns import THREE_HAVES, campaign, days_from_now, inspection_of, meeting, ordered, submitted
+from tests.concurrency import at_once, queued_behind, race_database  # noqa: F401  (the fixture, by name)
 from tests.conftest import PASSWORD, established
 from tests.todo import notice
 
@@ -576,3 +579,36 @@ def test_it_sends_one_reminder_when_two_office_users_remind_at_once(api_for, sta
     assert told.json()["code"] == "conflict"
     assert Reminder.objects.count() == 1
     assert AuditEvent.objects.filter(pk__gt=before, action="audits.reminder.sent").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite writers queue for the whole database")
+def test_it_decides_two_applications_while_a_close_filing_of_the_second_is_approved(stage):
+    first, second = stage.account(), stage.account()
+    filing = registry_services.filing_submit_close(actor=stage.unit, media_account=second, reason="职能调整")
+    running = campaign(stage.office)
+    items = [
+        {
+            "self_inspection": submitted(stage.unit, inspection_of(running, account), Proposal.CLOSE),
+            "outcome": Outcome.CLOSE,
+        }
+        for account in (first, second)
+    ]
+    held = meeting(stage.office, running)
+    before = _last_event()
+
+    # The office approves the filing as a colleague decides both applications in one action: the
+    # approval takes the second account before recording, the decision records the first one's
+    # outcome before it reaches the second account. Queued so, they met in reverse order.
+    approved, decided = queued_behind(
+        lambda: MediaAccount.objects.select_for_update().get(pk=second.pk),
+        lambda: registry_services.filing_approve(actor=stage.office, filing=filing),
+        lambda: campaign_services.decisions_make(actor=stage.office_2, meeting=held, items=items),
+    )
+
+    assert approved.status == FilingStatus.APPROVED
+    assert [decision.outcome for decision in decided] == [Outcome.CLOSE, Outcome.CLOSE]
+    second.refresh_from_db()
+    assert second.status == MediaAccountStatus.CLOSED
+    assert ClosureOrder.objects.filter(media_account=second).count() == 0
+    assert AuditEvent.objects.filter(pk__gt=before, action="audits.decision.made").count() == 2
+    assert verify_chain() == (AuditEvent.objects.count(), None)

@@ -89,3 +89,50 @@ def test_it_anchors_the_trail_every_hour(settings):
         entry for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == anchor_audit_trail.name
     ]
     assert entry["schedule"].minute == {0} and len(entry["schedule"].hour) == 24
+
+
+# A transaction's events are written as it commits (audits/db), after its own row locks: real
+# transactions here, which a test wrapped in one would never commit.
+
+
+def _recorded() -> list[str]:
+    return list(AuditEvent.objects.order_by("pk").values_list("action", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_writes_a_transactions_events_as_it_commits(test_actions, office_admin, department_a):
+    with transaction.atomic():
+        record("test.thing.created", actor=office_admin, target=department_a)
+        record_many("test.many", actor=office_admin, items=[(department_a, {"n": 1})])
+        assert "test.thing.created" not in _recorded()  # nothing holds the trail's head yet
+
+    assert _recorded()[-2:] == ["test.thing.created", "test.many"]
+    assert verify_chain() == (AuditEvent.objects.count(), None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_writes_no_event_of_a_transaction_that_rolls_back(test_actions, office_admin, department_a):
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        record("test.thing.created", actor=office_admin, target=department_a)
+        1 / 0  # noqa: B018
+
+    assert "test.thing.created" not in _recorded()
+    record("test.other", actor=office_admin, target=department_a)  # and the next one is not stuck behind it
+    assert _recorded()[-1] == "test.other"
+    assert verify_chain() == (AuditEvent.objects.count(), None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_drops_the_events_of_a_savepoint_rolled_back(test_actions, office_admin, department_a):
+    with transaction.atomic():
+        record("test.thing.created", actor=office_admin, target=department_a)
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            record("test.many", actor=office_admin, target=department_a)
+            1 / 0  # noqa: B018
+        record("test.other", actor=office_admin, target=department_a)
+
+    assert [action for action in _recorded() if action.startswith("test.")] == [
+        "test.thing.created",
+        "test.other",
+    ]
+    assert verify_chain() == (AuditEvent.objects.count(), None)
