@@ -14,6 +14,9 @@ override DEMO_PASSWORD := $(value DEMO_PASSWORD)
 export DEMO_PASSWORD
 # `make test ARGS="-k filing -x"` passes options to pytest.
 ARGS ?=
+# `make test` runs the tests in this many processes (pytest-xdist; tests/workers.py keeps them
+# apart): auto is one a core. TEST_WORKERS=0 runs them in this process (for pdb, say).
+TEST_WORKERS ?= auto
 # `make run ADDR=127.0.0.1:8080` (or ADDR=0.0.0.0:8080) starts the web server on another address
 # or port; bin/run-dev reads it, and serves on 127.0.0.1:8000 when it is empty.
 export ADDR
@@ -24,7 +27,7 @@ export ADDR
 help:
 	@echo "make run       set up (venv, migrate, demo data) and start the web server and worker on http://127.0.0.1:8000"
 	@echo "               (ADDR=127.0.0.1:8080 for another port; Ctrl-C stops both)"
-	@echo "make test      run the tests (ARGS=... goes to pytest)"
+	@echo "make test      run the tests on every core (ARGS=... goes to pytest, TEST_WORKERS=n sets the processes)"
 	@echo "make lint      ruff"
 	@echo "make messages  update and compile the zh_Hans translation catalogue"
 	@echo "make worker    the Celery worker with its embedded beat scheduler, alone"
@@ -59,7 +62,7 @@ test: venv
 		echo "Chromium not found: skipping the browser tests (install chromium to run them)."; \
 		set -- -m "not e2e"; \
 	fi; \
-	$(BIN)/pytest "$$@" $(ARGS) || { status=$$?; \
+	$(BIN)/pytest -n $(TEST_WORKERS) "$$@" $(ARGS) || { status=$$?; \
 		if [ $$status = 5 ]; then echo "pytest collected no tests (exit code 5)." >&2; fi; exit $$status; }
 
 lint: venv

@@ -28,10 +28,12 @@ def grant_the_app_role() -> None:
     """The application's rights, and TRUNCATE besides: the test runner empties every table with it
     between transactional tests (production grants it on no table)."""
     role = connection.ops.quote_name(APP_ROLE)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE])
-        if cursor.fetchone() is None:
-            cursor.execute(f"CREATE ROLE {role} NOLOGIN")
+    # Roles belong to the server, not to one database: the xdist workers, each granting on its own
+    # test database, may all find the role missing at once, and all but one then lose the race.
+    _run(
+        f"DO $$ BEGIN CREATE ROLE {role} NOLOGIN; "
+        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+    )
     call_command("grant_app_role", APP_ROLE)
     _run(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {role}")
 
