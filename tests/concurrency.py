@@ -82,7 +82,13 @@ def at_once(*calls: Callable[[], Any]) -> list[Any]:
 
 def _waiting_for_locks() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
+        # Only this database's sessions: other xdist workers race in databases of their own. (A row
+        # lock's waiter waits on a transaction id, a lock of no database: hence the sessions' view.)
+        cursor.execute(
+            "SELECT count(DISTINCT lock.pid) FROM pg_locks lock"
+            " JOIN pg_stat_activity session ON session.pid = lock.pid"
+            " WHERE NOT lock.granted AND session.datname = current_database()"
+        )
         return cursor.fetchone()[0]
 
 
