@@ -168,6 +168,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+    # The tests' database in memory, Django's own choice for SQLite, said outright: pytest-django
+    # knows SQLite by Django's engine name alone, which the line below replaces, and would otherwise
+    # give each xdist worker a file named "test_" + the path, in a folder that does not exist.
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
 # Django's backends, sealing each transaction's audit events as it commits (audits/db).
 _TRAIL_SEALING_BACKENDS = {
     "django.db.backends.postgresql": "audits.db.postgresql",
