@@ -60,6 +60,9 @@ def _make_run(project: Path, *args: str, stop) -> tuple[int, str]:
         env.pop(name, None)
     pid, terminal = pty.fork()
     if pid == 0:  # the child: make in the copy, with the real Makefile
+        # As from a developer's terminal: Ctrl-C's default action, which a test runner's worker
+        # (pytest-xdist's) may have set to be ignored, and an ignored signal stays ignored over exec.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.chdir(project)
         os.execvpe("make", ["make", "-f", str(settings.BASE_DIR / "Makefile"), "run", *args], env)
     output = b""
