@@ -50,3 +50,17 @@ def test_it_filters_the_list_by_platform_and_draws_an_accounts_chart(
     box = canvas.bounding_box()
     assert box["width"] > 300 and box["height"] > 200
     assert page.get_by_test_id("activity-chart").get_attribute("data-chart-ready") == "true"
+
+
+def test_the_home_page_draws_every_chart_it_holds(page, sign_in, office_admin, file_account, department_a):
+    file_account(department_a, name="新城教育发布")
+    file_account(department_a, name="新城教育微博", platform=Platform.WEIBO)
+    sign_in("office", PASSWORD)
+
+    page.goto("/")
+    charts = page.locator("[data-chart], [data-inspection-chart]")
+    assert charts.count() >= 3
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-chart], [data-inspection-chart]')]"
+        ".every((chart) => chart.dataset.chartReady === 'true' && chart.querySelector('canvas'))"
+    )

@@ -58,6 +58,13 @@ def test_the_office_reads_the_weeks_ranking_and_exports_it(
     assert legend.is_visible()
     assert "O 日均" in legend.inner_text() and "(0.7 O + 0.2 A + 0.1 P)² × 12" in legend.inner_text()
     assert "健康旧号" not in page.get_by_test_id("ranking").inner_text()
+    page.locator("[data-testid='ranking-chart'][data-chart-ready='true'] canvas").wait_for()
+
+    # The account's page draws its index over the weeks beside its daily figures.
+    page.goto(f"{page.url.split('/rankings/')[0]}/media-accounts/{accounts[0].pk}/")
+    page.locator("[data-testid='index-trend'][data-chart-ready='true'] canvas").wait_for()
+    page.locator("[data-testid='activity-chart'][data-chart-ready='true'] canvas").wait_for()
+    page.go_back()
 
     page.get_by_role("button", name=f"重新计算 {week.isoformat()} 至 {saturday.isoformat()} 的指数").click()
     page.wait_for_url("**/rankings/?week=*")
