@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -5,6 +6,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+
+
+def user_field(verbose_name) -> models.ForeignKey:
+    """The user who did something a record keeps (submitted, decided, confirmed it…): empty where the
+    system did it, and a user who ever acted is never deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
 
 class RegistryUserManager(UserManager):

@@ -4,12 +4,12 @@
 → 限期集中关停 (ClosureOrder).
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import user_field
 from audits.choices import CampaignStatus, ClosureOrderStatus, Outcome, Proposal, SelfInspectionStatus
 from registry.choices import Employment
 from registry.models import ScopedQuerySet
@@ -28,14 +28,7 @@ class ReviewCampaign(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_field(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
 
@@ -100,14 +93,7 @@ class SelfInspection(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    submitted_by = user_field(_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     return_note = models.TextField(_("returned with"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -157,14 +143,7 @@ class ReviewMeeting(models.Model):
     held_on = models.DateField(_("held on"))
     attendees = models.TextField(_("attendees"))
     minutes = models.TextField(_("minutes"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = user_field(_("recorded by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -203,14 +182,7 @@ class ReviewDecision(models.Model):
         related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = user_field(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
     objects = ReviewDecisionQuerySet.as_manager()
@@ -279,23 +251,9 @@ class ClosureOrder(models.Model):
     evidence_url = models.URLField(_("notice URL"), max_length=500, blank=True)
     evidence_file = models.FileField(_("screenshot"), upload_to="closure-evidence/%Y/%m/", blank=True)
     evidence_note = models.TextField(_("note from the unit"), blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("confirmed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    confirmed_by = user_field(_("confirmed by"))
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("verified by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    verified_by = user_field(_("verified by"))
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     rejection_note = models.TextField(_("confirmation rejected with"), blank=True)
 

@@ -1,12 +1,12 @@
 """Scheduled inspections (定期巡查, docs/design.md §7): rules, runs, findings, rectification notices,
 and the weekly activity index (§7a)."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import user_field
 from audits.choices import FindingStatus, NoticeStatus, RuleCode, RunStatus, Severity
 from registry.models import ScopedQuerySet
 
@@ -37,14 +37,7 @@ class InspectionRun(models.Model):
 
     inspection_date = models.DateField(_("inspection day"))
     status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    requested_by = user_field(_("requested by"))
     created_at = models.DateTimeField(_("queued at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -94,14 +87,7 @@ class Finding(models.Model):
         related_name="+",
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    waived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("waived by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    waived_by = user_field(_("waived by"))
     waived_at = models.DateTimeField(_("waived at"), null=True, blank=True)
     waive_reason = models.TextField(_("waive reason"), blank=True)
     notice = models.ForeignKey(
@@ -162,23 +148,9 @@ class RectificationNotice(models.Model):
         _("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.OPEN
     )
     response = models.TextField(_("the unit's answer"), blank=True)
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("answered by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    responded_by = user_field(_("answered by"))
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = user_field(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     return_note = models.TextField(_("sent back with"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -1,10 +1,10 @@
 """The office's reminders (催办) to units with overdue items."""
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import user_field
 from registry.models import ScopedQuerySet
 
 
@@ -17,14 +17,7 @@ class Reminder(models.Model):
         on_delete=models.PROTECT,
         related_name="reminders",
     )
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("sent by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    sent_by = user_field(_("sent by"))
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
     message = models.TextField(_("message"), blank=True)
     # What was overdue when it was sent, per kind: {"self_inspections": n, "closure_orders": n, "notices": n}.

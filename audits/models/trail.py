@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import user_field
 from registry.models import ScopedQuerySet
 
 
@@ -26,14 +26,7 @@ class AuditEvent(models.Model):
     """
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    actor = user_field(_("actor"))
     # Frozen at the time of the event: a later rename must not rewrite history.
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=100, db_index=True)
