@@ -17,7 +17,7 @@ from audits.models import (
     SelfInspection,
 )
 from audits.selectors.campaigns import visible_campaigns
-from registry.filters import visible_departments, visible_media_accounts
+from registry.filters import OverdueFilter, visible_departments, visible_media_accounts
 
 
 def _campaigns(request):
@@ -55,22 +55,11 @@ class SelfInspectionFilter(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(
         label=_("department"), field_name="media_account__department", queryset=visible_departments
     )
-    # A choice rather than a BooleanFilter, which would read "overdue=maybe" as no filter at all.
-    overdue = django_filters.ChoiceFilter(
-        label=_("overdue"),
-        choices=[("true", _("Yes")), ("false", _("No"))],
-        method="filter_overdue",
-        help_text=_("Not submitted and past the campaign's self-inspection deadline"),
-    )
+    overdue = OverdueFilter(help_text=_("Not submitted and past the campaign's self-inspection deadline"))
 
     class Meta:
         model = SelfInspection
         fields = ["campaign", "status", "media_account", "department", "overdue"]
-
-    def filter_overdue(self, queryset, name, value):
-        if value == "true":
-            return queryset.overdue()
-        return queryset.exclude(pk__in=SelfInspection.objects.overdue().values("pk"))
 
 
 class ReviewMeetingFilter(django_filters.FilterSet):
@@ -111,23 +100,14 @@ class ClosureOrderFilter(django_filters.FilterSet):
         label=_("department"), field_name="media_account__department", queryset=visible_departments
     )
     status = django_filters.ChoiceFilter(label=_("status"), choices=ClosureOrderStatus.choices)
-    # A choice rather than a BooleanFilter, which would read "overdue=maybe" as no filter at all.
-    overdue = django_filters.ChoiceFilter(
-        label=_("overdue"),
-        choices=[("true", _("Overdue only")), ("false", _("Not overdue"))],
-        method="filter_overdue",
+    overdue = OverdueFilter(
         help_text=_("Open and past the deadline"),
+        choices=[("true", _("Overdue only")), ("false", _("Not overdue"))],
     )
 
     class Meta:
         model = ClosureOrder
         fields = ["campaign", "media_account", "department", "status", "overdue"]
-
-    def filter_overdue(self, queryset, name, value):
-        # The same rule as the daily job's: open and past the deadline, whether flagged yet or not.
-        if value == "true":
-            return queryset.overdue()
-        return queryset.exclude(pk__in=ClosureOrder.objects.overdue().values("pk"))
 
 
 class ReminderFilter(django_filters.FilterSet):

@@ -5,12 +5,11 @@ unit outside one's scope is refused like an unknown one.
 """
 
 import django_filters
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits.choices import FindingStatus, NoticeStatus, RuleCode, Severity
 from audits.models import Finding, RectificationNotice
-from registry.filters import visible_departments, visible_media_accounts
+from registry.filters import OverdueFilter, visible_departments, visible_media_accounts
 
 
 class FindingFilter(django_filters.FilterSet):
@@ -34,19 +33,8 @@ class FindingFilter(django_filters.FilterSet):
 class NoticeFilter(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(label=_("department"), queryset=visible_departments)
     status = django_filters.ChoiceFilter(label=_("status"), choices=NoticeStatus.choices)
-    # A choice rather than a BooleanFilter, which would read "overdue=maybe" as no filter at all.
-    overdue = django_filters.ChoiceFilter(
-        label=_("overdue"),
-        choices=[("true", _("Yes")), ("false", _("No"))],
-        method="filter_overdue",
-        help_text=_("Awaiting an answer past the deadline"),
-    )
+    overdue = OverdueFilter(help_text=_("Awaiting an answer past the deadline"))
 
     class Meta:
         model = RectificationNotice
         fields = ["department", "status", "overdue"]
-
-    def filter_overdue(self, queryset, name, value):
-        today = timezone.localdate()
-        overdue = {"status": NoticeStatus.OPEN, "deadline__lt": today}
-        return queryset.filter(**overdue) if value == "true" else queryset.exclude(**overdue)

@@ -8,6 +8,28 @@ from registry.choices import DepartmentKind, FilingKind, FilingStatus, MediaAcco
 from registry.models import Department, Filing, MediaAccount
 
 
+class YesNoFilter(django_filters.ChoiceFilter):
+    """A yes-or-no question: a choice rather than a BooleanFilter, which would read "=maybe" as no
+    filter at all."""
+
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, choices=choices or [("true", _("Yes")), ("false", _("No"))], **kwargs)
+
+
+class OverdueFilter(YesNoFilter):
+    """Late or not by the model's own rule, its queryset's ``overdue()``: the rule its daily job uses."""
+
+    def __init__(self, *, help_text, choices=None):
+        super().__init__(label=_("overdue"), help_text=help_text, choices=choices)
+
+    def filter(self, queryset, value):
+        if value == "true":
+            return queryset.overdue()
+        if value == "false":
+            return queryset.exclude(pk__in=queryset.overdue().values("pk"))
+        return queryset
+
+
 def visible_departments(request):
     if request is None:
         return Department.objects.none()
@@ -23,10 +45,7 @@ def visible_media_accounts(request):
 class DepartmentFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=DepartmentKind.choices)
     parent = django_filters.ModelChoiceFilter(label=_("parent unit"), queryset=visible_departments)
-    # A choice rather than a BooleanFilter, which would read "is_active=maybe" as no filter at all.
-    is_active = django_filters.ChoiceFilter(
-        label=_("active"), choices=[("true", _("Yes")), ("false", _("No"))], method="filter_active"
-    )
+    is_active = YesNoFilter(label=_("active"), method="filter_active")
     q = django_filters.CharFilter(label=_("Search"), method="search")
 
     class Meta:
