@@ -11,7 +11,7 @@ import graphlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "audits", "config", "registry")
+APPS = ("accounts", "audits", "config", "registry", "tooling")
 
 
 def project_modules() -> dict[str, Path]:
