@@ -9,7 +9,9 @@ so no web worker ever reads one.
 
 import datetime
 import functools
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -25,10 +27,6 @@ from registry.services import RowError
 from registry.tasks import read_import_job
 
 UNCONFIRMED_FOR = datetime.timedelta(days=1)
-READERS = {
-    ImportKind.MEDIA_ACCOUNTS: spreadsheets.read_import,
-    ImportKind.METRICS: forms_metrics.read_metric_sheet,
-}
 
 
 def may_import(user, kind: str) -> bool:
@@ -38,7 +36,7 @@ def may_import(user, kind: str) -> bool:
     return forms_metrics.may_enter_metrics(user)
 
 
-def check_media_accounts(user, sheet: spreadsheets.ImportSheet) -> list[RowError]:
+def _check_media_accounts(user, sheet: spreadsheets.ImportSheet) -> tuple[list[RowError], list, dict]:
     """Every problem of the sheet's rows, by a dry run of the import; a formula cell is told once."""
     errors = list(sheet.errors)
     try:
@@ -46,17 +44,39 @@ def check_media_accounts(user, sheet: spreadsheets.ImportSheet) -> list[RowError
     except services.ImportRejected as rejected:
         formula_cells = {(error.row, error.field) for error in sheet.errors}
         errors += [error for error in rejected.row_errors if (error.row, error.field) not in formula_cells]
-    return sorted(errors, key=lambda error: error.row)
+    return sorted(errors, key=lambda error: error.row), sheet.rows, {}
+
+
+def _check_metrics(user, sheet: spreadsheets.ImportSheet) -> tuple[list[RowError], list, dict]:
+    checked = forms_metrics.check_metric_sheet(user, sheet)
+    return (
+        checked.errors,
+        checked.rows,
+        {"media_accounts": checked.media_accounts, "replaced": checked.replaced},
+    )
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What one kind of import does its own way; the job, its pages and its confirmation are shared."""
+
+    read: Callable[..., spreadsheets.ImportSheet]  # the file's rows, as cell text (the worker)
+    # The rows' problems, the rows to write and what the check page says of them beyond their count.
+    check: Callable[[Any, spreadsheets.ImportSheet], tuple[list[RowError], list, dict]]
+    write: Callable[..., Any]  # the service that writes the rows, all or nothing
+
+
+KINDS = {
+    ImportKind.MEDIA_ACCOUNTS: Kind(
+        spreadsheets.read_import, _check_media_accounts, services.media_accounts_import
+    ),
+    ImportKind.METRICS: Kind(forms_metrics.read_metric_sheet, _check_metrics, services.metrics_record),
+}
 
 
 def _check(job: ImportJob, sheet: spreadsheets.ImportSheet) -> dict:
     """What the check page shows of a read sheet: its rows, their problems, for figures the counts."""
-    if job.kind == ImportKind.MEDIA_ACCOUNTS:
-        errors, summary = check_media_accounts(job.uploaded_by, sheet), {}
-    else:
-        checked = forms_metrics.check_metric_sheet(job.uploaded_by, sheet)
-        errors = checked.errors
-        summary = {"media_accounts": checked.media_accounts, "replaced": checked.replaced}
+    errors, _rows, summary = KINDS[job.kind].check(job.uploaded_by, sheet)
     return {
         "columns": sheet.columns,
         "rows": sheet.rows,
@@ -140,7 +160,7 @@ def import_job_read(*, job_id: int) -> ImportJob | None:
     def progress(count: int) -> None:
         ImportJob.objects.filter(pk=job.pk).update(rows_read=count)
 
-    read = functools.partial(READERS[job.kind], bytes(job.data), extension=job.extension)
+    read = functools.partial(KINDS[job.kind].read, bytes(job.data), extension=job.extension)
     with translation.override(job.language or None):
         try:
             sheet = reading.read_within_budget(
@@ -183,7 +203,18 @@ def import_job_read(*, job_id: int) -> ImportJob | None:
     return job
 
 
-def import_job_imported(*, actor, job: ImportJob) -> None:
-    """Mark a job's rows written (the import recorded its own events) and drop them: a job is
-    confirmed once."""
+@transaction.atomic
+def import_job_confirm(*, actor, job: ImportJob) -> dict:
+    """Write a checked job's rows, all or nothing, and mark it imported; the counts written.
+
+    Checked again first: the registry may have changed since the check (an ID registered
+    meanwhile, an account moved out of the user's scope); ``ImportRejected`` lists the problems.
+    """
+    kind = KINDS[job.kind]
+    errors, rows, summary = kind.check(actor, job_sheet(job))
+    if errors:
+        raise services.ImportRejected(errors)
+    kind.write(actor=actor, rows=rows)
+    # A job is confirmed once; its rows are dropped (the import recorded its own events).
     ImportJob.objects.filter(pk=job.pk, uploaded_by=actor).update(imported_at=timezone.now(), result={})
+    return {"rows": len(rows), **summary}

@@ -555,7 +555,16 @@ def filing_approve(*, actor, filing: Filing, note: str = "") -> Filing:
     elif filing.kind == FilingKind.CHANGE:
         _apply_changes(account, filing.changes, actor=actor)
     else:
-        _close(account, successor_id=filing.successor_id, actor=actor)
+        if account.status in (MediaAccountStatus.CLOSING, MediaAccountStatus.MERGING):
+            # The campaign's order closes it when the office verifies the order, which withdraws
+            # this filing; approving the filing as well would close the account twice.
+            raise InvalidTransition(
+                _(
+                    "A campaign has ordered this account's closure: "
+                    "it closes when the office verifies the order."
+                )
+            )
+        _close(account, status=MediaAccountStatus.CLOSED, merged_into_id=filing.successor_id, actor=actor)
     _decide(filing, actor=actor, status=FilingStatus.APPROVED, note=note)
     record("registry.filing.approved", actor=actor, target=filing, changes={"after": {"note": note}})
     return filing
@@ -596,26 +605,105 @@ def _apply_changes(account: MediaAccount, changes: Mapping[str, Any], *, actor) 
     record("registry.media_account.changed", actor=actor, target=account, changes=audited)
 
 
-def _close(account: MediaAccount, *, successor_id: int | None, actor) -> None:
-    if account.status in (MediaAccountStatus.CLOSING, MediaAccountStatus.MERGING):
-        # The campaign's order closes it when the office verifies the order, which withdraws this
-        # filing; approving the filing as well would close the account twice.
-        raise InvalidTransition(
-            _("A campaign has ordered this account's closure: it closes when the office verifies the order.")
-        )
+# What closing an account changes, as its trail event shows it.
+CLOSE_FIELDS = ("status", "merged_into", "closed_on")
+
+
+def _close(account: MediaAccount, *, status: str, merged_into_id: int | None, actor) -> None:
     if not account.is_live:
         raise InvalidTransition(_("Only a live account can be closed."))
-    before = snapshot(account, ("status", "merged_into"))
-    account.status = MediaAccountStatus.CLOSED
+    before = snapshot(account, CLOSE_FIELDS)
+    account.status = status
     account.closed_on = timezone.localdate()
-    account.merged_into_id = successor_id
+    account.merged_into_id = merged_into_id
     account.save(update_fields=["status", "closed_on", "merged_into", "updated_at"])
     record(
         "registry.media_account.closed",
         actor=actor,
         target=account,
-        changes=diff(before, snapshot(account, ("status", "merged_into"))),
+        changes=diff(before, snapshot(account, CLOSE_FIELDS)),
     )
+
+
+@transaction.atomic
+def media_account_order_closure(
+    *, actor, media_account: MediaAccount, merge_target: MediaAccount | None = None
+) -> MediaAccount | None:
+    """A campaign's close (or merge) decision: the live account is ``closing`` (``merging`` into
+    ``merge_target``) until the office verifies its order (:func:`media_account_close`).
+
+    ``None`` when the account has ended meanwhile, through its own filing: there is nothing left to
+    order, and making it ``closing`` again would undo the filing.
+    """
+    _require(_is_system_or_office(actor))
+    account = MediaAccount.objects.select_for_update().get(pk=media_account.pk)
+    if not account.is_live:
+        return None
+    before = snapshot(account, ("status",))
+    account.status = MediaAccountStatus.MERGING if merge_target is not None else MediaAccountStatus.CLOSING
+    account.save(update_fields=["status", "updated_at"])
+    record(
+        "registry.media_account.closure_ordered",
+        actor=actor,
+        target=account,
+        changes=diff(before, snapshot(account, ("status",))),
+    )
+    return account
+
+
+@transaction.atomic
+def media_account_close(
+    *,
+    actor,
+    media_account: MediaAccount,
+    reason: str,
+    merge_target: MediaAccount | None = None,
+    notice_url: str = "",
+    submitted_by=None,
+    submitted_at: datetime.datetime | None = None,
+    note: str = "",
+) -> Filing:
+    """The office closes an account on a campaign's verified order (merged into ``merge_target``
+    when given), without a filing of the unit's: the account's submitted filings are withdrawn, each
+    recorded, and an approved close filing is recorded, so the registry's history tells the whole
+    story. ``submitted_by``/``submitted_at`` say who asked for the closure and when (the unit's
+    confirmation); ``note`` is the office's decision note."""
+    _require(_is_system_or_office(actor))
+    # The account's submitted filings before the account, the order in which filing_approve locks
+    # them: taken the other way round, the two would each wait for the other.
+    pending = list(
+        Filing.objects.select_for_update().filter(
+            media_account_id=media_account.pk, status=FilingStatus.SUBMITTED
+        )
+    )
+    account = MediaAccount.objects.select_for_update().get(pk=media_account.pk)
+    status = MediaAccountStatus.MERGED if merge_target is not None else MediaAccountStatus.CLOSED
+    _close(account, status=status, merged_into_id=merge_target.pk if merge_target else None, actor=actor)
+    # Moot once the account is closed.
+    withdrawal_note = _("Closed by the campaign")
+    for filing in pending:
+        _decide(filing, actor=actor, status=FilingStatus.WITHDRAWN, note=withdrawal_note)
+    record_many(
+        "registry.filing.withdrawn",
+        actor=actor,
+        items=((filing, {"after": {"note": withdrawal_note}}) for filing in pending),
+    )
+    now = timezone.now()
+    filing = Filing.objects.create(
+        media_account=account,
+        kind=FilingKind.CLOSE,
+        status=FilingStatus.APPROVED,
+        reason=reason,
+        successor=merge_target,
+        notice_url=notice_url,
+        submitted_by=submitted_by,
+        submitted_at=submitted_at or now,
+        decided_by=actor,
+        decided_at=now,
+        decision_note=note,
+    )
+    record("registry.filing.approved", actor=actor, target=filing, changes={"after": {"kind": filing.kind}})
+    return filing
 
 
 @transaction.atomic

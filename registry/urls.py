@@ -1,5 +1,6 @@
 from django.urls import path
 
+from registry.choices import ImportKind
 from registry.views import browse, departments, filings, imports, metrics, spreadsheets
 
 urlpatterns = [
@@ -38,10 +39,16 @@ urlpatterns = [
         {"fmt": "csv"},
         name="media_accounts_export_csv",
     ),
-    path("media-accounts/import/", spreadsheets.media_accounts_import, name="media_accounts_import"),
+    path(
+        "media-accounts/import/",
+        imports.import_upload,
+        {"kind": ImportKind.MEDIA_ACCOUNTS},
+        name="media_accounts_import",
+    ),
     path(
         "media-accounts/import/confirm/",
-        spreadsheets.media_accounts_import_confirm,
+        imports.import_confirm,
+        {"kind": ImportKind.MEDIA_ACCOUNTS},
         name="media_accounts_import_confirm",
     ),
     path(
@@ -51,10 +58,15 @@ urlpatterns = [
     ),
     # Daily figures (运营数据)
     path("media-accounts/<int:pk>/metrics/", metrics.metric_entry, name="metric_entry"),
-    path("metrics/import/", metrics.metrics_import, name="metrics_import"),
+    path("metrics/import/", imports.import_upload, {"kind": ImportKind.METRICS}, name="metrics_import"),
     path("imports/<int:pk>/", imports.import_job_detail, name="import_job_detail"),
     path("imports/<int:pk>/status/", imports.import_job_status, name="import_job_status"),
-    path("metrics/import/confirm/", metrics.metrics_import_confirm, name="metrics_import_confirm"),
+    path(
+        "metrics/import/confirm/",
+        imports.import_confirm,
+        {"kind": ImportKind.METRICS},
+        name="metrics_import_confirm",
+    ),
     path("metrics/import/template.xlsx", metrics.metrics_import_template, name="metrics_import_template"),
     # Public verification
 ]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DESIGN = ROOT / "docs" / "design.md"
-SOURCES = ("accounts", "audits", "config", "registry", "templates", "tests", "docs")
+SOURCES = ("accounts", "audits", "config", "registry", "tooling", "templates", "tests", "docs")
 SUFFIXES = {".py", ".html", ".md", ".txt"}
 # "docs/design.md §1.3, §5.3–§5.6", "[design.md](design.md) §13": the sections after the name.
 CITATION = re.compile(r"design\.md\)?((?:[ ,–]*§\d+(?:\.\d+)?)+)")

@@ -11,7 +11,7 @@ import graphlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "audits", "config", "registry")
+APPS = ("accounts", "audits", "config", "registry", "tooling")
 
 
 def project_modules() -> dict[str, Path]:
@@ -80,3 +80,61 @@ def test_it_imports_no_private_helper_from_another_module():
         if target != name and imported_name.startswith("_") and not imported_name.startswith("__")
     ]
     assert reaching == []
+
+
+# The one module that changes an account's status and writes its filings (docs/design.md §5.1, §5.2).
+REGISTRY_OWNER = "registry.services"
+WRITES = {"create", "bulk_create", "update", "bulk_update", "get_or_create", "update_or_create", "delete"}
+
+
+def _names(node: ast.expr) -> list[str]:
+    """The names along an attribute or call chain, from its root: ``Filing.objects.filter().update``
+    gives ``["Filing", "objects", "filter", "update"]``."""
+    names = []
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            names.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Name):
+            return [node.id, *reversed(names)]
+        else:
+            return list(reversed(names))
+
+
+def _account_status_writes(tree: ast.Module) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            named = ast.walk(node.value) if node.value is not None else ()
+            if any(isinstance(name, ast.Name) and name.id == "MediaAccountStatus" for name in named) and any(
+                isinstance(target, ast.Attribute) and target.attr == "status" for target in targets
+            ):
+                found.append((node.lineno, "sets an account's status"))
+        elif isinstance(node, ast.Call):
+            chain = _names(node)
+            if chain[:1] == ["Filing"] and (
+                len(chain) == 1 or (chain[1] == "objects" and chain[-1] in WRITES)
+            ):
+                found.append((node.lineno, f"writes filings ({'.'.join(chain)})"))
+            elif (
+                chain[:2] == ["MediaAccount", "objects"]
+                and chain[-1] in WRITES
+                and any(keyword.arg == "status" for keyword in node.keywords)
+            ):
+                found.append((node.lineno, f"sets accounts' status ({'.'.join(chain)})"))
+    return found
+
+
+def test_it_leaves_an_accounts_status_and_its_filings_to_the_registry():
+    # A campaign orders and closes through the registry's services, which record every change: a
+    # second writer would change the account's state machine behind the registry's back.
+    writers = [
+        f"{name}:{line} {what}"
+        for name, path in MODULES.items()
+        if name != REGISTRY_OWNER and ".migrations." not in name
+        for line, what in _account_status_writes(ast.parse(path.read_text(), filename=str(path)))
+    ]
+    assert writers == []

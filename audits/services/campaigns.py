@@ -23,8 +23,9 @@ from audits.choices import CampaignStatus, ClosureOrderStatus, Outcome, Proposal
 from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, ReviewMeeting, SelfInspection
 from audits.services.trail import diff, record, record_many, snapshot
 from config.errors import InvalidTransition
-from registry.choices import FilingKind, FilingStatus, MediaAccountStatus
-from registry.models import Filing, MediaAccount
+from registry import services as registry_services
+from registry.choices import MediaAccountStatus
+from registry.models import MediaAccount
 
 SCOPE_KEYS = ("department_kinds", "platforms", "departments")
 ANSWER_FIELDS = (
@@ -348,10 +349,12 @@ def _decide_one(
 
 
 def _order_closure(decision: ReviewDecision, inspection: SelfInspection, *, actor) -> ClosureOrder | None:
-    account = MediaAccount.objects.select_for_update().get(pk=inspection.media_account_id)
-    if not account.is_live:
-        # Closed (or merged) through the unit's own filing since it applied: the decision stands,
-        # and there is nothing left to order; reopening it as "closing" would undo the filing.
+    # The registry owns the account's states: it makes the account closing (merging), or says it
+    # has ended meanwhile through its own filing, when the decision stands and nothing is ordered.
+    account = registry_services.media_account_order_closure(
+        actor=actor, media_account=inspection.media_account, merge_target=decision.merge_target
+    )
+    if account is None:
         return None
     order = ClosureOrder.objects.create(
         decision=decision,
@@ -360,20 +363,11 @@ def _order_closure(decision: ReviewDecision, inspection: SelfInspection, *, acto
         merge_target=decision.merge_target,
         deadline=decision.deadline,
     )
-    before = snapshot(account, ("status",))
-    account.status = MediaAccountStatus.MERGING if decision.merge_target_id else MediaAccountStatus.CLOSING
-    account.save(update_fields=["status", "updated_at"])
     record(
         "audits.closure_order.created",
         actor=actor,
         target=order,
         changes={"after": snapshot(order, ("media_account", "merge_target", "deadline"))},
-    )
-    record(
-        "registry.media_account.closure_ordered",
-        actor=actor,
-        target=account,
-        changes=diff(before, snapshot(account, ("status",))),
     )
     return order
 
@@ -517,55 +511,27 @@ def closure_order_confirm(
 
 @transaction.atomic
 def closure_order_verify(*, actor, order: ClosureOrder, note: str = "") -> ClosureOrder:
-    """The office checks the closure: the account becomes closed (or merged) and a close filing
-    is recorded as approved, so the registry's history tells the whole story."""
+    """The office checks the closure: the registry closes (or merges) the account, withdrawing its
+    pending filings and recording an approved close filing (``media_account_close``)."""
     _require(_office(actor))
     order = _locked_order(order)
     if order.status != ClosureOrderStatus.CONFIRMED:
         raise InvalidTransition(_("Only an order the unit has confirmed can be verified."))
-    # The account's pending filings before the account, the order in which filing_approve locks
-    # them: taken the other way round, the two would each wait for the other.
-    pending = list(
-        Filing.objects.select_for_update()
-        .filter(media_account_id=order.media_account_id, status=FilingStatus.SUBMITTED)
-        .values_list("pk", flat=True)
-    )
-    account = MediaAccount.objects.select_for_update().get(pk=order.media_account_id)
-    before = snapshot(account, ("status", "merged_into", "closed_on"))
-    account.status = MediaAccountStatus.MERGED if order.is_merger else MediaAccountStatus.CLOSED
-    account.merged_into = order.merge_target
-    account.closed_on = timezone.localdate()
-    account.save(update_fields=["status", "merged_into", "closed_on", "updated_at"])
-    now = timezone.now()
-    # The unit's pending filings for this account are moot once it is closed.
-    Filing.objects.filter(pk__in=pending).update(
-        status=FilingStatus.WITHDRAWN, decided_at=now, decision_note=_("Closed by the campaign")
-    )
-    filing = Filing.objects.create(
-        media_account=account,
-        kind=FilingKind.CLOSE,
-        status=FilingStatus.APPROVED,
+    registry_services.media_account_close(
+        actor=actor,
+        media_account=order.media_account,
+        merge_target=order.merge_target,
         reason=_("Decided in the campaign “%(campaign)s”") % {"campaign": order.campaign.name},
-        successor=order.merge_target,
         notice_url=order.evidence_url,
         submitted_by=order.confirmed_by,
-        submitted_at=order.confirmed_at or now,
-        decided_by=actor,
-        decided_at=now,
-        decision_note=note,
+        submitted_at=order.confirmed_at,
+        note=note,
     )
     order.status = ClosureOrderStatus.VERIFIED
     order.verified_by = actor
-    order.verified_at = now
+    order.verified_at = timezone.now()
     order.save(update_fields=["status", "verified_by", "verified_at"])
     record("audits.closure_order.verified", actor=actor, target=order, changes={"after": {"note": note}})
-    record("registry.filing.approved", actor=actor, target=filing, changes={"after": {"kind": filing.kind}})
-    record(
-        "registry.media_account.closed",
-        actor=actor,
-        target=account,
-        changes=diff(before, snapshot(account, ("status", "merged_into", "closed_on"))),
-    )
     return order
 
 

@@ -582,6 +582,20 @@ def test_it_closes_the_account_and_files_its_closure_when_verified(admin_a, offi
         services.closure_order_verify(actor=office_admin, order=order)
 
 
+def test_it_records_each_filing_the_verified_closure_withdraws(admin_a, office_admin, running, district):
+    account = district["a"]
+    pending = registry_services.filing_submit_change(
+        actor=admin_a, media_account=account, changes={"responsible_person": "李四"}
+    )
+    order = ordered(office_admin, admin_a, running, account)
+    services.closure_order_confirm(actor=admin_a, order=order, note="已停更")
+    services.closure_order_verify(actor=office_admin, order=order)
+    pending.refresh_from_db()
+    assert (pending.status, pending.decided_by) == (FilingStatus.WITHDRAWN, office_admin)
+    withdrawn = AuditEvent.objects.get(action="registry.filing.withdrawn", object_id=str(pending.pk))
+    assert (withdrawn.actor, withdrawn.changes) == (office_admin, {"after": {"note": pending.decision_note}})
+
+
 def test_it_leaves_closing_an_ordered_account_to_its_order(admin_a, office_admin, running, district):
     account = district["a"]
     filed = registry_services.filing_submit_close(actor=admin_a, media_account=account, reason="职能调整")

@@ -14,8 +14,8 @@ from accounts.choices import Role
 from accounts.models import User
 from audits.models import AuditEvent
 from registry.choices import DepartmentKind, FilingStatus, MediaAccountStatus
-from registry.management.commands.seed_demo import DEPARTMENTS
 from registry.models import AccountMetric, Department, Filing, MediaAccount
+from tooling.demo import DEPARTMENTS
 
 PASSWORD = "Seed-Demo-Pass-7"
 

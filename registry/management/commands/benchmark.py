@@ -1,24 +1,12 @@
-"""Measure the application against the raw database on realistic volumes (docs/benchmarks.md).
+"""Measure the application against the raw database on realistic volumes (docs/benchmarks.md);
+the work is ``tooling.benchmark``'s."""
 
-Builds a province's registry in a throwaway database of the configured engine (SQLite by default,
-PostgreSQL when DATABASE_URL points there), times every scenario through the real code path and
-as hand-written SQL, prints the table, and drops the database. The developer's data is never
-touched. The defaults (10,000 accounts, 500 units, 30 days of figures) take about six minutes on
-two cores with SQLite and ten with PostgreSQL; ``--quick`` is a small run of about twenty seconds.
-"""
-
-import json
-import platform
-import time
 from dataclasses import replace
-from pathlib import Path
 
-import django
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
-from registry.management import benchmark
-from registry.management.benchmark_data import QUICK, Volumes, build, throwaway_database
+from tooling.benchmark.data import QUICK, Volumes
+from tooling.benchmark.run import benchmark
 
 
 class Command(BaseCommand):
@@ -67,63 +55,4 @@ class Command(BaseCommand):
             raise CommandError("Use at least 10 accounts, 3 units and 1 run.")
         if not 1 <= volumes.meeting_rows <= volumes.accounts // 2:
             raise CommandError("--meeting-rows must be between 1 and half the accounts.")
-
-        started = time.perf_counter()
-        with benchmark.production_like(), throwaway_database() as name:
-            self.stdout.write(f"Benchmark database: {name} ({connection.vendor})")
-            world = build(volumes, self.stdout.write)
-            built = time.perf_counter() - started
-            self.stdout.write(
-                f"Built in {built:.0f} s: " + ", ".join(f"{v:,} {k}" for k, v in world.counts.items())
-            )
-            results = []
-            for scenario in benchmark.scenarios(world, volumes.metric_rows):
-                results.append(benchmark.measure(scenario, volumes.runs))
-                self.stdout.write(f"  measured {scenario.name}")
-            engine = self._engine()
-        self.stdout.write(self._table(results))
-        self.stdout.write(f"Total {time.perf_counter() - started:.0f} s (building {built:.0f} s).")
-        if json_path:
-            report = {
-                "engine": engine,
-                "python": platform.python_version(),
-                "django": django.get_version(),
-                "volumes": vars(volumes),
-                "counts": world.counts,
-                "build_seconds": round(built, 1),
-                "results": benchmark.as_json(results),
-            }
-            Path(json_path).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-            self.stdout.write(f"Results written to {json_path}")
-
-    def _engine(self) -> str:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SHOW server_version")
-                return f"PostgreSQL {cursor.fetchone()[0]}"
-        return f"SQLite {connection.Database.sqlite_version}"
-
-    def _table(self, results) -> str:
-        header = ("scenario", "rows", "app ms", "raw ms", "app/raw", "queries")
-        lines = [
-            (
-                result.scenario,
-                f"{result.rows:,}"
-                + ("" if result.app_rows in (None, result.rows) else f" (app {result.app_rows:,})"),
-                f"{result.app_ms:,.1f}",
-                f"{result.raw_ms:,.2f}",
-                f"{result.ratio:,.1f}",
-                str(result.queries),
-            )
-            for result in results
-        ]
-        widths = [max(len(row[index]) for row in (header, *lines)) for index in range(len(header))]
-        rule = "  ".join("-" * width for width in widths)
-
-        def line(row):
-            cells = [row[0].ljust(widths[0])] + [
-                cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)
-            ]
-            return "  ".join(cells)
-
-        return "\n".join(["", line(header), rule, *map(line, lines), ""])
+        benchmark(volumes, json_path=json_path, write=self.stdout.write)

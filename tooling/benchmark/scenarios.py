@@ -38,9 +38,9 @@ from audits.services.index import WEIGHTS, weekly_index_compute
 from audits.services.inspections import inspection_run_request
 from audits.views.trail import COUNT_CAP
 from registry.choices import LIVE_STATUSES, DepartmentKind, FilingStatus, MediaAccountStatus, Platform
-from registry.management.benchmark_data import World
 from registry.models import AccountMetric, Department, Filing, MediaAccount, Operator
 from registry.selectors import MATRIX_STATUSES
+from tooling.benchmark.data import World
 
 PAGE = 50  # the lists' page size (browser and API alike)
 
