@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from audits.services.trail import record
+from audits.trail.services import record
 from registry import forms_metrics, reading, services, spreadsheets
 from registry.choices import ImportKind, ImportStatus
 from registry.models import ImportJob

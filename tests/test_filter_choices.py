@@ -15,8 +15,8 @@ FILTER_MODULES = (
     "registry.filters",
     "registry.api.metrics",
     "audits.filters",
-    "audits.filters_inspections",
-    "audits.filters_trail",
+    "audits.inspections.filters",
+    "audits.trail.filters",
 )
 # The lists whose pages carry a filter form, for an office admin and a department admin.
 FILTERED_PAGES = (

@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 
 from accounts import permissions
-from audits.selectors.index import account_trend
+from audits.ranking.selectors import account_trend
 from registry.forms_metrics import MetricEntryForm
 
 register = template.Library()
