@@ -1,3 +1,5 @@
+"""Every domain's models, imported here so that Django registers them under the app label ``audits``."""
+
 from audits.campaigns.models import (
     ClosureOrder,
     ReviewCampaign,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audits.trail.services import record
-from registry import forms_metrics, reading, services, spreadsheets
+from registry import metrics, reading, services, spreadsheets
 from registry.choices import ImportKind, ImportStatus
 from registry.models import ImportJob
 from registry.services import RowError
@@ -27,7 +27,7 @@ from registry.tasks import read_import_job
 UNCONFIRMED_FOR = datetime.timedelta(days=1)
 READERS = {
     ImportKind.MEDIA_ACCOUNTS: spreadsheets.read_import,
-    ImportKind.METRICS: forms_metrics.read_metric_sheet,
+    ImportKind.METRICS: metrics.read_metric_sheet,
 }
 
 
@@ -35,7 +35,7 @@ def may_import(user, kind: str) -> bool:
     """The office imports the registry; the office and the units import daily figures."""
     if kind == ImportKind.MEDIA_ACCOUNTS:
         return permissions.is_office_admin(user)
-    return forms_metrics.may_enter_metrics(user)
+    return permissions.may_enter_metrics(user)
 
 
 def check_media_accounts(user, sheet: spreadsheets.ImportSheet) -> list[RowError]:
@@ -54,7 +54,7 @@ def _check(job: ImportJob, sheet: spreadsheets.ImportSheet) -> dict:
     if job.kind == ImportKind.MEDIA_ACCOUNTS:
         errors, summary = check_media_accounts(job.uploaded_by, sheet), {}
     else:
-        checked = forms_metrics.check_metric_sheet(job.uploaded_by, sheet)
+        checked = metrics.check_metric_sheet(job.uploaded_by, sheet)
         errors = checked.errors
         summary = {"media_accounts": checked.media_accounts, "replaced": checked.replaced}
     return {

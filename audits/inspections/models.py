@@ -1,5 +1,4 @@
-"""Scheduled inspections (定期巡查, docs/design.md §7): rules, runs, findings, rectification notices,
-and the weekly activity index (§7a)."""
+"""Scheduled inspections (定期巡查, docs/design.md §7): rules, runs, findings, rectification notices."""
 
 from django.conf import settings
 from django.db import models

@@ -1,3 +1,5 @@
+"""The weekly activity index (docs/design.md §7a)."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

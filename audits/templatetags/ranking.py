@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts import permissions
 from audits.ranking.selectors import account_trend
-from registry.forms_metrics import MetricEntryForm
+from registry.forms import MetricEntryForm
 
 register = template.Library()
 

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from config.downloads import download, xlsx_response
-from registry import forms_metrics, imports, services, spreadsheets
+from registry import imports, metrics, services, spreadsheets
 from registry.choices import ImportKind
-from registry.forms import ImportConfirmForm, ImportUploadForm
+from registry.forms import ImportConfirmForm, ImportUploadForm, MetricEntryForm
 from registry.models import MediaAccount
 from registry.views.spreadsheets import PREVIEW_ROWS
 
@@ -37,7 +37,7 @@ def metric_entry(request, pk: int):
         MediaAccount.objects.select_related("department"), request.user, pk=pk
     )
     _require(permissions.can_act_for_department(request.user, account.department_id))
-    form = forms_metrics.MetricEntryForm(request.POST or None)
+    form = MetricEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.metrics_record(actor=request.user, rows=[{"media_account": account.pk, **form.cleaned_data}])
         messages.success(
@@ -65,14 +65,14 @@ def _preview(request, *, sheet, errors, summary, job=None):
             "upload_url": reverse("metrics_import"),
             "confirm_url": reverse("metrics_import_confirm"),
             "checked": {"rows": sheet.rows, **summary},
-            "columns": [(name, forms_metrics.column_label(name)) for name in sheet.columns],
+            "columns": [(name, metrics.column_label(name)) for name in sheet.columns],
             "rows": [
                 (row["row"], row["row"] in bad_rows, [row.get(name, "") for name in sheet.columns])
                 for row in sheet.rows[:PREVIEW_ROWS]
             ],
             "row_count": len(sheet.rows),
             "hidden_rows": max(len(sheet.rows) - PREVIEW_ROWS, 0),
-            "errors": [(error, forms_metrics.column_label(error.field)) for error in errors],
+            "errors": [(error, metrics.column_label(error.field)) for error in errors],
             "confirm_form": ImportConfirmForm(initial={"job": job.pk}) if job else None,
         },
     )
@@ -98,7 +98,7 @@ def upload_page(request, form):
         {
             "form": form,
             "max_mb": f"{spreadsheets.import_max_bytes() / 1024 / 1024:g}",
-            "max_rows": forms_metrics.MAX_ROWS,
+            "max_rows": metrics.MAX_ROWS,
         },
     )
 
@@ -106,7 +106,7 @@ def upload_page(request, form):
 @login_required
 def metrics_import(request):
     """Upload: the file is stored and a worker reads it; the job's page follows it to the check."""
-    _require(forms_metrics.may_enter_metrics(request.user))
+    _require(permissions.may_enter_metrics(request.user))
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -121,7 +121,7 @@ def metrics_import(request):
 @login_required
 def metrics_import_confirm(request):
     """Write the checked upload, all or nothing."""
-    _require(forms_metrics.may_enter_metrics(request.user))
+    _require(permissions.may_enter_metrics(request.user))
     form = ImportConfirmForm(request.POST)
     job = (
         imports.confirmable_job(request.user, ImportKind.METRICS, form.cleaned_data["job"])
@@ -133,7 +133,7 @@ def metrics_import_confirm(request):
         return redirect("metrics_import")
     sheet = imports.job_sheet(job)
     # Checked again: an account may have moved out of the user's scope since the check.
-    checked_rows = forms_metrics.check_metric_sheet(request.user, sheet)
+    checked_rows = metrics.check_metric_sheet(request.user, sheet)
     if checked_rows.errors:
         messages.error(request, _("The file no longer passes the checks; nothing was imported."))
         summary = {"media_accounts": 0, "replaced": 0}
@@ -156,7 +156,7 @@ def metrics_import_confirm(request):
 @download
 def metrics_import_template(request):
     """The daily-figures sheet to fill in, with its instructions and the user's accounts."""
-    _require(forms_metrics.may_enter_metrics(request.user))
+    _require(permissions.may_enter_metrics(request.user))
     name = _("Daily figures template")  # outside the f-string, where makemessages finds it
-    accounts = forms_metrics.writable_accounts(request.user)
-    return xlsx_response(forms_metrics.metric_template_xlsx(accounts), f"{name}.xlsx")
+    accounts = permissions.writable_accounts(request.user)
+    return xlsx_response(metrics.metric_template_xlsx(accounts), f"{name}.xlsx")

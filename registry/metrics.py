@@ -1,4 +1,7 @@
-"""Daily figures coming in (运营数据): the rows of an API request or of a spreadsheet, and the hand form.
+"""Daily figures coming in (运营数据): the rows of an API request or of a spreadsheet, and its template.
+
+The hand form is ``registry.forms.MetricEntryForm``; who may enter figures, for which accounts,
+is ``accounts.permissions.may_enter_metrics`` and ``writable_accounts``.
 
 Rows are checked here, all of them, before ``registry.services.metrics_record`` writes any: a
 light loop over plain values rather than a DRF serializer per row, because a collector may post
@@ -14,18 +17,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from accounts import permissions
-from accounts.choices import Role
 from config.ids import MAX_ID
 from registry import spreadsheets
 from registry.choices import MediaAccountStatus, Platform
-from registry.models import AccountMetric, MediaAccount
+from registry.models import AccountMetric
 from registry.services import RowError
 
 MAX_ROWS = spreadsheets.MAX_IMPORT_ROWS
@@ -61,13 +62,6 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # What people type in a spreadsheet: 2026-11-20, 2026/11/20, 2026.11.20, 2026年11月20日.
 _SHEET_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _WHOLE = re.compile(r"^\d+$")
-
-
-def may_enter_metrics(user) -> bool:
-    """Office administrators and department administrators enter figures; auditors only read."""
-    return permissions.is_office_admin(user) or (
-        bool(user and user.is_authenticated and user.is_active) and user.role == Role.DEPT_ADMIN
-    )
 
 
 @dataclass
@@ -157,7 +151,7 @@ def _parse_text(row: Mapping, error) -> dict:
 
 def _accounts_by_uid(user, uids: set[str]) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
-    rows = writable_accounts(user).filter(platform_uid__in=uids).values_list("platform_uid", "pk")
+    rows = permissions.writable_accounts(user).filter(platform_uid__in=uids).values_list("platform_uid", "pk")
     for uid, pk in rows:
         found.setdefault(uid, []).append(pk)
     return found
@@ -213,7 +207,11 @@ def check_metric_rows(
 
     ids = {clean["media_account"] for _label, clean, _good in resolved}
     ids = {pk for pk in ids if 0 < pk <= MAX_ID}
-    allowed = set(writable_accounts(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    allowed = (
+        set(permissions.writable_accounts(user).filter(pk__in=ids).values_list("pk", flat=True))
+        if ids
+        else set()
+    )
     checked: list[dict] = []
     first_label: dict[tuple[int, datetime.date], int] = {}
     for label, clean, good in resolved:
@@ -242,16 +240,6 @@ def check_metric_rows(
     return CheckedRows(rows=checked, errors=[], created=len(checked) - replaced, replaced=replaced)
 
 
-def writable_accounts(user):
-    """The accounts ``user`` may enter figures for: every one for the office, the unit's own for
-    its administrators (the same scope as what they see), none for auditors."""
-    if permissions.is_office_admin(user):
-        return MediaAccount.objects.all()
-    if may_enter_metrics(user):
-        return MediaAccount.objects.visible_to(user)
-    return MediaAccount.objects.none()
-
-
 def _already_entered(keys) -> int:
     keys = set(keys)
     if not keys:
@@ -261,50 +249,6 @@ def _already_entered(keys) -> int:
         media_account_id__in={account for account, _day in keys}, date__gte=min(days), date__lte=max(days)
     ).values_list("media_account_id", "date")
     return sum(1 for key in existing if key in keys)
-
-
-# The hand form ----------------------------------------------------------------------------------
-
-
-class MetricEntryForm(forms.Form):
-    """One day's figures for one account, as a unit enters them by hand; entering a day again
-    replaces its figures."""
-
-    # An <input type="date"> takes only ISO dates, whatever the language's own date format.
-    date = forms.DateField(
-        label=gettext_lazy("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    followers = forms.IntegerField(
-        label=gettext_lazy("followers"), min_value=0, max_value=LIMITS["followers"]
-    )
-    posts = forms.IntegerField(label=gettext_lazy("posts"), min_value=0, max_value=LIMITS["posts"], initial=0)
-    reads = forms.IntegerField(label=gettext_lazy("reads"), min_value=0, max_value=LIMITS["reads"], initial=0)
-    likes = forms.IntegerField(label=gettext_lazy("likes"), min_value=0, max_value=LIMITS["likes"], initial=0)
-    shares = forms.IntegerField(
-        label=gettext_lazy("shares"), min_value=0, max_value=LIMITS["shares"], initial=0
-    )
-    comments = forms.IntegerField(
-        label=gettext_lazy("comments"), min_value=0, max_value=LIMITS["comments"], initial=0
-    )
-    messages_received = forms.IntegerField(
-        label=gettext_lazy("messages received"), min_value=0, max_value=LIMITS["messages_received"], initial=0
-    )
-    messages_replied = forms.IntegerField(
-        label=gettext_lazy("messages replied"), min_value=0, max_value=LIMITS["messages_replied"], initial=0
-    )
-    messages_overdue = forms.IntegerField(
-        label=gettext_lazy("messages overdue"),
-        min_value=0,
-        max_value=LIMITS["messages_overdue"],
-        initial=0,
-        help_text=gettext_lazy("Still unanswered past the allowed time on that day"),
-    )
-
-    def clean_date(self):
-        day = self.cleaned_data["date"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("The date is in the future."))
-        return day
 
 
 # The spreadsheet ------------------------------------------------------------------------------
