@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 FILTER_MODULES = (
     "registry.filters",
     "registry.api.metrics",
-    "audits.filters",
+    "audits.campaigns.filters",
     "audits.inspections.filters",
+    "audits.todo.filters",
     "audits.trail.filters",
 )
 # The lists whose pages carry a filter form, for an office admin and a department admin.
