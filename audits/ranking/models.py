@@ -1,4 +1,4 @@
-"""The weekly activity index (docs/design.md §7a)."""
+"""The weekly activity index (docs/design.md §8)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
