@@ -99,12 +99,13 @@ LAYERS = {
     "admin",
     "spreadsheets",
     "tasks",
+    "states",  # a domain's state machines, declared once
 }
 # What Django looks for in an app under these names.
 DJANGO = {"apps", "context_processors", "management", "migrations", "signals", "templatetags"}
 # A domain's own modules, each under a plain name.
 PLAIN = {
-    "accounts": {"permissions", "validators"},
+    "accounts": {"permissions", "rules", "validators"},
     "registry": {"imports", "metrics", "reading"},
     "audits.inspections": {"rules", "schedule"},
     "audits.trail": {"actions", "context", "db", "middleware"},
