@@ -8,7 +8,7 @@ import itertools
 
 from django.utils import timezone
 
-from audits.campaigns import services as services
+from audits.campaigns import services
 from audits.campaigns.choices import Outcome, Proposal
 from audits.campaigns.models import ClosureOrder, ReviewCampaign, ReviewMeeting, SelfInspection
 

@@ -3,14 +3,11 @@
 ``config.xlsx`` writes them, every text as plain text.
 """
 
-from collections.abc import Iterable
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits.inspections.selectors import GroupRow, RunReport
 from config.xlsx import Sheet, write_xlsx
-from registry.choices import Platform
 
 
 def _group_rows(rows: list[GroupRow]) -> list[list]:
@@ -98,55 +95,4 @@ def run_report_xlsx(report: RunReport) -> bytes:
             ],
             [28, 28, 14, 18, 50],
         ),
-    )
-
-
-def ranking_xlsx(heading: list[str], rows: Iterable[tuple]) -> bytes:
-    """One week's ranking (``selectors.index.ranking_rows``), the page's table with what the page
-    says above it; written as the rows are read."""
-    from audits.ranking.selectors import gone_since
-
-    return write_xlsx(
-        Sheet(
-            _("Weekly ranking"),
-            [
-                _("Rank"),
-                _("Account"),
-                _("Platform"),
-                _("Department"),
-                _("Index"),
-                _("O per day"),
-                _("A per post"),
-                _("P peak"),
-                _("Posts"),
-                _("Reads"),
-                _("Likes"),
-                _("Shares"),
-                _("Comments"),
-                _("Days with figures"),
-                _("Now"),
-            ],
-            (
-                [
-                    rank,
-                    row.media_account.name,
-                    str(Platform(row.media_account.platform).label),
-                    row.media_account.department.name,
-                    round(row.index, 2),
-                    round(row.overall, 3),
-                    round(row.per_post, 3),
-                    round(row.peak, 3),
-                    row.posts,
-                    row.reads,
-                    row.likes,
-                    row.shares,
-                    row.comments,
-                    row.days,
-                    gone_since(row.media_account),
-                ]
-                for rank, row in rows
-            ),
-            [6, 28, 14, 24, 10, 9, 9, 9, 8, 12, 10, 10, 10, 8, 18],
-            heading=heading,
-        )
     )

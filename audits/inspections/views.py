@@ -17,9 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from audits.inspections import selectors as selectors
-from audits.inspections import services as services
-from audits.inspections import spreadsheets as spreadsheets_inspections
+from audits.inspections import selectors, services, spreadsheets
 from audits.inspections.choices import FindingStatus, NoticeStatus, RunStatus
 from audits.inspections.filters import FindingFilter, NoticeFilter
 from audits.inspections.forms import (
@@ -171,7 +169,7 @@ def inspection_run_export(request, pk: int):
         messages.error(request, _("Only a finished run has a report."))
         return redirect("inspection_run_detail", pk=run.pk)
     name = f"inspection-{run.inspection_date:%Y%m%d}-{run.pk}.xlsx"
-    return xlsx_response(spreadsheets_inspections.run_report_xlsx(selectors.run_report(run)), name)
+    return xlsx_response(spreadsheets.run_report_xlsx(selectors.run_report(run)), name)
 
 
 # Rules -----------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from audits.inspections import spreadsheets as spreadsheets_inspections
+from audits.ranking import spreadsheets
 from audits.ranking.selectors import (
     WEEK,
     computed_weeks,
@@ -151,7 +151,7 @@ def ranking_export(request):
     ]
     rows = ranking_rows(request.user, week_start=week, platform=platform or None)
     name = "-".join(part for part in (_("Weekly ranking"), platform and scope, f"{week:%Y%m%d}") if part)
-    return xlsx_response(spreadsheets_inspections.ranking_xlsx(heading, rows), f"{name}.xlsx")
+    return xlsx_response(spreadsheets.ranking_xlsx(heading, rows), f"{name}.xlsx")
 
 
 @require_POST

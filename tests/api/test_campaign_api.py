@@ -4,7 +4,7 @@ counts do not grow with the district."""
 
 import pytest
 
-from audits.campaigns import services as services
+from audits.campaigns import services
 from audits.campaigns.choices import ClosureOrderStatus, Proposal, SelfInspectionStatus
 from audits.campaigns.models import (
     ClosureOrder,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from audits.campaigns import services as services
+from audits.campaigns import services
 from audits.campaigns.choices import Outcome, Proposal
 from audits.campaigns.models import ClosureOrder, SelfInspection
 from registry.choices import Platform

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts import services as user_services
 from accounts.models import Notification
-from audits.campaigns import services as services
+from audits.campaigns import services
 from audits.campaigns.choices import (
     CampaignStatus,
     ClosureOrderStatus,

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Notification
-from audits.campaigns import services as services
+from audits.campaigns import services
 from audits.campaigns.choices import (
     CampaignStatus,
     ClosureOrderStatus,

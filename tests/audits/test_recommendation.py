@@ -4,7 +4,7 @@ a month of silence, 100 followers, 4 posts in 30 days, a sibling account, the un
 import pytest
 from django.utils import translation
 
-from audits.campaigns import services as services
+from audits.campaigns import services
 from audits.campaigns.choices import Outcome, Proposal
 from audits.campaigns.selectors import recommendation_for, recommendations_for
 from registry import services as registry_services

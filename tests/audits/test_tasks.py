@@ -7,7 +7,7 @@ from django.db import OperationalError
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
-from audits.campaigns import services as services
+from audits.campaigns import services
 from audits.campaigns.models import ClosureOrder
 from audits.campaigns.tasks import mark_overdue_closure_orders
 from audits.trail.models import AuditEvent

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from accounts import permissions
 from accounts.choices import Role
 from accounts.permissions import sees_everything
-from audits.campaigns import services as services
+from audits.campaigns import services
 from audits.campaigns.api import serializers
 from audits.campaigns.filters import (
     CampaignFilter,

@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.permissions import sees_everything
-from audits.campaigns import services as services
-from audits.campaigns import spreadsheets
+from audits.campaigns import services, spreadsheets
 from audits.campaigns.choices import CampaignStatus, Outcome, SelfInspectionStatus
 from audits.campaigns.forms import CampaignForm
 from audits.campaigns.models import SelfInspection

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from audits.campaigns import services as services
+from audits.campaigns import services
 from audits.campaigns.choices import ClosureOrderStatus
 from audits.campaigns.filters import ClosureOrderFilter
 from audits.campaigns.forms import ConfirmClosureForm, NoteForm

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import permissions
-from audits.campaigns import services as services
+from audits.campaigns import services
 from audits.campaigns.choices import SelfInspectionStatus
 from audits.campaigns.filters import SelfInspectionFilter
 from audits.campaigns.forms import SelfInspectionForm

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from accounts import permissions
 from audits.inspections import selectors as inspection_selectors
-from audits.inspections import services as services
+from audits.inspections import services
 from audits.inspections.choices import Severity
 from audits.inspections.filters import FindingFilter, NoticeFilter
 from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
