@@ -1,3 +1,5 @@
+"""Beat's jobs in the admin, switched on or off through the inspections' schedule service."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
