@@ -104,3 +104,21 @@ def without_operator_phones(data: Any) -> Any:
 def sees_everything(user) -> bool:
     """Office admins and auditors: the district-wide pages (review, meetings, runs) are theirs."""
     return visible_department_ids(user) is ALL
+
+
+def may_enter_metrics(user) -> bool:
+    """Office administrators and department administrators enter figures; auditors only read."""
+    return is_office_admin(user) or (
+        bool(user and user.is_authenticated and user.is_active) and user.role == Role.DEPT_ADMIN
+    )
+
+
+def writable_accounts(user):
+    """The accounts ``user`` may enter figures for: every one for the office, the unit's own for
+    its administrators (the same scope as what they see), none for auditors."""
+    accounts = apps.get_model("registry", "MediaAccount").objects  # looked up: see above
+    if is_office_admin(user):
+        return accounts.all()
+    if may_enter_metrics(user):
+        return accounts.visible_to(user)
+    return accounts.none()

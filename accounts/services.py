@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts import permissions
 from accounts.choices import Role
 from accounts.models import ApiToken, Notification, SignInLockout, User
-from audits.services.trail import diff, record, snapshot
+from audits.trail.services import diff, record, snapshot
 
 _AUDITED_FIELDS = ("username", "first_name", "last_name", "email", "role", "department", "is_active", "phone")
 

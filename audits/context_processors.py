@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from audits.selectors.todo import todo_counts
+from audits.todo.selectors import todo_counts
 
 
 def todo(request):

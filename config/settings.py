@@ -130,7 +130,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.middleware.NoStoreMiddleware",
-    "audits.middleware.RequestContextMiddleware",
+    "audits.trail.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -172,10 +172,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # knows SQLite by Django's engine name alone, which the line below replaces, and would otherwise
     # give each xdist worker a file named "test_" + the path, in a folder that does not exist.
     DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
-# Django's backends, sealing each transaction's audit events as it commits (audits/db).
+# Django's backends, sealing each transaction's audit events as it commits (audits/trail/db).
 _TRAIL_SEALING_BACKENDS = {
-    "django.db.backends.postgresql": "audits.db.postgresql",
-    "django.db.backends.sqlite3": "audits.db.sqlite3",
+    "django.db.backends.postgresql": "audits.trail.db.postgresql",
+    "django.db.backends.sqlite3": "audits.trail.db.sqlite3",
 }
 if DATABASES["default"]["ENGINE"] not in _TRAIL_SEALING_BACKENDS:
     raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL or SQLite database.")
@@ -295,8 +295,8 @@ SPECTACULAR_SETTINGS = {
         "DepartmentKindEnum": "registry.choices.DepartmentKind",
         "PlatformEnum": "registry.choices.Platform",
         "EmploymentEnum": "registry.choices.Employment",
-        "OutcomeEnum": "audits.choices.Outcome",
-        "RuleCodeEnum": "audits.choices.RuleCode",
+        "OutcomeEnum": "audits.campaigns.choices.Outcome",
+        "RuleCodeEnum": "audits.inspections.choices.RuleCode",
     },
 }
 

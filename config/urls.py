@@ -17,8 +17,11 @@ admin.site.login_form = AdminSignInForm
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("registry.api.urls")),
-    path("", include("audits.api.urls")),
-    path("", include("audits.api.urls_inspections")),
+    path("", include("audits.campaigns.api.urls")),
+    path("", include("audits.inspections.api.urls")),
+    path("", include("audits.ranking.api.urls")),
+    path("", include("audits.trail.api.urls")),
+    path("", include("audits.todo.api.urls")),
 ]
 
 urlpatterns = [

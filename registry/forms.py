@@ -2,11 +2,13 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from config.ids import MAX_ID
 from registry.choices import AccountFunction, Employment, Platform
+from registry.metrics import LIMITS
 from registry.models import Department, MediaAccount
 from registry.spreadsheets import SpreadsheetRejected, check_import_size, import_extension
 
@@ -240,3 +242,36 @@ class ReconfirmForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
         self.fields["department"].empty_label = empty_label
+
+
+class MetricEntryForm(forms.Form):
+    """One day's figures for one account, as a unit enters them by hand; entering a day again
+    replaces its figures."""
+
+    # An <input type="date"> takes only ISO dates, whatever the language's own date format.
+    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    followers = forms.IntegerField(label=_("followers"), min_value=0, max_value=LIMITS["followers"])
+    posts = forms.IntegerField(label=_("posts"), min_value=0, max_value=LIMITS["posts"], initial=0)
+    reads = forms.IntegerField(label=_("reads"), min_value=0, max_value=LIMITS["reads"], initial=0)
+    likes = forms.IntegerField(label=_("likes"), min_value=0, max_value=LIMITS["likes"], initial=0)
+    shares = forms.IntegerField(label=_("shares"), min_value=0, max_value=LIMITS["shares"], initial=0)
+    comments = forms.IntegerField(label=_("comments"), min_value=0, max_value=LIMITS["comments"], initial=0)
+    messages_received = forms.IntegerField(
+        label=_("messages received"), min_value=0, max_value=LIMITS["messages_received"], initial=0
+    )
+    messages_replied = forms.IntegerField(
+        label=_("messages replied"), min_value=0, max_value=LIMITS["messages_replied"], initial=0
+    )
+    messages_overdue = forms.IntegerField(
+        label=_("messages overdue"),
+        min_value=0,
+        max_value=LIMITS["messages_overdue"],
+        initial=0,
+        help_text=_("Still unanswered past the allowed time on that day"),
+    )
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date is in the future."))
+        return day

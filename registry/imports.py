@@ -19,8 +19,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from audits.services.trail import record
-from registry import forms_metrics, reading, services, spreadsheets
+from audits.trail.services import record
+from registry import metrics, reading, services, spreadsheets
 from registry.choices import ImportKind, ImportStatus
 from registry.models import ImportJob
 from registry.services import RowError
@@ -33,7 +33,7 @@ def may_import(user, kind: str) -> bool:
     """The office imports the registry; the office and the units import daily figures."""
     if kind == ImportKind.MEDIA_ACCOUNTS:
         return permissions.is_office_admin(user)
-    return forms_metrics.may_enter_metrics(user)
+    return permissions.may_enter_metrics(user)
 
 
 def _check_media_accounts(user, sheet: spreadsheets.ImportSheet) -> tuple[list[RowError], list, dict]:
@@ -48,7 +48,7 @@ def _check_media_accounts(user, sheet: spreadsheets.ImportSheet) -> tuple[list[R
 
 
 def _check_metrics(user, sheet: spreadsheets.ImportSheet) -> tuple[list[RowError], list, dict]:
-    checked = forms_metrics.check_metric_sheet(user, sheet)
+    checked = metrics.check_metric_sheet(user, sheet)
     return (
         checked.errors,
         checked.rows,
@@ -70,7 +70,7 @@ KINDS = {
     ImportKind.MEDIA_ACCOUNTS: Kind(
         spreadsheets.read_import, _check_media_accounts, services.media_accounts_import
     ),
-    ImportKind.METRICS: Kind(forms_metrics.read_metric_sheet, _check_metrics, services.metrics_record),
+    ImportKind.METRICS: Kind(metrics.read_metric_sheet, _check_metrics, services.metrics_record),
 }
 
 

@@ -228,7 +228,7 @@ class MediaAccount(models.Model):
     # The day the account went live: the approval of its open filing. Empty for an account that was
     # registered as already running (a district's first registration), whose start the registry does
     # not know. A new account is judged by the inspection rules from this day, after a grace period
-    # (audits/rules.py), and is ranked from the week it went live.
+    # (audits/inspections/rules.py), and is ranked from the week it went live.
     activated_on = models.DateField(_("went live on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

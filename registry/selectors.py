@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
-from audits.selectors.inspections import with_grade
+from audits.inspections.selectors import with_grade
 from registry.choices import (
     ENDED_STATUSES,
     LIVE_STATUSES,

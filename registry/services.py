@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from audits.services.trail import diff, record, record_many, snapshot
+from audits.trail.services import diff, record, record_many, snapshot
 from config.errors import InvalidTransition
 from registry.choices import (
     LIVE_STATUSES,

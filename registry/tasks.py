@@ -9,6 +9,6 @@ from celery import shared_task
 )
 def read_import_job(job_id: int) -> None:
     """Read and check an uploaded spreadsheet (``registry.imports.import_job_read``)."""
-    from registry import imports  # it queues this task: see audits.tasks
+    from registry import imports  # it queues this task: see audits.inspections.tasks
 
     imports.import_job_read(job_id=job_id)

@@ -8,9 +8,9 @@ import itertools
 
 from django.utils import timezone
 
-from audits.choices import Outcome, Proposal
-from audits.models import ClosureOrder, ReviewCampaign, ReviewMeeting, SelfInspection
-from audits.services import campaigns as services
+from audits.campaigns import services
+from audits.campaigns.choices import Outcome, Proposal
+from audits.campaigns.models import ClosureOrder, ReviewCampaign, ReviewMeeting, SelfInspection
 
 _names = itertools.count(1)
 

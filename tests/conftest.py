@@ -279,7 +279,7 @@ TEST_ACTIONS = (
 
 @pytest.fixture
 def test_actions(monkeypatch):
-    from audits import actions
+    from audits.trail import actions
 
     for code in TEST_ACTIONS:
         monkeypatch.setitem(actions.ACTIONS, code, actions.Action(code, code, "registry.department"))

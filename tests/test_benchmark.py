@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from registry import services
 from registry.choices import DepartmentKind
 from registry.models import Department, MediaAccount

@@ -14,9 +14,10 @@ pytestmark = pytest.mark.django_db
 FILTER_MODULES = (
     "registry.filters",
     "registry.api.metrics",
-    "audits.filters",
-    "audits.filters_inspections",
-    "audits.filters_trail",
+    "audits.campaigns.filters",
+    "audits.inspections.filters",
+    "audits.todo.filters",
+    "audits.trail.filters",
 )
 # The lists whose pages carry a filter form, for an office admin and a department admin.
 FILTERED_PAGES = (

@@ -4,6 +4,8 @@ Read from the source, not from ``sys.modules``: an import inside a function coun
 cycle cannot hide behind one. The one exception is a Celery task's body, which imports the
 service it runs: the services queue the tasks, and the body runs only in a worker that has
 loaded everything.
+
+And every room (each domain of audits/, each other app) names its modules from one vocabulary.
 """
 
 import ast
@@ -138,3 +140,71 @@ def test_it_leaves_an_accounts_status_and_its_filings_to_the_registry():
         for line, what in _account_status_writes(ast.parse(path.read_text(), filename=str(path)))
     ]
     assert writers == []
+
+
+# One vocabulary for every room: each of audits/'s domains and each other app names its modules
+# alike, so a newcomer who knows one room's layout knows them all.
+LAYERS = {
+    "models",
+    "choices",
+    "services",
+    "selectors",
+    "forms",
+    "filters",
+    "views",
+    "api",
+    "urls",
+    "admin",
+    "spreadsheets",
+    "tasks",
+    "states",  # a domain's state machines, declared once
+}
+# What Django looks for in an app under these names.
+DJANGO = {"apps", "context_processors", "management", "migrations", "signals", "templatetags"}
+# A domain's own modules, each under a plain name.
+PLAIN = {
+    "accounts": {"permissions", "rules", "validators"},
+    "registry": {"imports", "metrics", "reading"},
+    "audits.inspections": {"rules", "schedule"},
+    "audits.trail": {"actions", "context", "db", "middleware"},
+}
+# The audits app itself keeps only what Django needs, and its domains.
+AUDITS_DOMAINS = {"campaigns", "inspections", "ranking", "todo", "trail"}
+
+
+def members(package: Path) -> set[str]:
+    """The modules and packages directly inside ``package``."""
+    return {
+        path.stem if path.suffix == ".py" else path.name
+        for path in package.iterdir()
+        if (path.suffix == ".py" and path.stem != "__init__") or (path / "__init__.py").is_file()
+    }
+
+
+def rooms() -> dict[str, Path]:
+    found = {app: ROOT / app for app in ("accounts", "registry")}
+    found.update({f"audits.{domain}": ROOT / "audits" / domain for domain in AUDITS_DOMAINS})
+    return found
+
+
+def test_the_audits_app_keeps_only_what_django_needs_and_its_domains():
+    assert members(ROOT / "audits") - DJANGO == {"admin", "models", "urls"} | AUDITS_DOMAINS
+
+
+def test_every_room_names_its_modules_from_one_vocabulary():
+    strays = {
+        room: sorted(members(package) - LAYERS - DJANGO - PLAIN.get(room, set()))
+        for room, package in rooms().items()
+    }
+    assert {room: names for room, names in strays.items() if names} == {}
+
+
+def test_no_module_name_is_a_layer_with_a_suffix():
+    # forms_inspections.py, urls_inspections.py: a second module of a layer is a domain of its own.
+    suffixed = sorted(
+        name
+        for name in MODULES
+        if "migrations" not in name.split(".")
+        and any(name.rpartition(".")[2].startswith(f"{layer}_") for layer in LAYERS)
+    )
+    assert suffixed == []

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from accounts import services as user_services
 from accounts.choices import Role
-from audits.choices import RunStatus
-from audits.models import InspectionRun, RectificationNotice, ReviewCampaign
-from audits.services import campaigns as campaign_services
-from audits.services import inspections
+from audits.campaigns import services as campaign_services
+from audits.campaigns.models import ReviewCampaign
+from audits.inspections import services as inspections
+from audits.inspections.choices import RunStatus
+from audits.inspections.models import InspectionRun, RectificationNotice
 from registry import services as registry_services
 from registry.choices import DepartmentKind, Platform
 from tests import campaigns

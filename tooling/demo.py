@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts import services as user_services
 from accounts.choices import Role
 from accounts.models import User
-from audits import context
+from audits.trail import context
 from registry import services
 from registry.choices import AccountFunction, DepartmentKind, Employment, Platform
 from registry.models import Department, MediaAccount
@@ -335,8 +335,8 @@ class DemoDistrict:
     def _activity(self, approved) -> None:
         """What the scheduler would have produced by now: twelve weeks of the activity index and
         today's inspection, so the ranking, the grades and the dashboard have something to show."""
-        from audits.services.index import weekly_index_compute
-        from audits.services.inspections import inspection_run_execute, inspection_run_request
+        from audits.inspections.services import inspection_run_execute, inspection_run_request
+        from audits.ranking.services import weekly_index_compute
 
         today = timezone.localdate()
         this_sunday = today - datetime.timedelta(days=(today.weekday() + 1) % 7)

@@ -3,7 +3,7 @@ from django.db import migrations
 
 def install_rules(apps, schema_editor):
     # The defaults live with the rules' code (docs/design.md §7.1); later edits are the office's.
-    from audits.rules import RULES
+    from audits.inspections.rules import RULES
 
     InspectionRule = apps.get_model("audits", "InspectionRule")
     for code, (_query, severity, thresholds, source) in RULES.items():

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# The same values as audits.services.schedule (a migration must not import the live code's models).
+# The same values as audits.inspections.schedule (a migration must not import the live code's models).
 TASK_NAME = "Daily inspection run"
 TASK = "audits.tasks.scheduled_inspection_run"
 

@@ -16,7 +16,7 @@ CREATE TRIGGER audits_auditevent_append_only BEFORE UPDATE OR DELETE ON audits_a
 
 def chain_existing_events(apps, schema_editor):
     # Events written before the chain existed are chained once, in the order of their ids.
-    from audits.services.trail import event_digest
+    from audits.trail.services import event_digest
 
     AuditEvent = apps.get_model("audits", "AuditEvent")
     AuditChainHead = apps.get_model("audits", "AuditChainHead")

@@ -17,7 +17,7 @@ def _toggle_trigger(schema_editor, state):
 
 
 def seal_with_the_key(apps, schema_editor):
-    from audits.services.trail import event_content, event_digest
+    from audits.trail.services import event_content, event_digest
 
     AuditEvent = apps.get_model("audits", "AuditEvent")
     AuditChainHead = apps.get_model("audits", "AuditChainHead")

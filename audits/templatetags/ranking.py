@@ -6,8 +6,8 @@ from django import template
 from django.utils import timezone
 
 from accounts import permissions
-from audits.selectors.index import account_trend
-from registry.forms_metrics import MetricEntryForm
+from audits.ranking.selectors import account_trend
+from registry.forms import MetricEntryForm
 
 register = template.Library()
 

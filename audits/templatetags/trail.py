@@ -2,7 +2,7 @@
 
 from django import template
 
-from audits.selectors.trail import object_history
+from audits.trail.selectors import object_history
 
 register = template.Library()
 

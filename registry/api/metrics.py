@@ -1,7 +1,7 @@
 """Daily figures over REST (``/api/v1/metrics/``): collectors post them, everyone in scope reads them.
 
 A POST takes one row or a list of up to 10,000; every row is checked before any is written
-(``registry.forms_metrics``), and ``registry.services.metrics_record`` upserts them by account
+(``registry.metrics``), and ``registry.services.metrics_record`` upserts them by account
 and day in one transaction.
 """
 
@@ -13,10 +13,11 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.permissions import may_enter_metrics
 from config.api import ERROR, StreamJSONParser
 from registry import services
 from registry.filters import visible_departments, visible_media_accounts
-from registry.forms_metrics import FIGURES, LIMITS, MAX_ROWS, check_metric_rows, may_enter_metrics
+from registry.metrics import FIGURES, LIMITS, MAX_ROWS, check_metric_rows
 from registry.models import AccountMetric
 
 # 10,000 rows of every figure take about 2.5 MB of JSON; room for spacing and long numbers.

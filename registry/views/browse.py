@@ -12,8 +12,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
-from audits.selectors.campaigns import running_campaigns_progress
-from audits.selectors.inspections import dashboard as inspection_dashboard
+from audits.campaigns.selectors import running_campaigns_progress
+from audits.inspections.selectors import dashboard as inspection_dashboard
 from registry import selectors
 from registry.filters import MediaAccountFilter
 

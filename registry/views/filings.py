@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from config.errors import InvalidTransition
 from config.forms import add_service_errors
 from registry import services

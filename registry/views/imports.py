@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from registry import forms_metrics, imports, services, spreadsheets
+from registry import imports, metrics, services, spreadsheets
 from registry.choices import ImportKind, ImportStatus
 from registry.forms import ImportConfirmForm, ImportUploadForm
 from registry.models import ImportJob
@@ -59,10 +59,10 @@ FLOWS = {
         done_url="metrics_import",
         upload_template="registry/metric_import_upload.html",
         check_template="registry/metric_import_preview.html",
-        column_label=forms_metrics.column_label,
+        column_label=metrics.column_label,
         limits=lambda: {
             "max_mb": f"{spreadsheets.import_max_bytes() / 1024 / 1024:g}",
-            "max_rows": forms_metrics.MAX_ROWS,
+            "max_rows": metrics.MAX_ROWS,
         },
         done=lambda counts: (
             _("Daily figures imported: %(rows)d rows for %(accounts)d accounts (%(replaced)d days replaced).")

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from config.downloads import download, xlsx_response
-from registry import forms_metrics, services
+from registry import metrics, services
+from registry.forms import MetricEntryForm
 from registry.models import MediaAccount
 
 
@@ -30,7 +31,7 @@ def metric_entry(request, pk: int):
         MediaAccount.objects.select_related("department"), request.user, pk=pk
     )
     _require(permissions.can_act_for_department(request.user, account.department_id))
-    form = forms_metrics.MetricEntryForm(request.POST or None)
+    form = MetricEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.metrics_record(actor=request.user, rows=[{"media_account": account.pk, **form.cleaned_data}])
         messages.success(
@@ -53,7 +54,7 @@ def metric_entry(request, pk: int):
 @download
 def metrics_import_template(request):
     """The daily-figures sheet to fill in, with its instructions and the user's accounts."""
-    _require(forms_metrics.may_enter_metrics(request.user))
+    _require(permissions.may_enter_metrics(request.user))
     name = _("Daily figures template")  # outside the f-string, where makemessages finds it
-    accounts = forms_metrics.writable_accounts(request.user)
-    return xlsx_response(forms_metrics.metric_template_xlsx(accounts), f"{name}.xlsx")
+    accounts = permissions.writable_accounts(request.user)
+    return xlsx_response(metrics.metric_template_xlsx(accounts), f"{name}.xlsx")

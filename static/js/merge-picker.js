@@ -1,7 +1,8 @@
 // The merge-target picker. The page renders a box for the filing number (备案编号) of the account
 // to merge into: that is what the form posts, and what a user without JavaScript types in. Here
 // the box is hidden behind a search of the district's live accounts, grouped by unit, from the URL
-// in its data-merge-picker (audits.views.merge_targets), so no page carries a list of every account.
+// in its data-merge-picker (audits.campaigns.views.merge_targets), so no page carries a list of
+// every account.
 (function () {
   "use strict";
   let serial = 0;

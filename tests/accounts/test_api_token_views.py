@@ -1,7 +1,7 @@
 """A user manages their own API tokens: the key is shown once, only its prefix after; revocation is final."""
 
 from accounts.models import ApiToken
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 
 
 def test_it_shows_a_new_tokens_key_once(client_for, admin_a):

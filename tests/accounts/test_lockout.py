@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import ApiToken, SignInLockout
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

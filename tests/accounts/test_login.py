@@ -40,7 +40,7 @@ def test_it_switches_to_english(client_for, office_admin):
 
 
 def test_it_records_sign_ins_sign_outs_and_failures(client, office_admin):
-    from audits.models import AuditEvent
+    from audits.trail.models import AuditEvent
 
     client.post("/accounts/login/", {"username": "office", "password": "wrong"})
     client.post("/accounts/login/", {"username": "office", "password": PASSWORD})

@@ -11,10 +11,10 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from accounts.models import Notification
-from audits.choices import Outcome
-from audits.models import InspectionRun, RectificationNotice
-from audits.services import campaigns as campaign_services
-from audits.services import inspections
+from audits.campaigns import services as campaign_services
+from audits.campaigns.choices import Outcome
+from audits.inspections import services as inspections
+from audits.inspections.models import InspectionRun, RectificationNotice
 from registry import services
 from registry.choices import Platform
 from tests.campaigns import campaign, days_from_now, inspection_of, meeting, submitted

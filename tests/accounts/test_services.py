@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts import services
 from accounts.choices import Role
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 
 
 def test_it_records_user_creation_without_the_password(office_admin, department_a):

@@ -4,16 +4,16 @@ counts do not grow with the district."""
 
 import pytest
 
-from audits.choices import ClosureOrderStatus, Proposal, SelfInspectionStatus
-from audits.models import (
-    AuditEvent,
+from audits.campaigns import services
+from audits.campaigns.choices import ClosureOrderStatus, Proposal, SelfInspectionStatus
+from audits.campaigns.models import (
     ClosureOrder,
     ReviewCampaign,
     ReviewDecision,
     ReviewMeeting,
     SelfInspection,
 )
-from audits.services import campaigns as services
+from audits.trail.models import AuditEvent
 from registry import services as registry_services
 from registry.choices import FilingKind, FilingStatus, MediaAccountStatus, Platform
 from tests.campaigns import THREE_HAVES, campaign, days_from_now, inspection_of, meeting, ordered, submitted

@@ -6,7 +6,8 @@ import pytest
 
 from accounts import services as user_services
 from accounts.choices import Role
-from audits.models import AuditEvent, ClosureOrder, ReviewDecision
+from audits.campaigns.models import ClosureOrder, ReviewDecision
+from audits.trail.models import AuditEvent
 from tests.campaigns import campaign, inspection_of, meeting, submitted
 from tests.concurrency import at_once, race_database  # noqa: F401  (the fixture, by name)
 

@@ -4,7 +4,7 @@ meetings, decisions and verification (403); units answer and confirm for their o
 
 import pytest
 
-from audits.services import campaigns as services
+from audits.campaigns import services
 from tests.campaigns import THREE_HAVES, campaign, days_from_now, inspection_of, meeting, ordered, submitted
 from tests.permission_matrix import check_matrix
 

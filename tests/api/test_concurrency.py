@@ -9,7 +9,7 @@ import pytest
 
 from accounts import services as user_services
 from accounts.choices import Role
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from registry.choices import FilingStatus, MediaAccountStatus
 from registry.models import Filing
 from tests.concurrency import at_once, race_database  # noqa: F401  (the fixture, by name)

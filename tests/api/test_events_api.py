@@ -2,8 +2,8 @@
 
 import pytest
 
-from audits.models import AuditEvent
-from audits.services.trail import record
+from audits.trail.models import AuditEvent
+from audits.trail.services import record
 from tests.permission_matrix import check_matrix
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_actions")]

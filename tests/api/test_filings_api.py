@@ -6,7 +6,7 @@ answers 409; a role that may not act 403; a filing outside the user's scope 404.
 
 import pytest
 
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from registry.choices import DepartmentKind, FilingStatus, MediaAccountStatus, Platform
 from registry.models import Filing, MediaAccount, Operator
 from registry.services import department_create

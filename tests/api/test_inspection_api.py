@@ -5,9 +5,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from audits.choices import FindingStatus, NoticeStatus, RuleCode, RunStatus
-from audits.models import AuditEvent, Finding, InspectionRule, InspectionRun, RectificationNotice
-from audits.services import inspections
+from audits.inspections import services as inspections
+from audits.inspections.choices import FindingStatus, NoticeStatus, RuleCode, RunStatus
+from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
+from audits.trail.models import AuditEvent
 from tests.conftest import established
 from tests.permission_matrix import check_matrix
 

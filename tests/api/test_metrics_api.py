@@ -160,7 +160,7 @@ def test_it_lets_a_unit_enter_figures_for_the_units_below_it(api_for, admin_a, s
 
 
 def test_it_records_one_audit_event_per_account(api_for, office_admin, account_a, account_b):
-    from audits.models import AuditEvent
+    from audits.trail.models import AuditEvent
 
     post(
         api_for(office_admin),

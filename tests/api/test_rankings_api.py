@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from audits.models import WeeklyIndex
-from audits.selectors.index import latest_complete_week
-from audits.services.index import weekly_index_compute
+from audits.ranking.models import WeeklyIndex
+from audits.ranking.selectors import latest_complete_week
+from audits.ranking.services import weekly_index_compute
 from registry import services
 from registry.choices import Platform
 from tests.conftest import established

@@ -32,23 +32,20 @@ from schemathesis.specs.openapi.checks import (
 from accounts import services as user_services
 from accounts.choices import Role
 from accounts.models import User
-from audits.models import (
-    AuditEvent,
+from audits.campaigns.models import (
     ClosureOrder,
-    Finding,
-    InspectionRule,
-    InspectionRun,
-    RectificationNotice,
-    Reminder,
     ReviewCampaign,
     ReviewDecision,
     ReviewMeeting,
     SelfInspection,
 )
-from audits.selectors.index import latest_complete_week
-from audits.services import inspections
-from audits.services.index import weekly_index_compute
-from audits.services.reminders import reminder_send
+from audits.inspections import services as inspections
+from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
+from audits.ranking.selectors import latest_complete_week
+from audits.ranking.services import weekly_index_compute
+from audits.todo.models import Reminder
+from audits.todo.services import reminder_send
+from audits.trail.models import AuditEvent
 from registry import services
 from registry.choices import Platform
 from registry.models import Department, Filing, MediaAccount

@@ -3,7 +3,8 @@
 import pytest
 
 from accounts.models import Notification
-from audits.models import AuditEvent, Reminder
+from audits.todo.models import Reminder
+from audits.trail.models import AuditEvent
 from tests.permission_matrix import check_matrix
 from tests.todo import late_district, more_work
 

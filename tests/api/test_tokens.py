@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import ApiToken
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from tests.conftest import PASSWORD
 
 

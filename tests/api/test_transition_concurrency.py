@@ -18,7 +18,7 @@ registry/services.py
   order closes the account; the filing is refused, or withdrawn by it):
   ``test_it_closes_an_account_once_when_a_filing_and_an_order_race``.
 
-audits/services/campaigns.py
+audits/campaigns/services.py
 - campaign start (``draft`` → ``running``): start vs start in ``RACES``.
 - self-inspection submit (``draft`` → ``submitted``): submit vs submit in ``RACES``. (Saving
   answers is not a move: a save queued behind a submit is refused as locked, by the same lock.)
@@ -30,7 +30,7 @@ audits/services/campaigns.py
 - overdue marking (the daily task flags open orders past their deadline): two sweeps at once in
   ``test_it_flags_an_overdue_order_once_when_two_sweeps_race``.
 
-audits/services/inspections.py
+audits/inspections/services.py
 - inspection run request (while the day's run is queued or running, it is the answer): request
   vs request in ``test_it_queues_one_run_when_two_office_users_ask_at_once``.
 - inspection run execute claim (``queued`` → ``running`` → ``finished``): two workers with the
@@ -41,7 +41,7 @@ audits/services/inspections.py
 - notice accept / return (``responded`` → ``accepted`` | ``open``): accept vs accept and accept vs
   return in ``RACES``.
 
-audits/services/reminders.py
+audits/todo/services.py
 - reminder send (once an hour per unit): remind vs remind by two office users in
   ``test_it_sends_one_reminder_when_two_office_users_remind_at_once``.
 
@@ -73,12 +73,16 @@ from django.utils import timezone
 from accounts import services as user_services
 from accounts.choices import Role
 from accounts.models import ApiToken
-from audits import tasks
-from audits.choices import FindingStatus, Outcome, Proposal, RunStatus
-from audits.models import AuditEvent, ClosureOrder, Finding, InspectionRun, RectificationNotice, Reminder
-from audits.selectors.trail import verify_chain
-from audits.services import campaigns as campaign_services
-from audits.services import inspections
+from audits.campaigns import services as campaign_services
+from audits.campaigns import tasks
+from audits.campaigns.choices import Outcome, Proposal
+from audits.campaigns.models import ClosureOrder
+from audits.inspections import services as inspections
+from audits.inspections.choices import FindingStatus, RunStatus
+from audits.inspections.models import Finding, InspectionRun, RectificationNotice
+from audits.todo.models import Reminder
+from audits.trail.models import AuditEvent
+from audits.trail.selectors import verify_chain
 from registry import services as registry_services
 from registry.choices import FilingKind, FilingStatus, MediaAccountStatus
 from registry.models import MediaAccount

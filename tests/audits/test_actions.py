@@ -1,4 +1,4 @@
-"""Every action of the trail is declared once (audits/actions.py), with its Chinese label and the kind
+"""Every action of the trail is declared once (audits/trail/actions.py), with its Chinese label and the kind
 of object it concerns, before anything may record it."""
 
 import ast
@@ -9,9 +9,9 @@ import pytest
 from django.apps import apps
 from django.utils import translation
 
-from audits import actions
-from audits.models import AuditEvent
-from audits.services.trail import record, record_many
+from audits.trail import actions
+from audits.trail.models import AuditEvent
+from audits.trail.services import record, record_many
 
 ROOT = Path(__file__).resolve().parents[2]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

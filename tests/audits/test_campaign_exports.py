@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from audits.choices import Outcome, Proposal
-from audits.models import ClosureOrder, SelfInspection
-from audits.services import campaigns as services
+from audits.campaigns import services
+from audits.campaigns.choices import Outcome, Proposal
+from audits.campaigns.models import ClosureOrder, SelfInspection
 from registry.choices import Platform
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

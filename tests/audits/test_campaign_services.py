@@ -9,15 +9,16 @@ from django.utils import timezone
 
 from accounts import services as user_services
 from accounts.models import Notification
-from audits.choices import (
+from audits.campaigns import services
+from audits.campaigns.choices import (
     CampaignStatus,
     ClosureOrderStatus,
     Outcome,
     Proposal,
     SelfInspectionStatus,
 )
-from audits.models import AuditEvent, ClosureOrder, ReviewDecision, SelfInspection
-from audits.services import campaigns as services
+from audits.campaigns.models import ClosureOrder, ReviewDecision, SelfInspection
+from audits.trail.models import AuditEvent
 from config.errors import InvalidTransition
 from registry import services as registry_services
 from registry.choices import DepartmentKind, FilingKind, FilingStatus, MediaAccountStatus, Platform

@@ -17,16 +17,22 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Notification
-from audits.choices import (
+from audits.campaigns import services
+from audits.campaigns.choices import (
     CampaignStatus,
     ClosureOrderStatus,
     Outcome,
     Proposal,
     SelfInspectionStatus,
 )
-from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, ReviewMeeting, SelfInspection
-from audits.services import campaigns as services
-from audits.services import inspections
+from audits.campaigns.models import (
+    ClosureOrder,
+    ReviewCampaign,
+    ReviewDecision,
+    ReviewMeeting,
+    SelfInspection,
+)
+from audits.inspections import services as inspections
 from registry import services as registry_services
 from registry.choices import DepartmentKind, MediaAccountStatus, Platform
 from registry.models import MediaAccount

@@ -5,9 +5,9 @@ import datetime
 
 import pytest
 
-from audits.choices import FindingStatus, Grade, RuleCode, Severity
-from audits.models import Finding, InspectionRule
-from audits.selectors.inspections import grade_counts, with_grade
+from audits.inspections.choices import FindingStatus, Grade, RuleCode, Severity
+from audits.inspections.models import Finding, InspectionRule
+from audits.inspections.selectors import grade_counts, with_grade
 from registry.choices import Platform
 from registry.models import MediaAccount
 from tests.registry.test_browse_media_accounts import import_accounts

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from audits import rules
-from audits.choices import RuleCode
+from audits.inspections import rules
+from audits.inspections.choices import RuleCode
 from registry import services
 from registry.choices import DepartmentKind, Platform
 from tests.conftest import established

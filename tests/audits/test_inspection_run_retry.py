@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.db import OperationalError
 
-from audits.choices import RunStatus
-from audits.models import Finding, InspectionRun
-from audits.services import inspections
-from audits.tasks import execute_inspection_run
+from audits.inspections import services as inspections
+from audits.inspections.choices import RunStatus
+from audits.inspections.models import Finding, InspectionRun
+from audits.inspections.tasks import execute_inspection_run
 
 pytestmark = pytest.mark.django_db
 

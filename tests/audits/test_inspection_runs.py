@@ -6,10 +6,11 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from audits.choices import FindingStatus, NoticeStatus, RuleCode, RunStatus, Severity
-from audits.models import AuditEvent, Finding, InspectionRule, InspectionRun, RectificationNotice
-from audits.selectors.inspections import run_findings
-from audits.services import inspections
+from audits.inspections import services as inspections
+from audits.inspections.choices import FindingStatus, NoticeStatus, RuleCode, RunStatus, Severity
+from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
+from audits.inspections.selectors import run_findings
+from audits.trail.models import AuditEvent
 from config.errors import InvalidTransition
 from registry import services
 from registry.choices import Platform

@@ -13,11 +13,12 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from openpyxl import load_workbook
 
-from audits.choices import FindingStatus, NoticeStatus, RuleCode, RunStatus, Severity
-from audits.models import AuditEvent, Finding, InspectionRule, InspectionRun, RectificationNotice
-from audits.selectors.inspections import run_report
-from audits.services import inspections
-from audits.services.schedule import TASK_NAME, inspection_schedule_set
+from audits.inspections import services as inspections
+from audits.inspections.choices import FindingStatus, NoticeStatus, RuleCode, RunStatus, Severity
+from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
+from audits.inspections.schedule import TASK_NAME, inspection_schedule_set
+from audits.inspections.selectors import run_report
+from audits.trail.models import AuditEvent
 from config.celery import app as celery_app
 from registry import services
 from registry.choices import Platform

@@ -10,10 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from audits.actions import label as action_label
-from audits.models import AuditEvent, Finding, InspectionRun, RectificationNotice
-from audits.selectors.trail import HISTORY_LIMIT
-from audits.services import inspections
+from audits.inspections import services as inspections
+from audits.inspections.models import Finding, InspectionRun, RectificationNotice
+from audits.trail.actions import label as action_label
+from audits.trail.models import AuditEvent
+from audits.trail.selectors import HISTORY_LIMIT
 from registry import services as registry_services
 from tests.campaigns import campaign, inspection_of, meeting, ordered, submitted
 from tests.conftest import established
@@ -99,7 +100,7 @@ def test_the_page_of_each_object_shows_its_own_events(client_for, office_admin, 
 def test_an_application_shows_the_decisions_made_on_it(client_for, office_admin, admin_a, pages):
     application, url, _action = pages["application"]
     held, _url, _action = pages["meeting"]
-    from audits.services import campaigns as campaign_services
+    from audits.campaigns import services as campaign_services
 
     campaign_services.decision_make(
         actor=office_admin, self_inspection=application, meeting=held, outcome="retain"

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from audits.models import WeeklyIndex
-from audits.selectors.index import WEEK, latest_complete_week, week_start_of
-from audits.services.index import weekly_index_compute
+from audits.ranking.models import WeeklyIndex
+from audits.ranking.selectors import WEEK, latest_complete_week, week_start_of
+from audits.ranking.services import weekly_index_compute
 from registry import services
 from registry.choices import MediaAccountStatus, Platform
 from registry.models import MediaAccount

@@ -4,9 +4,9 @@ a month of silence, 100 followers, 4 posts in 30 days, a sibling account, the un
 import pytest
 from django.utils import translation
 
-from audits.choices import Outcome, Proposal
-from audits.selectors.campaigns import recommendation_for, recommendations_for
-from audits.services import campaigns as services
+from audits.campaigns import services
+from audits.campaigns.choices import Outcome, Proposal
+from audits.campaigns.selectors import recommendation_for, recommendations_for
 from registry import services as registry_services
 from registry.choices import Platform
 from tests.campaigns import THREE_HAVES, campaign, days_from_now, inspection_of

@@ -11,9 +11,10 @@ from django.test.client import MULTIPART_CONTENT
 
 from accounts import services as user_services
 from accounts.models import Notification
-from audits.models import AuditEvent, Reminder
-from audits.selectors.todo import late_unit_rows
-from audits.services.reminders import reminder_send
+from audits.todo.models import Reminder
+from audits.todo.selectors import late_unit_rows
+from audits.todo.services import reminder_send
+from audits.trail.models import AuditEvent
 from config.errors import InvalidTransition
 from tests.permission_matrix import check_matrix
 from tests.todo import late_district

@@ -7,9 +7,10 @@ from django.db import OperationalError
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
-from audits.models import AuditEvent, ClosureOrder
-from audits.services import campaigns as services
-from audits.tasks import mark_overdue_closure_orders
+from audits.campaigns import services
+from audits.campaigns.models import ClosureOrder
+from audits.campaigns.tasks import mark_overdue_closure_orders
+from audits.trail.models import AuditEvent
 from config.celery import app
 from tests.campaigns import campaign, days_from_now, ordered
 
@@ -40,7 +41,7 @@ def test_it_retries_when_the_database_fails(late_order):
             raise failures.pop()
         return real()
 
-    with mock.patch("audits.services.campaigns.closure_orders_mark_overdue", side_effect=flaky) as sweep:
+    with mock.patch("audits.campaigns.services.closure_orders_mark_overdue", side_effect=flaky) as sweep:
         result = mark_overdue_closure_orders.apply()
     assert result.get() == 1 and sweep.call_count == 2
 

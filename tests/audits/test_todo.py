@@ -3,9 +3,9 @@ fixed number of queries."""
 
 import pytest
 
-from audits.selectors.todo import ITEMS, late_unit_rows, todo_counts, todo_page
-from audits.services import campaigns as campaign_services
-from audits.services import inspections
+from audits.campaigns import services as campaign_services
+from audits.inspections import services as inspections
+from audits.todo.selectors import ITEMS, late_unit_rows, todo_counts, todo_page
 from registry import services as registry_services
 from tests import campaigns
 from tests.permission_matrix import check_matrix

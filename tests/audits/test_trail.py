@@ -1,8 +1,7 @@
 import pytest
 
-from audits.models import AuditEvent
-from audits.models.trail import AppendOnlyError
-from audits.services.trail import record
+from audits.trail.models import AppendOnlyError, AuditEvent
+from audits.trail.services import record
 
 
 def test_it_never_changes_or_deletes_an_event(test_actions, office_admin):

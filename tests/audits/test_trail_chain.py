@@ -7,10 +7,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from audits.models import AuditEvent
-from audits.selectors.trail import read_anchors, verify_chain
-from audits.services.trail import record, record_many
-from audits.tasks import anchor_audit_trail
+from audits.trail.models import AuditEvent
+from audits.trail.selectors import read_anchors, verify_chain
+from audits.trail.services import record, record_many
+from audits.trail.tasks import anchor_audit_trail
 from tests.database_roles import as_database_owner
 from tests.trail import raw, tamper
 
@@ -91,7 +91,7 @@ def test_it_anchors_the_trail_every_hour(settings):
     assert entry["schedule"].minute == {0} and len(entry["schedule"].hour) == 24
 
 
-# A transaction's events are written as it commits (audits/db), after its own row locks: real
+# A transaction's events are written as it commits (audits/trail/db), after its own row locks: real
 # transactions here, which a test wrapped in one would never commit.
 
 

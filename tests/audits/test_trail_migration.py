@@ -9,8 +9,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from audits.selectors.trail import verify_chain
-from audits.services.trail import event_content
+from audits.trail.selectors import verify_chain
+from audits.trail.services import event_content
 from tests.trail import tamper
 
 # Migrations are the database owner's (tests/database_roles.py).
@@ -51,7 +51,7 @@ def test_it_seals_an_old_trail_again_with_the_key(settings):
     old = _unkeyed_trail(4)
     _migrate_to_the_latest()
     assert verify_chain() == (4, None)
-    from audits.models import AuditEvent
+    from audits.trail.models import AuditEvent
 
     assert not set(AuditEvent.objects.values_list("hash", flat=True)) & {event.hash for event in old}
 

@@ -9,12 +9,13 @@ from django.utils import timezone, translation
 
 from accounts import services as user_services
 from accounts.choices import Role
-from audits.choices import Outcome, Proposal
-from audits.models import AuditEvent, InspectionRun
-from audits.selectors.trail import trail_rows
-from audits.services import campaigns as campaign_services
-from audits.services import inspections
-from audits.services.trail import _append, _event
+from audits.campaigns import services as campaign_services
+from audits.campaigns.choices import Outcome, Proposal
+from audits.inspections import services as inspections
+from audits.inspections.models import InspectionRun
+from audits.trail.models import AuditEvent
+from audits.trail.selectors import trail_rows
+from audits.trail.services import _append, _event
 from registry import services as registry_services
 from registry.choices import Platform
 from tests.campaigns import campaign, inspection_of, meeting, ordered, submitted

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from audits.services.trail import _append, _event, record
+from audits.trail.services import _append, _event, record
 from tests.permission_matrix import check_matrix
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_actions")]
@@ -136,7 +136,7 @@ def test_it_paginates_by_fifty(client_for, office_admin, department_a):
 def test_it_stops_counting_a_long_trail_and_still_pages_and_exports_all_of_it(
     client_for, office_admin, department_a, monkeypatch
 ):
-    monkeypatch.setattr("audits.views.trail.COUNT_CAP", 60)
+    monkeypatch.setattr("audits.trail.views.COUNT_CAP", 60)
     for number in range(120):
         record("test.bulk", actor=None, department_id=department_a.pk, changes={"after": {"n": number}})
     client = client_for(office_admin)

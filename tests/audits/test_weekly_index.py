@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.client import MULTIPART_CONTENT
 
-from audits.models import AuditEvent, WeeklyIndex
-from audits.selectors.index import latest_complete_week, week_start_of
-from audits.services.index import weekly_index_compute
+from audits.ranking.models import WeeklyIndex
+from audits.ranking.selectors import latest_complete_week, week_start_of
+from audits.ranking.services import weekly_index_compute
+from audits.trail.models import AuditEvent
 from registry import services
 from registry.choices import MediaAccountStatus, Platform
 from registry.models import MediaAccount
@@ -151,7 +152,7 @@ def test_it_takes_the_latest_complete_week(today, latest):
 
 
 def test_the_weekly_task_computes_the_week_that_just_ended(account):
-    from audits.tasks import compute_weekly_index
+    from audits.ranking.tasks import compute_weekly_index
 
     record(account, latest_complete_week() + datetime.timedelta(days=2), posts=1, reads=10)
     assert compute_weekly_index() == 1

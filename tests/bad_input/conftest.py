@@ -13,9 +13,9 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from audits.choices import RuleCode
-from audits.models import Finding, InspectionRun, RectificationNotice
-from audits.services import inspections
+from audits.inspections import services as inspections
+from audits.inspections.choices import RuleCode
+from audits.inspections.models import Finding, InspectionRun, RectificationNotice
 from registry import services
 from registry.choices import Platform
 from tests.api.conftest import api_for  # noqa: F401  (a fixture, used by name)

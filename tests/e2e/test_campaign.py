@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from audits.choices import Proposal
-from audits.models import ClosureOrder, SelfInspection
-from audits.services import inspections as inspection_service
+from audits.campaigns.choices import Proposal
+from audits.campaigns.models import ClosureOrder, SelfInspection
+from audits.inspections import services as inspection_service
 from registry.choices import MediaAccountStatus, Platform
 from registry.models import MediaAccount
 from tests import campaigns as tests_campaigns

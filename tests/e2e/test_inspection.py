@@ -2,9 +2,9 @@
 
 import pytest
 
-from audits.models import InspectionRun, RectificationNotice
-from audits.services import inspections
-from audits.tasks import execute_inspection_run
+from audits.inspections import services as inspections
+from audits.inspections.models import InspectionRun, RectificationNotice
+from audits.inspections.tasks import execute_inspection_run
 from registry.choices import Platform
 from tests.conftest import PASSWORD, established
 

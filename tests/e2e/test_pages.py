@@ -4,8 +4,8 @@ wrong address or a forbidden one, in a real browser."""
 import pytest
 from django.urls import reverse
 
-from audits.choices import Outcome
-from audits.services import campaigns as campaign_services
+from audits.campaigns import services as campaign_services
+from audits.campaigns.choices import Outcome
 from registry.choices import Platform
 from tests.campaigns import campaign, days_from_now, inspection_of, meeting, submitted
 from tests.conftest import PASSWORD

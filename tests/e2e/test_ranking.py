@@ -6,8 +6,8 @@ import datetime
 import pytest
 from openpyxl import load_workbook
 
-from audits.selectors.index import latest_complete_week
-from audits.services.index import weekly_index_compute
+from audits.ranking.selectors import latest_complete_week
+from audits.ranking.services import weekly_index_compute
 from registry import services
 from registry.choices import MediaAccountStatus, Platform
 from registry.models import MediaAccount

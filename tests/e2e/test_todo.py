@@ -4,7 +4,7 @@ and is taken to its own to-do."""
 
 import pytest
 
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from tests.conftest import PASSWORD
 from tests.todo import late_district
 

@@ -7,10 +7,10 @@ import re
 import pytest
 from django.utils import timezone
 
-from audits.choices import Outcome, Proposal
-from audits.models import InspectionRun
-from audits.services import campaigns as campaign_services
-from audits.services import inspections
+from audits.campaigns import services as campaign_services
+from audits.campaigns.choices import Outcome, Proposal
+from audits.inspections import services as inspections
+from audits.inspections.models import InspectionRun
 from tests.campaigns import campaign, inspection_of, meeting, submitted
 from tests.conftest import LIVE_SINCE, PASSWORD
 

@@ -8,7 +8,7 @@ import django
 
 django.setup()
 
-from audits.services import inspections  # noqa: E402
+from audits.inspections import services as inspections  # noqa: E402
 from config.celery import app  # noqa: E402
 
 evaluate = inspections._evaluate

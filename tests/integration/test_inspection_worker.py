@@ -10,9 +10,9 @@ import time
 import pytest
 from django.db import OperationalError, connection
 
-from audits.choices import RunStatus
-from audits.models import Finding, InspectionRun
-from audits.services import inspections
+from audits.inspections import services as inspections
+from audits.inspections.choices import RunStatus
+from audits.inspections.models import Finding, InspectionRun
 from registry import services
 from tests.conftest import established
 from tests.integration.conftest import REDIS_URL

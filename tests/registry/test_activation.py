@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from registry import services
 from registry.choices import Platform
 from registry.models import MediaAccount

@@ -2,7 +2,7 @@
 
 from accounts.choices import Role
 from accounts.models import User
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from registry.models import Department
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from audits.selectors.trail import HISTORY_LIMIT
+from audits.trail.selectors import HISTORY_LIMIT
 from registry import services
 from registry.choices import FilingKind, MediaAccountStatus, Platform
 from registry.models import MediaAccount

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from registry import services
 from registry.choices import DepartmentKind
 from registry.models import Department

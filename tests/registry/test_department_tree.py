@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts import permissions
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from registry import services
 from registry.choices import DepartmentKind
 from registry.models import Department, MediaAccount

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from config.errors import InvalidTransition
 from registry import services
 from registry.choices import FilingStatus, MediaAccountStatus

@@ -2,7 +2,7 @@
 
 import pytest
 
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from registry import services
 from registry.choices import FilingStatus, MediaAccountStatus
 from registry.models import MediaAccount

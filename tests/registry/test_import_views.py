@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts import services as user_services
 from accounts.choices import Role
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from registry import services
 from registry.choices import FilingStatus, ImportStatus, MediaAccountStatus
 from registry.models import ImportJob, MediaAccount

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry.choices import Platform
-from registry.forms_metrics import check_metric_sheet, read_metric_sheet
+from registry.metrics import check_metric_sheet, read_metric_sheet
 from registry.models import AccountMetric, ImportJob
 from tests.permission_matrix import check_matrix
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts import permissions
 from accounts.choices import Role
 from accounts.models import User
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from registry.choices import DepartmentKind, FilingStatus, MediaAccountStatus
 from registry.models import AccountMetric, Department, Filing, MediaAccount
 from tooling.demo import DEPARTMENTS
@@ -94,8 +94,8 @@ def test_it_gives_every_approved_account_months_of_daily_metrics():
 def test_its_accounts_ran_before_their_figures_begin_so_the_rules_judge_them():
     """The demo's approved accounts are no new accounts: the inspection's grace must not hide its
     dormant ones. The accounts still in the approval queue will be new when the office approves them."""
-    from audits.choices import RuleCode
-    from audits.rules import violations
+    from audits.inspections.choices import RuleCode
+    from audits.inspections.rules import violations
 
     seed()
     active = MediaAccount.objects.filter(status=MediaAccountStatus.ACTIVE)

@@ -17,8 +17,7 @@ from django.urls import reverse
 from accounts import services as user_services
 from accounts.choices import Role
 from accounts.models import User
-from audits.models import AuditEvent
-from audits.models.trail import AuditChainHead
+from audits.trail.models import AuditChainHead, AuditEvent
 from registry.choices import DepartmentKind
 
 pytestmark = pytest.mark.django_db

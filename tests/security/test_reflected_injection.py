@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from audits.filters_trail import AuditEventFilter
-from audits.views.ranking import RankingQueryForm
+from audits.ranking.views import RankingQueryForm
+from audits.trail.filters import AuditEventFilter
 from registry.filters import MediaAccountFilter
 from tests.conftest import PASSWORD
 

@@ -4,7 +4,7 @@ office's action."""
 
 import pytest
 
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

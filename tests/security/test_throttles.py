@@ -12,7 +12,7 @@ import itertools
 import pytest
 from django.test import RequestFactory
 
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 from config.proxies import client_ip
 from tests.conftest import PASSWORD
 from tests.production import PASSWORD as SITE_PASSWORD

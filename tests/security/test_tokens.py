@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts import services
-from audits.models import AuditEvent
+from audits.trail.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

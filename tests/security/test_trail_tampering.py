@@ -21,10 +21,9 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
 
-from audits.models import AuditEvent
-from audits.models.trail import AuditChainHead
-from audits.services import trail as trail_services
-from audits.services.trail import event_digest, record
+from audits.trail import services as trail_services
+from audits.trail.models import AuditChainHead, AuditEvent
+from audits.trail.services import event_digest, record
 from tests import database_roles
 from tests.database_roles import as_database_owner
 from tests.trail import raw, tamper
@@ -220,7 +219,7 @@ def test_it_anchors_the_production_sites_trail_on_its_worker(production_site):
     site = production_site
     site.create_user("trail-anchor-office")
     site.start_worker()
-    site.python("from audits.tasks import anchor_audit_trail\nanchor_audit_trail.delay()\n")
+    site.python("from audits.trail.tasks import anchor_audit_trail\nanchor_audit_trail.delay()\n")
     anchors = Path(site.env["AUDIT_ANCHOR_DIR"])
     deadline = time.monotonic() + 60
     while not any(path.read_text() for path in anchors.glob("trail-*.log")) and time.monotonic() < deadline:

@@ -39,13 +39,16 @@ from django.utils import timezone
 from accounts import services as user_services
 from accounts.choices import Role
 from accounts.models import User
-from audits import context
-from audits.choices import FindingStatus, Proposal, SelfInspectionStatus
-from audits.models import AuditEvent, Finding, ReviewCampaign, ReviewMeeting, SelfInspection
-from audits.selectors.index import WEEK, latest_complete_week
-from audits.services import campaigns as campaign_services
-from audits.services.index import weekly_index_compute
-from audits.services.inspections import inspection_run_request
+from audits.campaigns import services as campaign_services
+from audits.campaigns.choices import Proposal, SelfInspectionStatus
+from audits.campaigns.models import ReviewCampaign, ReviewMeeting, SelfInspection
+from audits.inspections.choices import FindingStatus
+from audits.inspections.models import Finding
+from audits.inspections.services import inspection_run_request
+from audits.ranking.selectors import WEEK, latest_complete_week
+from audits.ranking.services import weekly_index_compute
+from audits.trail import context
+from audits.trail.models import AuditEvent
 from registry import services
 from registry.choices import AccountFunction, DepartmentKind, Employment, Platform
 from registry.models import AccountMetric, Department, MediaAccount, Operator

@@ -22,21 +22,17 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from audits.choices import ClosureOrderStatus, FindingStatus, Grade, SelfInspectionStatus, Severity
-from audits.models import (
-    AuditEvent,
-    ClosureOrder,
-    Finding,
-    InspectionRule,
-    RectificationNotice,
-    SelfInspection,
-    WeeklyIndex,
-)
-from audits.selectors.campaigns import WINDOW_DAYS
-from audits.selectors.inspections import RED_SEVERITIES
-from audits.services.index import WEIGHTS, weekly_index_compute
-from audits.services.inspections import inspection_run_request
-from audits.views.trail import COUNT_CAP
+from audits.campaigns.choices import ClosureOrderStatus, SelfInspectionStatus
+from audits.campaigns.models import ClosureOrder, SelfInspection
+from audits.campaigns.selectors import WINDOW_DAYS
+from audits.inspections.choices import FindingStatus, Grade, Severity
+from audits.inspections.models import Finding, InspectionRule, RectificationNotice
+from audits.inspections.selectors import RED_SEVERITIES
+from audits.inspections.services import inspection_run_request
+from audits.ranking.models import WeeklyIndex
+from audits.ranking.services import WEIGHTS, weekly_index_compute
+from audits.trail.models import AuditEvent
+from audits.trail.views import COUNT_CAP
 from registry.choices import LIVE_STATUSES, DepartmentKind, FilingStatus, MediaAccountStatus, Platform
 from registry.models import AccountMetric, Department, Filing, MediaAccount, Operator
 from registry.selectors import MATRIX_STATUSES
@@ -302,7 +298,7 @@ def _matrix(user: User):
 
 def _trail_page(user: User, *, capped: bool = True):
     cte, scope, params = _scope(user, "e.department_id")
-    # The page counts at most COUNT_CAP + 1 events (audits.views.trail.CappedPaginator); the events
+    # The page counts at most COUNT_CAP + 1 events (audits.trail.views.CappedPaginator); the events
     # API counts them all.
     limit = f"ORDER BY e.at DESC, e.id DESC LIMIT {COUNT_CAP + 1}" if capped else ""
     sql = f"""{cte}SELECT e.*, d.name, (SELECT COUNT(*) FROM (SELECT 1 FROM {T["event"]} e WHERE 1 = 1{scope}

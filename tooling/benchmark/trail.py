@@ -19,11 +19,11 @@ from django.utils import timezone
 
 from accounts import services as user_services
 from accounts.choices import Role
-from audits import context
-from audits.choices import Outcome, Proposal
-from audits.models import SelfInspection
-from audits.selectors.trail import verify_chain
-from audits.services import campaigns
+from audits.campaigns import services as campaigns
+from audits.campaigns.choices import Outcome, Proposal
+from audits.campaigns.models import SelfInspection
+from audits.trail import context
+from audits.trail.selectors import verify_chain
 from registry import services
 from registry.choices import DepartmentKind, Platform
 from tooling.benchmark.data import throwaway_database

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from audits.selectors.trail import AnchorFileError, read_anchors, verify_chain
+from audits.trail.selectors import AnchorFileError, read_anchors, verify_chain
 
 
 class Command(BaseCommand):

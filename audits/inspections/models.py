@@ -1,0 +1,175 @@
+"""Scheduled inspections (定期巡查, docs/design.md §7): rules, runs, findings, rectification notices."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import user_field
+from audits.inspections.choices import FindingStatus, NoticeStatus, RuleCode, RunStatus, Severity
+from registry.models import ScopedQuerySet
+
+
+class InspectionRule(models.Model):
+    """One rule of the inspection, with the thresholds the office may edit."""
+
+    code = models.CharField(_("code"), max_length=30, choices=RuleCode.choices, unique=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    thresholds = models.JSONField(_("thresholds"), default=dict, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("inspection rule")
+        verbose_name_plural = _("inspection rules")
+        ordering = ["pk"]
+
+    def __str__(self):
+        # Not get_code_display(): Django rebuilds the choices dict on every call, and pages name a
+        # rule for each finding they list.
+        return str(RuleCode(self.code).label) if self.code in RuleCode.values else self.code
+
+
+class InspectionRun(models.Model):
+    """One run of the enabled rules over every live account, for one inspection day."""
+
+    inspection_date = models.DateField(_("inspection day"))
+    status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    requested_by = user_field(_("requested by"))
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    accounts = models.PositiveIntegerField(_("accounts inspected"), default=0)
+    # Per rule code: {"open": n, "opened": n, "resolved": n}.
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("inspection run")
+        verbose_name_plural = _("inspection runs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return _("Inspection of %(day)s") % {"day": self.inspection_date}
+
+
+class FindingQuerySet(ScopedQuerySet):
+    department_lookup = "media_account__department"
+
+
+class Finding(models.Model):
+    """One rule broken by one account; open while it holds, resolved when it clears (巡查问题)."""
+
+    rule = models.ForeignKey(
+        InspectionRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="findings"
+    )
+    media_account = models.ForeignKey(
+        "registry.MediaAccount",
+        verbose_name=_("media account"),
+        on_delete=models.PROTECT,
+        related_name="findings",
+    )
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN
+    )
+    first_seen = models.DateField(_("first seen"))
+    last_seen = models.DateField(_("last seen"))
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    last_run = models.ForeignKey(
+        InspectionRun,
+        verbose_name=_("last run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    waived_by = user_field(_("waived by"))
+    waived_at = models.DateTimeField(_("waived at"), null=True, blank=True)
+    waive_reason = models.TextField(_("waive reason"), blank=True)
+    notice = models.ForeignKey(
+        "RectificationNotice",
+        verbose_name=_("rectification notice"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="findings",
+    )
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["-last_seen", "pk"]
+        constraints = [
+            # A rerun or a retried run must never open a second finding for the same problem.
+            models.UniqueConstraint(
+                fields=["rule", "media_account"],
+                condition=Q(status=FindingStatus.OPEN),
+                name="one_open_finding_per_rule_and_account",
+            ),
+        ]
+        indexes = [
+            # Grades and lists read the open findings of an account.
+            models.Index(
+                fields=["media_account", "severity"],
+                condition=Q(status=FindingStatus.OPEN),
+                name="finding_open_by_account",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rule} · {self.media_account}"
+
+
+class RectificationNoticeQuerySet(ScopedQuerySet):
+    def overdue(self, today=None):
+        return self.filter(status=NoticeStatus.OPEN, deadline__lt=today or timezone.localdate())
+
+
+class RectificationNotice(models.Model):
+    """A unit's veto and serious findings of one run, sent back with a deadline (整改通知)."""
+
+    department = models.ForeignKey(
+        "registry.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="rectification_notices",
+    )
+    run = models.ForeignKey(
+        InspectionRun, verbose_name=_("inspection run"), on_delete=models.PROTECT, related_name="notices"
+    )
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.OPEN
+    )
+    response = models.TextField(_("the unit's answer"), blank=True)
+    responded_by = user_field(_("answered by"))
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    decided_by = user_field(_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    return_note = models.TextField(_("sent back with"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = RectificationNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rectification notice")
+        verbose_name_plural = _("rectification notices")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "run"], name="one_notice_per_department_and_run"),
+        ]
+
+    def __str__(self):
+        return _("%(department)s, reply by %(deadline)s") % {
+            "department": self.department,
+            "deadline": self.deadline,
+        }
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == NoticeStatus.OPEN and self.deadline < timezone.localdate()

@@ -1,0 +1,386 @@
+"""Every write of the scheduled inspections (动态管理 + 定期巡查, docs/design.md §7).
+
+A run evaluates every enabled rule over all live accounts in set-based SQL, opens a finding
+per account and broken rule, refreshes the ones still broken and resolves the ones that
+cleared. It is one transaction: a crash leaves nothing half-done, and a rerun for the same day
+changes nothing. The veto and serious findings of each unit then go back to it in one
+rectification notice.
+"""
+
+import datetime
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import CharField, DateField, F, IntegerField, JSONField, Value
+from django.db.models.functions import JSONObject
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from accounts.services import department_admins, notify
+from audits.inspections import rules
+from audits.inspections.choices import FindingStatus, NoticeStatus, RunStatus, Severity
+from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
+from audits.inspections.selectors import STALE_RUN, unfinished_run
+from audits.inspections.tasks import execute_inspection_run
+from audits.trail.services import diff, record, snapshot
+from config.errors import InvalidTransition
+from registry.choices import LIVE_STATUSES
+from registry.models import MediaAccount
+
+logger = logging.getLogger(__name__)
+NOTICE_WORKING_DAYS = 5
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _office(actor) -> bool:
+    return actor is None or permissions.is_office_admin(actor)
+
+
+# Rules ---------------------------------------------------------------------------------------
+
+
+def inspection_rules_install() -> int:
+    """Create the rules that do not exist yet, with docs/design.md §7.1's defaults; returns how many."""
+    existing = set(InspectionRule.objects.values_list("code", flat=True))
+    missing = [
+        InspectionRule(code=code, severity=severity, thresholds=thresholds, source=str(source))
+        for code, (_query, severity, thresholds, source) in rules.RULES.items()
+        if code not in existing
+    ]
+    InspectionRule.objects.bulk_create(missing)
+    return len(missing)
+
+
+def _validated_thresholds(rule: InspectionRule, thresholds: dict[str, Any]) -> dict[str, Any]:
+    defaults = rules.RULES[rule.code][2]
+    errors = {}
+    for key, value in thresholds.items():
+        if key not in defaults:
+            errors[key] = _("This rule has no threshold named “%(key)s”.") % {"key": key}
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            errors[key] = _("Must be a number of at least 0.")
+        elif value > rules.THRESHOLD_MAX:
+            errors[key] = _("Must be at most %(limit)s.") % {"limit": rules.THRESHOLD_MAX}
+    if errors:
+        raise ValidationError({"thresholds": [f"{key}: {message}" for key, message in errors.items()]})
+    return {**defaults, **thresholds}
+
+
+@transaction.atomic
+def inspection_rule_update(
+    *,
+    actor,
+    rule: InspectionRule,
+    enabled: bool | None = None,
+    severity: str | None = None,
+    thresholds: dict[str, Any] | None = None,
+) -> InspectionRule:
+    """The office edits a rule's thresholds, severity or on/off; the change is in the trail."""
+    _require(_office(actor))
+    rule = InspectionRule.objects.select_for_update().get(pk=rule.pk)
+    before = snapshot(rule, ("enabled", "severity", "thresholds"))
+    if enabled is not None:
+        rule.enabled = enabled
+    if severity is not None:
+        if severity not in Severity.values:
+            raise ValidationError({"severity": _("Unknown severity.")})
+        rule.severity = severity
+    if thresholds is not None:
+        rule.thresholds = _validated_thresholds(rule, thresholds)
+    rule.full_clean()
+    rule.save()
+    changes = diff(before, snapshot(rule, ("enabled", "severity", "thresholds")))
+    if changes["after"]:
+        record("audits.inspection_rule.updated", actor=actor, target=rule, changes=changes)
+    return rule
+
+
+# Runs ----------------------------------------------------------------------------------------
+
+
+# PostgreSQL's advisory lock key for run requests and claims ("RUNS").
+RUNS_LOCK = 0x52554E53
+
+
+def _runs_in_turn() -> None:
+    """Take, until the transaction ends, the lock of run requests and claims: each looks for a run
+    under way and acts on what it finds, so two at once would each find none and both go ahead.
+    SQLite needs no lock: its write transactions (IMMEDIATE, see settings) run one at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUNS_LOCK])
+
+
+@transaction.atomic
+def inspection_run_request(*, actor, inspection_date: datetime.date | None = None) -> InspectionRun:
+    """Queue a run (the office, or the scheduler with ``actor=None``); a worker executes it.
+    While a run for the same day is queued or running, that run is the answer, not a second one."""
+    _require(_office(actor))
+    day = inspection_date or timezone.localdate()
+    _runs_in_turn()
+    under_way = unfinished_run()
+    if under_way is not None and under_way.inspection_date == day:
+        return under_way
+    run = InspectionRun.objects.create(inspection_date=day, requested_by=actor)
+    record(
+        "audits.inspection_run.requested",
+        actor=actor,
+        target=run,
+        changes={"after": {"inspection_date": run.inspection_date}},
+    )
+    transaction.on_commit(lambda: execute_inspection_run.delay(run.pk))
+    return run
+
+
+def _claim(run_id: int) -> InspectionRun | None:
+    """Mark the run as running unless another run is under way; ``None`` means "try later".
+
+    A run already marked running is taken over when it comes back and no worker holds it: that
+    happens when the broker redelivers it after its worker died (acks_late; the dead worker's lock
+    went with its connection), and a run is safe to repeat. A worker still evaluating it holds it
+    locked (see :func:`inspection_run_execute`): then this one tries later. A failed run is claimed
+    again too: the task retries a run that failed on a database error (a locked SQLite file), and
+    its failure left nothing behind.
+    """
+    with transaction.atomic():
+        _runs_in_turn()
+        run = InspectionRun.objects.select_for_update(skip_locked=True).filter(pk=run_id).first()
+        if run is None:  # another worker is evaluating it right now
+            return None
+        if run.status == RunStatus.FINISHED:
+            return run
+        busy = InspectionRun.objects.filter(
+            status=RunStatus.RUNNING, started_at__gt=timezone.now() - STALE_RUN
+        ).exclude(pk=run.pk)
+        if busy.exists():
+            return None
+        run.status = RunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.finished_at = None
+        run.save(update_fields=["status", "started_at", "finished_at"])
+        return run
+
+
+def inspection_run_execute(*, run_id: int) -> InspectionRun | None:
+    """Execute a queued run; returns ``None`` when another run is under way (retry later)."""
+    run = _claim(run_id)
+    if run is None or run.status != RunStatus.RUNNING:
+        return run
+    try:
+        with transaction.atomic():
+            # Hold the run while it is evaluated: a second worker handed it meanwhile waits or
+            # skips it, and one that took it over before this lock finds it finished here.
+            run = InspectionRun.objects.select_for_update().get(pk=run_id)
+            if run.status != RunStatus.RUNNING:
+                return run
+            counts, accounts = _evaluate(run)
+            run.status = RunStatus.FINISHED
+            run.finished_at = timezone.now()
+            run.counts = counts
+            run.accounts = accounts
+            run.error = ""
+            run.save(update_fields=["status", "finished_at", "counts", "accounts", "error"])
+            notices = _send_notices(run)
+            record(
+                "audits.inspection_run.finished",
+                target=run,
+                changes={"after": {"accounts": accounts, "counts": counts, "notices": notices}},
+            )
+    except Exception as error:
+        logger.exception("inspection run %s failed", run_id)
+        InspectionRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED, finished_at=timezone.now(), error=f"{error.__class__.__name__}: {error}"
+        )
+        raise
+    return run
+
+
+def _evaluate(run: InspectionRun) -> tuple[dict[str, dict[str, int]], int]:
+    inspection_rules_install()
+    today = run.inspection_date
+    counts = {}
+    for rule in InspectionRule.objects.order_by("pk"):
+        open_findings = Finding.objects.filter(
+            rule=rule, status__in=(FindingStatus.OPEN, FindingStatus.WAIVED)
+        )
+        if not rule.enabled:
+            resolved = open_findings.update(status=FindingStatus.RESOLVED, resolved_at=timezone.now())
+            counts[rule.code] = {"open": 0, "opened": 0, "resolved": resolved}
+            continue
+        broken = rules.violations(rule.code, today, rule.thresholds)
+        fields = rules.detail_fields(broken)
+        # Resolve first, against the query itself, so no list of ids travels through Python.
+        resolved = open_findings.exclude(media_account__in=broken.values("pk")).update(
+            status=FindingStatus.RESOLVED, resolved_at=timezone.now(), last_run=run
+        )
+        refreshed = Finding.objects.filter(
+            rule=rule, status=FindingStatus.OPEN, media_account__in=broken.values("pk")
+        ).update(last_seen=today, last_run=run, severity=rule.severity)
+        covered = Finding.objects.filter(rule=rule, status__in=(FindingStatus.OPEN, FindingStatus.WAIVED))
+        opened = _insert_findings(broken.exclude(pk__in=covered.values("media_account")), rule, run, fields)
+        counts[rule.code] = {"open": refreshed + opened, "opened": opened, "resolved": resolved}
+    accounts = MediaAccount.objects.filter(status__in=LIVE_STATUSES).count()
+    return counts, accounts
+
+
+def _insert_findings(new, rule: InspectionRule, run: InspectionRun, fields: list[str]) -> int:
+    """Open a finding for every account in ``new`` with one INSERT … SELECT: the accounts never
+    travel through Python, so a run costs the same number of queries for 10 or 10,000 of them."""
+    detail = (
+        JSONObject(**{name.removeprefix("detail_"): F(name) for name in fields})
+        if fields
+        else Value({}, output_field=JSONField())
+    )
+    columns = {
+        "rule_id": Value(rule.pk, output_field=IntegerField()),
+        "media_account_id": F("pk"),
+        "severity": Value(rule.severity, output_field=CharField()),
+        "status": Value(FindingStatus.OPEN.value, output_field=CharField()),
+        "first_seen": Value(run.inspection_date, output_field=DateField()),
+        "last_seen": Value(run.inspection_date, output_field=DateField()),
+        "last_run_id": Value(run.pk, output_field=IntegerField()),
+        "detail": detail,
+        "waive_reason": Value("", output_field=CharField()),
+    }
+    aliases = {f"new_{column}": expression for column, expression in columns.items()}
+    select, params = new.annotate(**aliases).values(*aliases).query.sql_with_params()
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Finding._meta.db_table)} ({', '.join(quote(column) for column in columns)}) "
+        f"SELECT {', '.join(quote(alias) for alias in aliases)} FROM ({select}) AS new_findings"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def working_days_after(day: datetime.date, count: int) -> datetime.date:
+    """``count`` working days (Monday to Friday) after ``day``."""
+    while count:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def _send_notices(run: InspectionRun) -> int:
+    """Group each unit's open veto and serious findings not yet under a notice into one notice."""
+    unsent = Finding.objects.filter(
+        status=FindingStatus.OPEN, severity__in=(Severity.VETO, Severity.SERIOUS), notice__isnull=True
+    )
+    department_ids = set(unsent.values_list("media_account__department_id", flat=True).distinct())
+    if not department_ids:
+        return 0
+    deadline = working_days_after(run.inspection_date, NOTICE_WORKING_DAYS)
+    RectificationNotice.objects.bulk_create(
+        RectificationNotice(department_id=department_id, run=run, deadline=deadline)
+        for department_id in department_ids
+    )
+    notices = RectificationNotice.objects.filter(run=run).select_related("department")
+    for notice in notices:
+        unsent.filter(media_account__department_id=notice.department_id).update(notice=notice)
+        record("audits.notice.sent", target=notice, changes={"after": {"deadline": deadline}})
+        notify(
+            users=department_admins([notice.department_id]),
+            subject=_("Rectification notice: reply by %(deadline)s") % {"deadline": deadline},
+            body=_("The inspection of %(day)s found problems with your unit's accounts.")
+            % {"day": run.inspection_date},
+            url=reverse("notice_detail", args=[notice.pk]),
+        )
+    return len(notices)
+
+
+# Findings and notices ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def finding_waive(*, actor, finding: Finding, reason: str) -> Finding:
+    """The office accepts a finding as justified; it no longer counts against the account."""
+    _require(permissions.is_office_admin(actor))
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    if finding.status != FindingStatus.OPEN:
+        raise InvalidTransition(_("Only an open finding can be waived."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for waiving the finding.")})
+    finding.status = FindingStatus.WAIVED
+    finding.waived_by = actor
+    finding.waived_at = timezone.now()
+    finding.waive_reason = reason
+    finding.save(update_fields=["status", "waived_by", "waived_at", "waive_reason"])
+    record("audits.finding.waived", actor=actor, target=finding, changes={"after": {"reason": reason}})
+    return finding
+
+
+def _locked_notice(notice: RectificationNotice) -> RectificationNotice:
+    return RectificationNotice.objects.select_for_update().get(pk=notice.pk)
+
+
+@transaction.atomic
+def notice_respond(*, actor, notice: RectificationNotice, response: str) -> RectificationNotice:
+    """The unit says what it did about the findings."""
+    notice = _locked_notice(notice)
+    _require(permissions.can_act_for_department(actor, notice.department_id))
+    if notice.status != NoticeStatus.OPEN:
+        raise InvalidTransition(_("This notice is not awaiting an answer."))
+    if not response.strip():
+        raise ValidationError({"response": _("Say what was done.")})
+    notice.status = NoticeStatus.RESPONDED
+    notice.response = response
+    notice.responded_by = actor
+    notice.responded_at = timezone.now()
+    notice.save(update_fields=["status", "response", "responded_by", "responded_at"])
+    record("audits.notice.responded", actor=actor, target=notice, changes={"after": {"response": response}})
+    return notice
+
+
+@transaction.atomic
+def notice_accept(*, actor, notice: RectificationNotice, note: str = "") -> RectificationNotice:
+    """The office accepts the answer: the notice's open findings are resolved."""
+    _require(permissions.is_office_admin(actor))
+    notice = _locked_notice(notice)
+    if notice.status != NoticeStatus.RESPONDED:
+        raise InvalidTransition(_("Only an answered notice can be accepted."))
+    notice.status = NoticeStatus.ACCEPTED
+    notice.decided_by = actor
+    notice.decided_at = timezone.now()
+    notice.save(update_fields=["status", "decided_by", "decided_at"])
+    resolved = notice.findings.filter(status=FindingStatus.OPEN).update(
+        status=FindingStatus.RESOLVED, resolved_at=timezone.now()
+    )
+    record(
+        "audits.notice.accepted",
+        actor=actor,
+        target=notice,
+        changes={"after": {"note": note, "resolved": resolved}},
+    )
+    return notice
+
+
+@transaction.atomic
+def notice_return(*, actor, notice: RectificationNotice, note: str) -> RectificationNotice:
+    """The office sends the answer back: the unit must answer again."""
+    _require(permissions.is_office_admin(actor))
+    notice = _locked_notice(notice)
+    if notice.status != NoticeStatus.RESPONDED:
+        raise InvalidTransition(_("Only an answered notice can be sent back."))
+    if not note.strip():
+        raise ValidationError({"note": _("Say what is still missing.")})
+    notice.status = NoticeStatus.OPEN
+    notice.return_note = note
+    notice.save(update_fields=["status", "return_note"])
+    record("audits.notice.returned", actor=actor, target=notice, changes={"after": {"note": note}})
+    notify(
+        users=department_admins([notice.department_id]),
+        subject=_("Rectification answer sent back"),
+        body=note,
+        url=reverse("notice_detail", args=[notice.pk]),
+    )
+    return notice

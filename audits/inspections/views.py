@@ -1,0 +1,416 @@
+"""The scheduled inspections in the browser (定期巡查, docs/design.md §1.4, §7).
+
+Runs, their reports, the rules and the schedule are district-wide: the office's and the
+auditors' pages (a department administrator is refused with 403). Findings and rectification
+notices are scoped like everything else: a unit sees its own, and whatever is outside its scope
+answers 404. Every write goes through ``audits.inspections.services``.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import permissions
+from audits.inspections import selectors, services, spreadsheets
+from audits.inspections.choices import FindingStatus, NoticeStatus, RunStatus
+from audits.inspections.filters import FindingFilter, NoticeFilter
+from audits.inspections.forms import (
+    NoticeNoteForm,
+    NoticeResponseForm,
+    RuleForm,
+    ScheduleForm,
+    WaiveForm,
+    threshold_label,
+    threshold_source,
+)
+from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
+from audits.inspections.schedule import inspection_schedule_set
+from config.downloads import download, xlsx_response
+from config.errors import InvalidTransition
+from config.forms import add_service_errors
+
+PAGE_SIZE = 50
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _refused(request, error: InvalidTransition) -> int:
+    """Another user acted first, or the state moved on: say so; the page is shown again with 409."""
+    messages.error(request, str(error.message))
+    return 409
+
+
+def _filtered(request, ignore=("page",)) -> bool:
+    return any(value for key, value in request.GET.items() if key not in ignore)
+
+
+# Runs and reports ------------------------------------------------------------------------------
+
+
+def _run_list_page(request, *, schedule_form=None, status=200):
+    rules = list(InspectionRule.objects.order_by("pk"))
+    page = Paginator(selectors.run_list(InspectionRun.objects.all()), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    schedule = selectors.inspection_schedule()
+    office = permissions.is_office_admin(request.user)
+    if office and schedule_form is None:
+        schedule_form = ScheduleForm(
+            initial={"time": f"{schedule.hour:02d}:{schedule.minute:02d}", "enabled": schedule.enabled}
+        )
+    return render(
+        request,
+        "audits/inspection_run_list.html",
+        {
+            "inspection_tab": "runs",
+            "page": page,
+            "rules": rules,
+            "rows": [(run, [run.counts.get(rule.code, {}) for rule in rules]) for run in page],
+            "schedule": schedule,
+            "schedule_form": schedule_form if office else None,
+            "may_run": office,
+        },
+        status=status,
+    )
+
+
+@login_required
+def inspection_run_list(request):
+    """Every run with its counts per rule; the office starts one and sets the daily time here."""
+    _require(selectors.sees_every_run(request.user))
+    return _run_list_page(request)
+
+
+@require_POST
+@login_required
+def inspection_run_create(request):
+    """ "Run now": the run is queued for a worker and the page follows it; nothing waits here."""
+    _require(permissions.is_office_admin(request.user))
+    under_way = selectors.unfinished_run()
+    if under_way is not None:
+        messages.info(request, _("A run is already under way; here it is."))
+        return redirect("inspection_run_detail", pk=under_way.pk)
+    run = services.inspection_run_request(actor=request.user)
+    messages.success(request, _("The inspection run is queued; this page follows it."))
+    return redirect("inspection_run_detail", pk=run.pk)
+
+
+@require_POST
+@login_required
+def inspection_schedule_update(request):
+    _require(permissions.is_office_admin(request.user))
+    form = ScheduleForm(request.POST)
+    if form.is_valid():
+        time = form.cleaned_data["time"]
+        try:
+            inspection_schedule_set(
+                actor=request.user, hour=time.hour, minute=time.minute, enabled=form.cleaned_data["enabled"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, fields={"hour": "time", "minute": "time"})
+        else:
+            messages.success(request, _("The daily run's time is saved."))
+            return redirect("inspection_run_list")
+    messages.error(request, _("Nothing was saved. Please correct the problems marked below."))
+    return _run_list_page(request, schedule_form=form)
+
+
+def _run_or_404(request, pk: int) -> InspectionRun:
+    _require(selectors.sees_every_run(request.user))
+    return get_object_or_404(InspectionRun.objects.select_related("requested_by"), pk=pk)
+
+
+@login_required
+def inspection_run_detail(request, pk: int):
+    """A run: its status while it is under way (the page follows it), then its report."""
+    run = _run_or_404(request, pk)
+    finished = run.status == RunStatus.FINISHED
+    return render(
+        request,
+        "audits/inspection_run_detail.html",
+        {
+            "inspection_tab": "runs",
+            "run": run,
+            "under_way": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+            "report": selectors.run_report(run) if finished else None,
+        },
+    )
+
+
+@login_required
+def inspection_run_status(request, pk: int):
+    """The run's status for the page that follows it (static/js/inspections.js)."""
+    run = _run_or_404(request, pk)
+    return JsonResponse(
+        {
+            "id": run.pk,
+            "status": run.status,
+            "label": str(run.get_status_display()),
+            "under_way": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+        }
+    )
+
+
+@login_required
+@download
+def inspection_run_export(request, pk: int):
+    """The report as an .xlsx workbook."""
+    run = _run_or_404(request, pk)
+    if run.status != RunStatus.FINISHED:
+        messages.error(request, _("Only a finished run has a report."))
+        return redirect("inspection_run_detail", pk=run.pk)
+    name = f"inspection-{run.inspection_date:%Y%m%d}-{run.pk}.xlsx"
+    return xlsx_response(spreadsheets.run_report_xlsx(selectors.run_report(run)), name)
+
+
+# Rules -----------------------------------------------------------------------------------------
+
+
+@login_required
+def rule_list(request):
+    """The rules with their source, severity, thresholds and on/off; every role reads them."""
+    rules = [
+        (
+            rule,
+            [
+                (threshold_label(rule.code, key), value, threshold_source(key))
+                for key, value in rule.thresholds.items()
+            ],
+        )
+        for rule in InspectionRule.objects.order_by("pk")
+    ]
+    return render(
+        request,
+        "audits/rule_list.html",
+        {"inspection_tab": "rules", "rules": rules, "may_edit": permissions.is_office_admin(request.user)},
+    )
+
+
+@login_required
+def rule_update(request, pk: int):
+    """The office edits a rule; a bad value is marked on its field and nothing is saved."""
+    _require(permissions.is_office_admin(request.user))
+    rule = get_object_or_404(InspectionRule, pk=pk)
+    form = RuleForm(request.POST or None, rule=rule)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.inspection_rule_update(
+                    actor=request.user,
+                    rule=rule,
+                    enabled=form.cleaned_data["enabled"],
+                    severity=form.cleaned_data["severity"],
+                    thresholds=form.thresholds(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Rule saved: %(rule)s.") % {"rule": rule.get_code_display()})
+                return redirect("rule_list")
+        messages.error(request, _("Nothing was saved. Please correct the problems marked below."))
+    return render(request, "audits/rule_form.html", {"inspection_tab": "rules", "rule": rule, "form": form})
+
+
+# Findings --------------------------------------------------------------------------------------
+
+
+@login_required
+def finding_list(request):
+    """Findings within the user's scope; open ones unless another status is asked for."""
+    data = request.GET.copy()
+    data.setdefault("status", FindingStatus.OPEN)
+    filterset = FindingFilter(data, queryset=selectors.finding_list(request.user), request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    account = filterset.form.cleaned_data.get("media_account") if filterset.is_valid() else None
+    return render(
+        request,
+        "audits/finding_list.html",
+        {
+            "inspection_tab": "findings",
+            "filter": filterset,
+            "page": page,
+            "account": account,
+            "filtered": _filtered(request),
+        },
+    )
+
+
+def _finding_or_404(request, pk: int) -> Finding:
+    return get_object_or_404(
+        Finding.objects.visible_to(request.user).select_related(
+            "rule", "media_account__department", "notice", "waived_by", "last_run"
+        ),
+        pk=pk,
+    )
+
+
+def _finding_page(request, finding, *, waive_form=None, status=200):
+    may_waive = finding.status == FindingStatus.OPEN and permissions.is_office_admin(request.user)
+    return render(
+        request,
+        "audits/finding_detail.html",
+        {
+            "inspection_tab": "findings",
+            "finding": finding,
+            "detail": selectors.finding_detail_lines(finding),
+            "waive_form": (waive_form or WaiveForm()) if may_waive else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+def finding_detail(request, pk: int):
+    return _finding_page(request, _finding_or_404(request, pk))
+
+
+@require_POST
+@login_required
+def finding_waive(request, pk: int):
+    """The office accepts a finding as justified, with the reason; it stops counting against the account."""
+    finding = _finding_or_404(request, pk)
+    _require(permissions.is_office_admin(request.user))
+    form = WaiveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.finding_waive(actor=request.user, finding=finding, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except InvalidTransition as error:
+            return _finding_page(request, _finding_or_404(request, pk), status=_refused(request, error))
+        else:
+            messages.success(request, _("Finding waived: %(finding)s.") % {"finding": finding})
+            return redirect("finding_detail", pk=finding.pk)
+    messages.error(request, _("Nothing was saved. Please correct the problems marked below."))
+    return _finding_page(request, finding, waive_form=form)
+
+
+# Rectification notices -------------------------------------------------------------------------
+
+
+@login_required
+def notice_list(request):
+    """The notices within the user's scope, the overdue ones flagged."""
+    filterset = NoticeFilter(
+        request.GET or None, queryset=selectors.notice_list(request.user), request=request
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "audits/notice_list.html",
+        {
+            "inspection_tab": "notices",
+            "filter": filterset,
+            "page": page,
+            "today": timezone.localdate(),
+            "overdue_count": RectificationNotice.objects.visible_to(request.user).overdue().count(),
+            "filtered": _filtered(request),
+        },
+    )
+
+
+def _notice_or_404(request, pk: int) -> RectificationNotice:
+    return get_object_or_404(
+        RectificationNotice.objects.visible_to(request.user).select_related(
+            "department", "run", "responded_by", "decided_by"
+        ),
+        pk=pk,
+    )
+
+
+def _notice_page(request, notice, *, response_form=None, accept_form=None, return_form=None, status=200):
+    may_respond = notice.status == NoticeStatus.OPEN and permissions.can_act_for_department(
+        request.user, notice.department_id
+    )
+    may_decide = notice.status == NoticeStatus.RESPONDED and permissions.is_office_admin(request.user)
+    findings = notice.findings.select_related("rule", "media_account").order_by("media_account__name", "pk")
+    return render(
+        request,
+        "audits/notice_detail.html",
+        {
+            "inspection_tab": "notices",
+            "notice": notice,
+            "findings": findings,
+            "response_form": (response_form or NoticeResponseForm(prefix="respond")) if may_respond else None,
+            "accept_form": (accept_form or NoticeNoteForm(prefix="accept")) if may_decide else None,
+            "return_form": (return_form or NoticeNoteForm(prefix="return", required=True))
+            if may_decide
+            else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+def notice_detail(request, pk: int):
+    """A rectification notice (整改通知) and its findings, with the answer and the office's decision."""
+    return _notice_page(request, _notice_or_404(request, pk))
+
+
+@require_POST
+@login_required
+def notice_respond(request, pk: int):
+    """The unit says what it did about the findings."""
+    notice = _notice_or_404(request, pk)
+    _require(permissions.can_act_for_department(request.user, notice.department_id))
+    form = NoticeResponseForm(request.POST, prefix="respond")
+    if form.is_valid():
+        try:
+            services.notice_respond(actor=request.user, notice=notice, response=form.cleaned_data["response"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except InvalidTransition as error:
+            return _notice_page(request, _notice_or_404(request, pk), status=_refused(request, error))
+        else:
+            messages.success(request, _("Answer sent. The office will check it."))
+            return redirect("notice_detail", pk=notice.pk)
+    messages.error(request, _("Nothing was sent. Please correct the problems marked below."))
+    return _notice_page(request, notice, response_form=form)
+
+
+@require_POST
+@login_required
+def notice_accept(request, pk: int):
+    """The office accepts the answer: the notice's open findings are resolved."""
+    notice = _notice_or_404(request, pk)
+    _require(permissions.is_office_admin(request.user))
+    form = NoticeNoteForm(request.POST, prefix="accept")
+    if not form.is_valid():
+        messages.error(request, _("Nothing was saved. Please correct the problems marked below."))
+        return _notice_page(request, notice, accept_form=form)
+    try:
+        services.notice_accept(actor=request.user, notice=notice, note=form.cleaned_data["note"])
+    except InvalidTransition as error:
+        return _notice_page(request, _notice_or_404(request, pk), status=_refused(request, error))
+    messages.success(request, _("Answer accepted; the notice's findings are resolved."))
+    return redirect("notice_detail", pk=notice.pk)
+
+
+@require_POST
+@login_required
+def notice_return(request, pk: int):
+    """The office sends the answer back with what is still missing; the unit answers again."""
+    notice = _notice_or_404(request, pk)
+    _require(permissions.is_office_admin(request.user))
+    form = NoticeNoteForm(request.POST, prefix="return", required=True)
+    if form.is_valid():
+        try:
+            services.notice_return(actor=request.user, notice=notice, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except InvalidTransition as error:
+            return _notice_page(request, _notice_or_404(request, pk), status=_refused(request, error))
+        else:
+            messages.success(request, _("Sent back to the unit."))
+            return redirect("notice_detail", pk=notice.pk)
+    messages.error(request, _("Nothing was saved. Please correct the problems marked below."))
+    return _notice_page(request, notice, return_form=form)

@@ -1,0 +1,28 @@
+"""Every domain's models, imported here so that Django registers them under the app label ``audits``."""
+
+from audits.campaigns.models import (
+    ClosureOrder,
+    ReviewCampaign,
+    ReviewDecision,
+    ReviewMeeting,
+    SelfInspection,
+)
+from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
+from audits.ranking.models import WeeklyIndex
+from audits.todo.models import Reminder
+from audits.trail.models import AuditEvent
+
+__all__ = [
+    "AuditEvent",
+    "ClosureOrder",
+    "Finding",
+    "InspectionRule",
+    "InspectionRun",
+    "RectificationNotice",
+    "Reminder",
+    "ReviewCampaign",
+    "ReviewDecision",
+    "ReviewMeeting",
+    "SelfInspection",
+    "WeeklyIndex",
+]
