@@ -13,18 +13,22 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 pytestmark = pytest.mark.django_db
 
 BRAND = "政务新媒体矩阵备案与治理平台"
+EXTENDS = re.compile(r"""{%\s*extends\s+["']([^"']+)["']\s*%}""")
 TITLE = re.compile(rf"<title>\s*(\S.*?) — {BRAND}\s*</title>", re.S)
 
 
 def _page_templates() -> list[str]:
-    """Every template of ours that is a whole page (partials are named _*, frame.html is the frame)."""
-    names = []
+    """Every template of ours that is a whole page: partials are named _*, and a template other
+    templates extend (frame.html, base.html, list_page.html) is the frame of pages, not one."""
+    names, bases = [], set()
     for directory in settings.TEMPLATES[0]["DIRS"]:
         for path in Path(directory).rglob("*.html"):
             name = path.relative_to(directory).as_posix()
-            if not path.name.startswith("_") and name not in ("frame.html", "base.html"):
+            bases.update(EXTENDS.findall(path.read_text()))
+            if not path.name.startswith("_"):
                 names.append(name)
-    return sorted(names)
+    assert {"frame.html", "base.html"} <= bases
+    return sorted(set(names) - bases)
 
 
 def _blocks(name: str) -> tuple[list[str], dict[str, BlockNode]]:

@@ -78,6 +78,8 @@ def test_it_runs_twice_without_duplicates(district, office_admin, worker):
 def test_it_completes_a_run_whose_worker_died_in_the_middle(district, office_admin, broker):
     """acks_late: the broker hands the task to the next worker, which repeats the run from the
     start; the dead worker's transaction was rolled back, so nothing is counted twice."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the killed worker's open transaction must not lock the whole database (SQLite's would)")
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
