@@ -78,7 +78,10 @@ def _require(allowed: bool) -> None:
 
 
 def _upload_page(request, flow: Flow, form):
-    return render(request, flow.upload_template, {"form": form, **flow.limits()})
+    # Shown again at the job's address when a read upload holds nothing: the form posts to the upload.
+    return render(
+        request, flow.upload_template, {"form": form, "upload_url": reverse(flow.upload_url), **flow.limits()}
+    )
 
 
 def _check_page(request, flow: Flow, *, sheet, errors, summary, job=None):
