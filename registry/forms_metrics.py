@@ -248,7 +248,7 @@ def writable_accounts(user):
     if permissions.is_office_admin(user):
         return MediaAccount.objects.all()
     if may_enter_metrics(user):
-        return MediaAccount.objects.visible_to(user)
+        return MediaAccount.objects.restrict(user, "view")
     return MediaAccount.objects.none()
 
 

@@ -114,7 +114,7 @@ class ReminderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            Reminder.objects.visible_to(self.request.user)
+            Reminder.objects.restrict(self.request.user, "view")
             .select_related("department", "sent_by")
             .order_by("-sent_at", "-pk")
         )

@@ -126,7 +126,7 @@ class SelfInspectionViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewS
     def get_queryset(self):
         # By campaign, then units in the official order: stable across pages.
         return (
-            SelfInspection.objects.visible_to(self.request.user)
+            SelfInspection.objects.restrict(self.request.user, "view")
             .select_related("media_account__department", "merge_target", "submitted_by")
             .order_by("campaign", "media_account__department__order_key", "media_account__name", "pk")
         )
@@ -221,7 +221,7 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         # Ordered newest first, then by id (the model's ordering): stable across pages.
-        return ReviewDecision.objects.visible_to(self.request.user).select_related(
+        return ReviewDecision.objects.restrict(self.request.user, "view").select_related(
             "self_inspection__media_account__department", "decided_by", "closure_order"
         )
 
@@ -273,7 +273,7 @@ class ClosureOrderViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         # The model orders by deadline, then id: stable across pages.
-        return ClosureOrder.objects.visible_to(self.request.user).select_related(
+        return ClosureOrder.objects.restrict(self.request.user, "view").select_related(
             "media_account__department", "confirmed_by", "verified_by"
         )
 

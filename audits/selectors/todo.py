@@ -131,7 +131,7 @@ def _answered_notice_rows(notices, today) -> list[TodoItem]:
 def late_units(user, today: datetime.date | None = None) -> QuerySet:
     """The units in scope with a self-inspection, a closure order or a notice past its deadline."""
     today = today or timezone.localdate()
-    return Department.objects.visible_to(user).filter(
+    return Department.objects.restrict(user, "view").filter(
         Exists(_overdue_self_inspections(today))
         | Exists(_overdue_orders(today))
         | Exists(_overdue_notices(today))
@@ -154,14 +154,16 @@ OFFICE_QUEUES = (
     Queue(
         key="filings",
         label=_("Filings to approve"),
-        pending=lambda user, today: Filing.objects.visible_to(user).filter(status=FilingStatus.SUBMITTED),
+        pending=lambda user, today: Filing.objects.restrict(user, "view").filter(
+            status=FilingStatus.SUBMITTED
+        ),
         url_name="filing_queue",
         rows=_filing_rows,
     ),
     Queue(
         key="applications",
         label=_("Applications to decide"),
-        pending=lambda user, today: SelfInspection.objects.visible_to(user).filter(
+        pending=lambda user, today: SelfInspection.objects.restrict(user, "view").filter(
             status=SelfInspectionStatus.SUBMITTED
         ),
         url_name="self_inspection_list",
@@ -171,7 +173,7 @@ OFFICE_QUEUES = (
     Queue(
         key="closures",
         label=_("Closures to verify"),
-        pending=lambda user, today: ClosureOrder.objects.visible_to(user).filter(
+        pending=lambda user, today: ClosureOrder.objects.restrict(user, "view").filter(
             status=ClosureOrderStatus.CONFIRMED
         ),
         url_name="closure_order_list",
@@ -181,7 +183,7 @@ OFFICE_QUEUES = (
     Queue(
         key="answers",
         label=_("Answers to accept or return"),
-        pending=lambda user, today: RectificationNotice.objects.visible_to(user).filter(
+        pending=lambda user, today: RectificationNotice.objects.restrict(user, "view").filter(
             status=NoticeStatus.RESPONDED
         ),
         url_name="notice_list",
@@ -252,18 +254,18 @@ UNIT_QUEUES = (
     Queue(
         key="self_inspections",
         label=_("Self-inspections to submit"),
-        pending=lambda user, today: SelfInspection.objects.visible_to(user).awaiting_unit(),
-        overdue=lambda user, today: SelfInspection.objects.visible_to(user).overdue(today),
+        pending=lambda user, today: SelfInspection.objects.restrict(user, "view").awaiting_unit(),
+        overdue=lambda user, today: SelfInspection.objects.restrict(user, "view").overdue(today),
         url_name="self_inspection_list",
         rows=_self_inspection_rows,
     ),
     Queue(
         key="closure_orders",
         label=pgettext_lazy("to-do", "Closure orders to carry out"),
-        pending=lambda user, today: ClosureOrder.objects.visible_to(user).filter(
+        pending=lambda user, today: ClosureOrder.objects.restrict(user, "view").filter(
             status=ClosureOrderStatus.OPEN
         ),
-        overdue=lambda user, today: ClosureOrder.objects.visible_to(user).overdue(today),
+        overdue=lambda user, today: ClosureOrder.objects.restrict(user, "view").overdue(today),
         url_name="closure_order_list",
         query=f"status={ClosureOrderStatus.OPEN}",
         rows=_open_order_rows,
@@ -271,10 +273,10 @@ UNIT_QUEUES = (
     Queue(
         key="notices",
         label=_("Rectification notices to answer"),
-        pending=lambda user, today: RectificationNotice.objects.visible_to(user).filter(
+        pending=lambda user, today: RectificationNotice.objects.restrict(user, "view").filter(
             status=NoticeStatus.OPEN
         ),
-        overdue=lambda user, today: RectificationNotice.objects.visible_to(user).overdue(today),
+        overdue=lambda user, today: RectificationNotice.objects.restrict(user, "view").overdue(today),
         url_name="notice_list",
         query=f"status={NoticeStatus.OPEN}",
         rows=_open_notice_rows,

@@ -31,7 +31,7 @@ from registry.models import MediaAccount
 
 def _order_or_404(request, pk: int) -> ClosureOrder:
     return get_object_or_404(
-        ClosureOrder.objects.visible_to(request.user).select_related(
+        ClosureOrder.objects.restrict(request.user, "view").select_related(
             "campaign",
             "media_account__department",
             "merge_target__department",
@@ -49,7 +49,7 @@ def closure_order_list(request):
     """The office sees every order, the overdue ones marked; a unit sees its own."""
     filterset = ClosureOrderFilter(
         request.GET or None,
-        queryset=ClosureOrder.objects.visible_to(request.user)
+        queryset=ClosureOrder.objects.restrict(request.user, "view")
         .select_related("campaign", "media_account__department", "merge_target")
         .order_by("deadline", "pk"),
         request=request,
@@ -62,7 +62,7 @@ def closure_order_list(request):
             "filter": filterset,
             "page": page,
             "today": timezone.localdate(),
-            "overdue_count": ClosureOrder.objects.visible_to(request.user).overdue().count(),
+            "overdue_count": ClosureOrder.objects.restrict(request.user, "view").overdue().count(),
             "filtered": any(value for key, value in request.GET.items() if key != "page"),
         },
     )

@@ -24,7 +24,7 @@ def get_campaign_or_404(user, pk: int) -> ReviewCampaign:
 def step_counts(user) -> dict[int, dict]:
     """Per campaign, the user's accounts in it and how many were submitted and decided (one query)."""
     rows = (
-        SelfInspection.objects.visible_to(user)
+        SelfInspection.objects.restrict(user, "view")
         .values("campaign")
         .annotate(
             in_scope=Count("pk"),

@@ -248,7 +248,7 @@ def finding_list(request):
 
 def _finding_or_404(request, pk: int) -> Finding:
     return get_object_or_404(
-        Finding.objects.visible_to(request.user).select_related(
+        Finding.objects.restrict(request.user, "view").select_related(
             "rule", "media_account__department", "notice", "waived_by", "last_run"
         ),
         pk=pk,
@@ -314,7 +314,7 @@ def notice_list(request):
             "filter": filterset,
             "page": page,
             "today": timezone.localdate(),
-            "overdue_count": RectificationNotice.objects.visible_to(request.user).overdue().count(),
+            "overdue_count": RectificationNotice.objects.restrict(request.user, "view").overdue().count(),
             "filtered": _filtered(request),
         },
     )
@@ -322,7 +322,7 @@ def notice_list(request):
 
 def _notice_or_404(request, pk: int) -> RectificationNotice:
     return get_object_or_404(
-        RectificationNotice.objects.visible_to(request.user).select_related(
+        RectificationNotice.objects.restrict(request.user, "view").select_related(
             "department", "run", "responded_by", "decided_by"
         ),
         pk=pk,

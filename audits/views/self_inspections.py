@@ -27,7 +27,7 @@ from registry.models import Operator
 @login_required
 def self_inspection_list(request):
     """For a unit, "my self-inspections"; the office and auditors see every unit's."""
-    inspections = SelfInspection.objects.visible_to(request.user)
+    inspections = SelfInspection.objects.restrict(request.user, "view")
     filterset = SelfInspectionFilter(
         request.GET or None,
         queryset=inspections.select_related("campaign", "media_account__department")
@@ -87,7 +87,7 @@ def _on_to_the_next(request, inspection):
 def self_inspection_detail(request, pk: int):
     """The unit's answers beside the account's figures: a form while it may be edited, else a record."""
     inspection = get_object_or_404(
-        with_account_findings(SelfInspection.objects.visible_to(request.user)).select_related(
+        with_account_findings(SelfInspection.objects.restrict(request.user, "view")).select_related(
             "campaign", "media_account__department", "merge_target__department", "submitted_by"
         ),
         pk=pk,

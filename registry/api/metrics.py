@@ -97,7 +97,7 @@ class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         # (account, date) is unique, so this order is total: pages never overlap.
-        return AccountMetric.objects.visible_to(self.request.user).order_by("-date", "media_account_id")
+        return AccountMetric.objects.restrict(self.request.user, "view").order_by("-date", "media_account_id")
 
     @extend_schema(
         request=METRIC_ROWS,

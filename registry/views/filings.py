@@ -304,7 +304,7 @@ def filing_queue(request):
     # The office decides; auditors, who see everything, may read the queue.
     _require(permissions.visible_department_ids(request.user) is permissions.ALL)
     filings = _filings_with_accounts(
-        Filing.objects.visible_to(request.user)
+        Filing.objects.restrict(request.user, "view")
         .filter(status=FilingStatus.SUBMITTED)
         .order_by("submitted_at", "pk")
     )
@@ -321,7 +321,7 @@ def filing_list(request):
     """Filings of any status within the user's scope: for a unit, "my filings"."""
     filterset = FilingFilter(
         request.GET or None,
-        queryset=Filing.objects.visible_to(request.user)
+        queryset=Filing.objects.restrict(request.user, "view")
         .select_related("media_account__department", "submitted_by", "decided_by")
         .order_by("-submitted_at", "-pk"),
         request=request,
@@ -349,7 +349,7 @@ def _before_at_submission(filing: Filing) -> dict | None:
 
 @login_required
 def filing_detail(request, pk: int):
-    filing = get_object_or_404(_filings_with_accounts(Filing.objects.visible_to(request.user)), pk=pk)
+    filing = get_object_or_404(_filings_with_accounts(Filing.objects.restrict(request.user, "view")), pk=pk)
     user = request.user
     submitted = filing.status == FilingStatus.SUBMITTED
     (card,) = filing_cards([filing], user=user, before=_before_at_submission(filing))
@@ -378,7 +378,7 @@ def _may_withdraw(user, filing: Filing) -> bool:
 def _visible_filing(request, pk: int) -> Filing:
     # Out of scope is a 404 before any role check, so a filing's existence does not leak.
     return get_object_or_404(
-        Filing.objects.visible_to(request.user).select_related("media_account__department"), pk=pk
+        Filing.objects.restrict(request.user, "view").select_related("media_account__department"), pk=pk
     )
 
 
@@ -454,7 +454,7 @@ def media_accounts_reconfirm(request):
     """Confirm all live accounts of a unit at once. The office picks the unit; a department
     admin's default is every unit it is responsible for."""
     _require(permissions.may_file(request.user))
-    departments = Department.objects.visible_to(request.user).filter(is_active=True)
+    departments = Department.objects.restrict(request.user, "view").filter(is_active=True)
     office = permissions.is_office_admin(request.user)
     form = ReconfirmForm(
         request.POST if request.method == "POST" else request.GET,
@@ -466,7 +466,7 @@ def media_accounts_reconfirm(request):
         context = {"form": form, "accounts": MediaAccount.objects.none(), "department": None}
         return render(request, "registry/filing_reconfirm.html", context)
     department = form.cleaned_data["department"]
-    accounts = MediaAccount.objects.visible_to(request.user).live().select_related("department")
+    accounts = MediaAccount.objects.restrict(request.user, "view").live().select_related("department")
     if department is not None:
         accounts = accounts.filter(department=department)
     elif office:

@@ -34,7 +34,7 @@ PREVIEW_ROWS = 200  # rows shown on the preview page; every bad row is listed wh
 def media_accounts_export(request, fmt: str):
     """The account list as a spreadsheet: same query string, same filter, same scope as the list page."""
     filterset = MediaAccountFilter(
-        request.GET, queryset=MediaAccount.objects.visible_to(request.user), request=request
+        request.GET, queryset=MediaAccount.objects.restrict(request.user, "view"), request=request
     )
     if not filterset.is_valid():
         return bad_query(filterset.errors)
@@ -143,6 +143,6 @@ def media_accounts_import_confirm(request):
 def media_accounts_import_template(request):
     """The registration form to fill in, with its instructions and the units the user may file for."""
     _require_office(request.user)
-    departments = Department.objects.visible_to(request.user).filter(is_active=True)
+    departments = Department.objects.restrict(request.user, "view").filter(is_active=True)
     name = _("Media account import template")  # outside the f-string, where makemessages finds it
     return xlsx_response(spreadsheets.import_template_xlsx(departments), f"{name}.xlsx")
