@@ -180,6 +180,7 @@ PERMISSIONS = {
     "audits.verify_closure_order": office,
     "audits.reject_closure_order": office,
     "audits.remind_unit": is_office_admin,
+    "audits.manage_schedule": is_office_admin,
     # Inspections (audits/services/inspections.py); a finding and a notice are people's work.
     "audits.edit_inspection_rule": office,
     "audits.request_inspection_run": office,
@@ -188,7 +189,7 @@ PERMISSIONS = {
     "audits.respond_notice": acts_for_department,  # obj: the notice
     "audits.decide_notice": is_office_admin,
     # The weekly index
-    "audits.compute_ranking": is_office_admin,
+    "audits.compute_ranking": office,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -12,14 +12,14 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+from accounts.rules import authorize
 from audits.services.trail import diff, record, record_many, snapshot
 from config.errors import InvalidTransition
 from registry.choices import (
@@ -63,15 +63,6 @@ MEDIA_ACCOUNT_FIELDS = (
     "has_interaction",
     "exception_reason",
 )
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _is_system_or_office(actor) -> bool:
-    return actor is None or permissions.is_office_admin(actor)
 
 
 # Departments -----------------------------------------------------------------------------
@@ -136,7 +127,7 @@ def _place_units() -> None:
 def department_create(*, actor, **fields: Any) -> Department:
     """Register a unit that runs accounts (office only) at place ``sort_order`` among the units of
     its kind at its level (the others move down), or last without one."""
-    _require(_is_system_or_office(actor))
+    authorize(actor, "registry.manage_departments")
     _lock_units()
     department = Department(**fields)
     placed = department.sort_order is not None
@@ -164,7 +155,7 @@ def department_update(*, actor, department: Department, **fields: Any) -> Depart
     """Change a unit's record (office only). A new ``sort_order`` puts the unit at that place
     among the units of its kind at its level, the others moving to make room; a unit given
     another parent or kind goes last among its new siblings unless a place is given."""
-    _require(_is_system_or_office(actor))
+    authorize(actor, "registry.manage_departments")
     unknown = set(fields) - set(DEPARTMENT_FIELDS)
     if unknown:
         raise TypeError(f"department_update() cannot change {', '.join(sorted(unknown))}")
@@ -198,7 +189,7 @@ def department_update(*, actor, department: Department, **fields: Any) -> Depart
 def department_move(*, actor, department: Department, step: int) -> Department:
     """Move a unit one place up (``step=-1``) or down (``step=1``) among the units of its kind at
     its level (office only), recording each unit whose place changes."""
-    _require(_is_system_or_office(actor))
+    authorize(actor, "registry.manage_departments")
     if step not in (-1, 1):
         raise ValueError("step must be -1 or 1")
     _lock_units()
@@ -287,7 +278,7 @@ def filing_submit_open(
     a written exception reason, and a unit's second account on one platform needs a reason
     that acknowledges the one-account-per-platform rule.
     """
-    _require(actor is None or permissions.can_act_for_department(actor, department.pk))
+    authorize(actor, "registry.submit_filing", department)
     unknown = set(account_fields) - set(MEDIA_ACCOUNT_FIELDS)
     if unknown:
         raise TypeError(f"filing_submit_open() got unknown fields {', '.join(sorted(unknown))}")
@@ -378,7 +369,7 @@ def filing_submit_change(
 ) -> Filing:
     """Propose changes to an active account's record; they apply when the office approves."""
     account = MediaAccount.objects.select_for_update().get(pk=media_account.pk)
-    _require(actor is None or permissions.can_act_for_department(actor, account.department_id))
+    authorize(actor, "registry.submit_filing", account)
     if account.status != MediaAccountStatus.ACTIVE:
         raise InvalidTransition(_("Only an active account can be changed."))
     unknown = set(changes) - set(CHANGEABLE_FIELDS)
@@ -427,7 +418,7 @@ def filing_submit_close(
 ) -> Filing:
     """Ask to close an active account, naming the account its audience should follow instead."""
     account = MediaAccount.objects.select_for_update().get(pk=media_account.pk)
-    _require(actor is None or permissions.can_act_for_department(actor, account.department_id))
+    authorize(actor, "registry.submit_filing", account)
     if account.status != MediaAccountStatus.ACTIVE:
         raise InvalidTransition(_("Only an active account can be closed."))
     if not reason.strip():
@@ -465,9 +456,8 @@ def media_accounts_reconfirm(*, actor, media_accounts: Iterable[MediaAccount]) -
     accounts = list(MediaAccount.objects.select_for_update().filter(pk__in=ids).live())
     if len(accounts) != len(set(ids)):
         raise InvalidTransition(_("Only live accounts can be re-confirmed."))
-    _require(
-        actor is None or all(permissions.can_act_for_department(actor, a.department_id) for a in accounts)
-    )
+    for account in accounts:
+        authorize(actor, "registry.reconfirm_account", account)
     today = timezone.localdate()
     MediaAccount.objects.filter(pk__in=ids).update(last_confirmed_on=today, updated_at=timezone.now())
     record_many(
@@ -546,7 +536,7 @@ def filing_approve(*, actor, filing: Filing, note: str = "") -> Filing:
     Approving ``open`` activates the account and gives it its filing number; approving
     ``change`` applies the proposed changes; approving ``close`` closes the account.
     """
-    _require(_is_system_or_office(actor))
+    authorize(actor, "registry.approve_filing")
     filing = _locked_submitted_filing(filing)
     account = MediaAccount.objects.select_for_update().get(pk=filing.media_account_id)
     filing.media_account = account  # so the caller sees the account as approved (its filing number)
@@ -621,7 +611,7 @@ def _close(account: MediaAccount, *, successor_id: int | None, actor) -> None:
 @transaction.atomic
 def filing_reject(*, actor, filing: Filing, note: str = "") -> Filing:
     """Reject a filing (office only); a rejected ``open`` filing leaves its account ``rejected``."""
-    _require(_is_system_or_office(actor))
+    authorize(actor, "registry.reject_filing")
     filing = _locked_submitted_filing(filing)
     _decide(filing, actor=actor, status=FilingStatus.REJECTED, note=note)
     record("registry.filing.rejected", actor=actor, target=filing, changes={"after": {"note": note}})
@@ -633,14 +623,7 @@ def filing_reject(*, actor, filing: Filing, note: str = "") -> Filing:
 @transaction.atomic
 def filing_withdraw(*, actor, filing: Filing, note: str = "") -> Filing:
     """The submitter (or the office) takes a filing back before it is decided."""
-    _require(
-        actor is None
-        or permissions.is_office_admin(actor)
-        or (
-            filing.submitted_by_id == actor.pk
-            and permissions.can_act_for_department(actor, filing.media_account.department_id)
-        )
-    )
+    authorize(actor, "registry.withdraw_filing", filing)
     filing = _locked_submitted_filing(filing)
     _decide(filing, actor=actor, status=FilingStatus.WITHDRAWN, note=note)
     record("registry.filing.withdrawn", actor=actor, target=filing, changes={"after": {"note": note}})
@@ -801,7 +784,7 @@ def media_accounts_import(
     checked before anything is written; any problem rejects the whole file with every bad
     row listed. Imported accounts are active, numbered, and carry an approved open filing.
     """
-    _require(_is_system_or_office(actor))
+    authorize(actor, "registry.import_accounts")
     rows = list(rows)
     departments = {department.code: department for department in Department.objects.all()}
     accounts, operators, errors = [], [], []
@@ -892,7 +875,7 @@ CORRECTABLE_FIELDS = (*MEDIA_ACCOUNT_FIELDS, "activated_on")
 @transaction.atomic
 def media_account_update(*, actor, media_account: MediaAccount, **fields: Any) -> MediaAccount:
     """The office corrects an account's record directly (units propose changes by filing)."""
-    _require(_is_system_or_office(actor))
+    authorize(actor, "registry.change_account")
     unknown = set(fields) - set(CORRECTABLE_FIELDS)
     if unknown:
         raise TypeError(f"media_account_update() cannot change {', '.join(sorted(unknown))}")
@@ -965,8 +948,8 @@ def metrics_record(*, actor, rows: Iterable[Mapping[str, Any]]) -> int:
                 % {"ids": ", ".join(str(pk) for pk in sorted(missing))}
             }
         )
-    if actor is not None:
-        _require(all(permissions.can_act_for_department(actor, a.department_id) for a in accounts.values()))
+    for account in accounts.values():
+        authorize(actor, "registry.enter_account_metrics", account)
     AccountMetric.objects.bulk_create(
         metrics,
         batch_size=1000,

@@ -11,13 +11,13 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+from accounts.rules import authorize
 from accounts.services import department_admins, notify
 from audits.choices import CampaignStatus, ClosureOrderStatus, Outcome, Proposal, SelfInspectionStatus
 from audits.models import ClosureOrder, ReviewCampaign, ReviewDecision, ReviewMeeting, SelfInspection
@@ -39,19 +39,6 @@ ANSWER_FIELDS = (
     "proposal",
     "merge_target",
 )
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _office(actor) -> bool:
-    return actor is None or permissions.is_office_admin(actor)
-
-
-def _for_unit(actor, department_id: int) -> bool:
-    return actor is None or permissions.can_act_for_department(actor, department_id)
 
 
 # Step 0: the campaign --------------------------------------------------------------------------
@@ -90,7 +77,7 @@ def campaign_create(
     description: str = "",
 ) -> ReviewCampaign:
     """The office sets up a campaign: its scope and its two deadlines."""
-    _require(_office(actor))
+    authorize(actor, "audits.create_campaign")
     campaign = ReviewCampaign(
         name=name,
         description=description,
@@ -117,7 +104,7 @@ def campaign_create(
 @transaction.atomic
 def campaign_start(*, actor, campaign: ReviewCampaign) -> int:
     """Open one self-inspection per account in scope and tell each unit; returns how many."""
-    _require(_office(actor))
+    authorize(actor, "audits.start_campaign")
     campaign = ReviewCampaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.DRAFT:
         raise InvalidTransition(_("This campaign has already started."))
@@ -175,7 +162,7 @@ def self_inspection_save(*, actor, self_inspection: SelfInspection, **answers: A
     if unknown:
         raise TypeError(f"self_inspection_save() got unknown fields {', '.join(sorted(unknown))}")
     inspection = _locked_self_inspection(self_inspection)
-    _require(_for_unit(actor, inspection.media_account.department_id))
+    authorize(actor, "audits.answer_self_inspection", inspection)
     if not inspection.is_editable:
         raise InvalidTransition(
             _("This application has been submitted and is locked until the office returns it.")
@@ -219,7 +206,7 @@ def _submission_errors(inspection: SelfInspection) -> dict[str, str]:
 def self_inspection_submit(*, actor, self_inspection: SelfInspection) -> SelfInspection:
     """Submit the application for review; it is locked until the office returns it."""
     inspection = _locked_self_inspection(self_inspection)
-    _require(_for_unit(actor, inspection.media_account.department_id))
+    authorize(actor, "audits.answer_self_inspection", inspection)
     if not inspection.is_editable:
         raise InvalidTransition(_("This application has already been submitted."))
     errors = _submission_errors(inspection)
@@ -248,7 +235,7 @@ def meeting_create(
     *, actor, campaign: ReviewCampaign, held_on: datetime.date, attendees: str, minutes: str = ""
 ) -> ReviewMeeting:
     """Record the office's review meeting."""
-    _require(_office(actor))
+    authorize(actor, "audits.record_meeting")
     campaign = ReviewCampaign.objects.get(pk=campaign.pk)  # the caller's copy may predate the start
     if campaign.status != CampaignStatus.RUNNING:
         raise InvalidTransition(_("Meetings are held while the campaign runs."))
@@ -269,7 +256,7 @@ def meeting_create(
 @transaction.atomic
 def meeting_update(*, actor, meeting: ReviewMeeting, **fields: Any) -> ReviewMeeting:
     """Correct a meeting's date, attendees or minutes."""
-    _require(_office(actor))
+    authorize(actor, "audits.record_meeting")
     meeting = ReviewMeeting.objects.select_for_update().get(pk=meeting.pk)
     before = snapshot(meeting, ("held_on", "attendees", "minutes"))
     for name, value in fields.items():
@@ -388,7 +375,7 @@ def decisions_make(
     campaign's closure deadline), ``merge_target`` (default: the unit's proposal) and ``note``.
     With several items, bad input names the item: ``items[3].merge_target``.
     """
-    _require(_office(actor))
+    authorize(actor, "audits.decide_application")
     items = list(items)
     if not items:
         raise ValidationError(_("Choose at least one application to decide."))
@@ -482,7 +469,7 @@ def closure_order_confirm(
 ) -> ClosureOrder:
     """The unit says the closure or merger is done, with its evidence."""
     order = _locked_order(order)
-    _require(_for_unit(actor, order.media_account.department_id))
+    authorize(actor, "audits.confirm_closure_order", order)
     if order.status != ClosureOrderStatus.OPEN:
         raise InvalidTransition(_("This order is not open."))
     if not (evidence_url or evidence_file or note.strip()):
@@ -519,7 +506,7 @@ def closure_order_confirm(
 def closure_order_verify(*, actor, order: ClosureOrder, note: str = "") -> ClosureOrder:
     """The office checks the closure: the account becomes closed (or merged) and a close filing
     is recorded as approved, so the registry's history tells the whole story."""
-    _require(_office(actor))
+    authorize(actor, "audits.verify_closure_order", order)
     order = _locked_order(order)
     if order.status != ClosureOrderStatus.CONFIRMED:
         raise InvalidTransition(_("Only an order the unit has confirmed can be verified."))
@@ -572,7 +559,7 @@ def closure_order_verify(*, actor, order: ClosureOrder, note: str = "") -> Closu
 @transaction.atomic
 def closure_order_reject(*, actor, order: ClosureOrder, note: str) -> ClosureOrder:
     """The office finds the closure not done: the order is open again, with the reason."""
-    _require(_office(actor))
+    authorize(actor, "audits.reject_closure_order", order)
     order = _locked_order(order)
     if order.status != ClosureOrderStatus.CONFIRMED:
         raise InvalidTransition(_("Only an order the unit has confirmed can be sent back."))

@@ -11,7 +11,7 @@ import datetime
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import CharField, DateField, F, IntegerField, JSONField, Value
 from django.db.models.functions import JSONObject
@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+from accounts.rules import authorize
 from accounts.services import department_admins, notify
 from audits import rules
 from audits.choices import FindingStatus, NoticeStatus, RunStatus, Severity
@@ -33,15 +33,6 @@ from registry.models import MediaAccount
 
 logger = logging.getLogger(__name__)
 NOTICE_WORKING_DAYS = 5
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _office(actor) -> bool:
-    return actor is None or permissions.is_office_admin(actor)
 
 
 # Rules ---------------------------------------------------------------------------------------
@@ -84,7 +75,7 @@ def inspection_rule_update(
     thresholds: dict[str, Any] | None = None,
 ) -> InspectionRule:
     """The office edits a rule's thresholds, severity or on/off; the change is in the trail."""
-    _require(_office(actor))
+    authorize(actor, "audits.edit_inspection_rule")
     rule = InspectionRule.objects.select_for_update().get(pk=rule.pk)
     before = snapshot(rule, ("enabled", "severity", "thresholds"))
     if enabled is not None:
@@ -123,7 +114,7 @@ def _runs_in_turn() -> None:
 def inspection_run_request(*, actor, inspection_date: datetime.date | None = None) -> InspectionRun:
     """Queue a run (the office, or the scheduler with ``actor=None``); a worker executes it.
     While a run for the same day is queued or running, that run is the answer, not a second one."""
-    _require(_office(actor))
+    authorize(actor, "audits.request_inspection_run")
     day = inspection_date or timezone.localdate()
     _runs_in_turn()
     under_way = unfinished_run()
@@ -304,7 +295,7 @@ def _send_notices(run: InspectionRun) -> int:
 @transaction.atomic
 def finding_waive(*, actor, finding: Finding, reason: str) -> Finding:
     """The office accepts a finding as justified; it no longer counts against the account."""
-    _require(permissions.is_office_admin(actor))
+    authorize(actor, "audits.waive_finding", finding)
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     if finding.status != FindingStatus.OPEN:
         raise InvalidTransition(_("Only an open finding can be waived."))
@@ -327,7 +318,7 @@ def _locked_notice(notice: RectificationNotice) -> RectificationNotice:
 def notice_respond(*, actor, notice: RectificationNotice, response: str) -> RectificationNotice:
     """The unit says what it did about the findings."""
     notice = _locked_notice(notice)
-    _require(permissions.can_act_for_department(actor, notice.department_id))
+    authorize(actor, "audits.respond_notice", notice)
     if notice.status != NoticeStatus.OPEN:
         raise InvalidTransition(_("This notice is not awaiting an answer."))
     if not response.strip():
@@ -344,7 +335,7 @@ def notice_respond(*, actor, notice: RectificationNotice, response: str) -> Rect
 @transaction.atomic
 def notice_accept(*, actor, notice: RectificationNotice, note: str = "") -> RectificationNotice:
     """The office accepts the answer: the notice's open findings are resolved."""
-    _require(permissions.is_office_admin(actor))
+    authorize(actor, "audits.decide_notice", notice)
     notice = _locked_notice(notice)
     if notice.status != NoticeStatus.RESPONDED:
         raise InvalidTransition(_("Only an answered notice can be accepted."))
@@ -367,7 +358,7 @@ def notice_accept(*, actor, notice: RectificationNotice, note: str = "") -> Rect
 @transaction.atomic
 def notice_return(*, actor, notice: RectificationNotice, note: str) -> RectificationNotice:
     """The office sends the answer back: the unit must answer again."""
-    _require(permissions.is_office_admin(actor))
+    authorize(actor, "audits.decide_notice", notice)
     notice = _locked_notice(notice)
     if notice.status != NoticeStatus.RESPONDED:
         raise InvalidTransition(_("Only an answered notice can be sent back."))
