@@ -39,6 +39,7 @@ from registry.models import (
     in_official_order,
     order_key_part,
 )
+from registry.states import FILING, MEDIA_ACCOUNT
 
 DEPARTMENT_FIELDS = (
     "name",
@@ -370,8 +371,7 @@ def filing_submit_change(
     """Propose changes to an active account's record; they apply when the office approves."""
     account = MediaAccount.objects.select_for_update().get(pk=media_account.pk)
     authorize(actor, "registry.submit_filing", account)
-    if account.status != MediaAccountStatus.ACTIVE:
-        raise InvalidTransition(_("Only an active account can be changed."))
+    MEDIA_ACCOUNT.check(account, "file_change")
     unknown = set(changes) - set(CHANGEABLE_FIELDS)
     if unknown:
         raise ValidationError(
@@ -419,8 +419,7 @@ def filing_submit_close(
     """Ask to close an active account, naming the account its audience should follow instead."""
     account = MediaAccount.objects.select_for_update().get(pk=media_account.pk)
     authorize(actor, "registry.submit_filing", account)
-    if account.status != MediaAccountStatus.ACTIVE:
-        raise InvalidTransition(_("Only an active account can be closed."))
+    MEDIA_ACCOUNT.check(account, "file_close")
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for closing the account.")})
     if successor is not None and (successor.pk == account.pk or not successor.is_live):
@@ -474,10 +473,7 @@ def media_accounts_reconfirm(*, actor, media_accounts: Iterable[MediaAccount]) -
 def _locked_submitted_filing(filing: Filing) -> Filing:
     # The row lock makes two deciders queue; the second then finds the filing decided.
     locked = Filing.objects.select_for_update().select_related("media_account").get(pk=filing.pk)
-    if locked.status != FilingStatus.SUBMITTED:
-        raise InvalidTransition(
-            _("This filing is already %(status)s.") % {"status": locked.get_status_display()}
-        )
+    FILING.check(locked, "approve")  # every decision leaves the same state
     return locked
 
 
@@ -552,8 +548,7 @@ def filing_approve(*, actor, filing: Filing, note: str = "") -> Filing:
 
 
 def _activate(account: MediaAccount, *, actor) -> None:
-    if account.status != MediaAccountStatus.PENDING:
-        raise InvalidTransition(_("Only a pending account can be activated."))
+    MEDIA_ACCOUNT.check(account, "activate")
     before = snapshot(account, ("status", "filing_number"))
     account.status = MediaAccountStatus.ACTIVE
     account.opened_on = account.activated_on = timezone.localdate()
@@ -569,8 +564,7 @@ def _activate(account: MediaAccount, *, actor) -> None:
 
 
 def _apply_changes(account: MediaAccount, changes: Mapping[str, Any], *, actor) -> None:
-    if account.status != MediaAccountStatus.ACTIVE:
-        raise InvalidTransition(_("Only an active account can be changed."))
+    MEDIA_ACCOUNT.check(account, "change")
     fields = {name: value for name, value in changes.items() if name != "operators"}
     before = snapshot(account, fields)
     for name, value in fields.items():
@@ -587,14 +581,7 @@ def _apply_changes(account: MediaAccount, changes: Mapping[str, Any], *, actor) 
 
 
 def _close(account: MediaAccount, *, successor_id: int | None, actor) -> None:
-    if account.status in (MediaAccountStatus.CLOSING, MediaAccountStatus.MERGING):
-        # The campaign's order closes it when the office verifies the order, which withdraws this
-        # filing; approving the filing as well would close the account twice.
-        raise InvalidTransition(
-            _("A campaign has ordered this account's closure: it closes when the office verifies the order.")
-        )
-    if not account.is_live:
-        raise InvalidTransition(_("Only a live account can be closed."))
+    MEDIA_ACCOUNT.check(account, "close")
     before = snapshot(account, ("status", "merged_into"))
     account.status = MediaAccountStatus.CLOSED
     account.closed_on = timezone.localdate()

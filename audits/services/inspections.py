@@ -26,8 +26,8 @@ from audits.choices import FindingStatus, NoticeStatus, RunStatus, Severity
 from audits.models import Finding, InspectionRule, InspectionRun, RectificationNotice
 from audits.selectors.inspections import STALE_RUN, unfinished_run
 from audits.services.trail import diff, record, snapshot
+from audits.states import FINDING, NOTICE
 from audits.tasks import execute_inspection_run
-from config.errors import InvalidTransition
 from registry.choices import LIVE_STATUSES
 from registry.models import MediaAccount
 
@@ -297,8 +297,7 @@ def finding_waive(*, actor, finding: Finding, reason: str) -> Finding:
     """The office accepts a finding as justified; it no longer counts against the account."""
     authorize(actor, "audits.waive_finding", finding)
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
-    if finding.status != FindingStatus.OPEN:
-        raise InvalidTransition(_("Only an open finding can be waived."))
+    FINDING.check(finding, "waive")
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for waiving the finding.")})
     finding.status = FindingStatus.WAIVED
@@ -319,8 +318,7 @@ def notice_respond(*, actor, notice: RectificationNotice, response: str) -> Rect
     """The unit says what it did about the findings."""
     notice = _locked_notice(notice)
     authorize(actor, "audits.respond_notice", notice)
-    if notice.status != NoticeStatus.OPEN:
-        raise InvalidTransition(_("This notice is not awaiting an answer."))
+    NOTICE.check(notice, "respond")
     if not response.strip():
         raise ValidationError({"response": _("Say what was done.")})
     notice.status = NoticeStatus.RESPONDED
@@ -337,8 +335,7 @@ def notice_accept(*, actor, notice: RectificationNotice, note: str = "") -> Rect
     """The office accepts the answer: the notice's open findings are resolved."""
     authorize(actor, "audits.decide_notice", notice)
     notice = _locked_notice(notice)
-    if notice.status != NoticeStatus.RESPONDED:
-        raise InvalidTransition(_("Only an answered notice can be accepted."))
+    NOTICE.check(notice, "accept")
     notice.status = NoticeStatus.ACCEPTED
     notice.decided_by = actor
     notice.decided_at = timezone.now()
@@ -360,8 +357,7 @@ def notice_return(*, actor, notice: RectificationNotice, note: str) -> Rectifica
     """The office sends the answer back: the unit must answer again."""
     authorize(actor, "audits.decide_notice", notice)
     notice = _locked_notice(notice)
-    if notice.status != NoticeStatus.RESPONDED:
-        raise InvalidTransition(_("Only an answered notice can be sent back."))
+    NOTICE.check(notice, "return")
     if not note.strip():
         raise ValidationError({"note": _("Say what is still missing.")})
     notice.status = NoticeStatus.OPEN

@@ -1,0 +1,136 @@
+"""The campaigns' and inspections' state machines (docs/design.md §5.3–§5.7).
+
+Their services take these transitions (``CLOSURE_ORDER.check``); pages and the API read the
+actions a user may take (``config.states.available``).
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audits.choices import (
+    CampaignStatus,
+    ClosureOrderStatus,
+    FindingStatus,
+    NoticeStatus,
+    SelfInspectionStatus,
+)
+from config.states import StateMachine, Transition
+
+CAMPAIGN = StateMachine(
+    "audits.ReviewCampaign",
+    Transition(
+        "start",
+        (CampaignStatus.DRAFT,),
+        CampaignStatus.RUNNING,
+        "audits.start_campaign",
+        gettext_lazy("This campaign has already started."),
+    ),
+    Transition(
+        "record_meeting",
+        (CampaignStatus.RUNNING,),
+        None,
+        "audits.record_meeting",
+        gettext_lazy("Meetings are held while the campaign runs."),
+    ),
+)
+
+EDITABLE = (SelfInspectionStatus.PENDING, SelfInspectionStatus.DRAFT)
+
+
+def _not_awaiting_decision(inspection) -> str:
+    return _("The application for “%(account)s” is not awaiting a decision (it is %(status)s).") % {
+        "account": inspection.media_account.name,
+        "status": inspection.get_status_display(),
+    }
+
+
+SELF_INSPECTION = StateMachine(
+    "audits.SelfInspection",
+    Transition(
+        "save",
+        EDITABLE,
+        SelfInspectionStatus.DRAFT,
+        "audits.answer_self_inspection",
+        gettext_lazy("This application has been submitted and is locked until the office returns it."),
+    ),
+    Transition(
+        "submit",
+        EDITABLE,
+        SelfInspectionStatus.SUBMITTED,
+        "audits.answer_self_inspection",
+        gettext_lazy("This application has already been submitted."),
+    ),
+    # Deciding "return" sends it back to draft; any other outcome decides it.
+    Transition(
+        "decide",
+        (SelfInspectionStatus.SUBMITTED,),
+        SelfInspectionStatus.DECIDED,
+        "audits.decide_application",
+        _not_awaiting_decision,
+    ),
+)
+
+CONFIRMED = (ClosureOrderStatus.CONFIRMED,)
+
+CLOSURE_ORDER = StateMachine(
+    "audits.ClosureOrder",
+    Transition(
+        "confirm",
+        (ClosureOrderStatus.OPEN,),
+        ClosureOrderStatus.CONFIRMED,
+        "audits.confirm_closure_order",
+        gettext_lazy("This order is not open."),
+    ),
+    Transition(
+        "verify",
+        CONFIRMED,
+        ClosureOrderStatus.VERIFIED,
+        "audits.verify_closure_order",
+        gettext_lazy("Only an order the unit has confirmed can be verified."),
+    ),
+    Transition(
+        "reject",
+        CONFIRMED,
+        ClosureOrderStatus.OPEN,
+        "audits.reject_closure_order",
+        gettext_lazy("Only an order the unit has confirmed can be sent back."),
+    ),
+)
+
+FINDING = StateMachine(
+    "audits.Finding",
+    Transition(
+        "waive",
+        (FindingStatus.OPEN,),
+        FindingStatus.WAIVED,
+        "audits.waive_finding",
+        gettext_lazy("Only an open finding can be waived."),
+    ),
+)
+
+RESPONDED = (NoticeStatus.RESPONDED,)
+
+NOTICE = StateMachine(
+    "audits.RectificationNotice",
+    Transition(
+        "respond",
+        (NoticeStatus.OPEN,),
+        NoticeStatus.RESPONDED,
+        "audits.respond_notice",
+        gettext_lazy("This notice is not awaiting an answer."),
+    ),
+    Transition(
+        "accept",
+        RESPONDED,
+        NoticeStatus.ACCEPTED,
+        "audits.decide_notice",
+        gettext_lazy("Only an answered notice can be accepted."),
+    ),
+    Transition(
+        "return",
+        RESPONDED,
+        NoticeStatus.OPEN,
+        "audits.decide_notice",
+        gettext_lazy("Only an answered notice can be sent back."),
+    ),
+)
