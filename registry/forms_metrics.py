@@ -20,8 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from accounts import permissions
-from accounts.choices import Role
 from config.ids import MAX_ID
 from registry import spreadsheets
 from registry.choices import MediaAccountStatus, Platform
@@ -61,13 +59,6 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # What people type in a spreadsheet: 2026-11-20, 2026/11/20, 2026.11.20, 2026年11月20日.
 _SHEET_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _WHOLE = re.compile(r"^\d+$")
-
-
-def may_enter_metrics(user) -> bool:
-    """Office administrators and department administrators enter figures; auditors only read."""
-    return permissions.is_office_admin(user) or (
-        bool(user and user.is_authenticated and user.is_active) and user.role == Role.DEPT_ADMIN
-    )
 
 
 @dataclass
@@ -157,7 +148,11 @@ def _parse_text(row: Mapping, error) -> dict:
 
 def _accounts_by_uid(user, uids: set[str]) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
-    rows = writable_accounts(user).filter(platform_uid__in=uids).values_list("platform_uid", "pk")
+    rows = (
+        MediaAccount.objects.restrict(user, "change")
+        .filter(platform_uid__in=uids)
+        .values_list("platform_uid", "pk")
+    )
     for uid, pk in rows:
         found.setdefault(uid, []).append(pk)
     return found
@@ -213,7 +208,11 @@ def check_metric_rows(
 
     ids = {clean["media_account"] for _label, clean, _good in resolved}
     ids = {pk for pk in ids if 0 < pk <= MAX_ID}
-    allowed = set(writable_accounts(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    allowed = (
+        set(MediaAccount.objects.restrict(user, "change").filter(pk__in=ids).values_list("pk", flat=True))
+        if ids
+        else set()
+    )
     checked: list[dict] = []
     first_label: dict[tuple[int, datetime.date], int] = {}
     for label, clean, good in resolved:
@@ -240,16 +239,6 @@ def check_metric_rows(
         return CheckedRows(rows=[], errors=sorted(errors, key=lambda error: error.row))
     replaced = _already_entered(first_label.keys())
     return CheckedRows(rows=checked, errors=[], created=len(checked) - replaced, replaced=replaced)
-
-
-def writable_accounts(user):
-    """The accounts ``user`` may enter figures for: every one for the office, the unit's own for
-    its administrators (the same scope as what they see), none for auditors."""
-    if permissions.is_office_admin(user):
-        return MediaAccount.objects.all()
-    if may_enter_metrics(user):
-        return MediaAccount.objects.restrict(user, "view")
-    return MediaAccount.objects.none()
 
 
 def _already_entered(keys) -> int:

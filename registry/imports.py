@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+from accounts.rules import allowed
 from audits.services.trail import record
 from registry import forms_metrics, reading, services, spreadsheets
 from registry.choices import ImportKind, ImportStatus
@@ -33,9 +33,9 @@ READERS = {
 
 def may_import(user, kind: str) -> bool:
     """The office imports the registry; the office and the units import daily figures."""
-    if kind == ImportKind.MEDIA_ACCOUNTS:
-        return permissions.is_office_admin(user)
-    return forms_metrics.may_enter_metrics(user)
+    return allowed(
+        user, "registry.import_accounts" if kind == ImportKind.MEDIA_ACCOUNTS else "registry.enter_metrics"
+    )
 
 
 def check_media_accounts(user, sheet: spreadsheets.ImportSheet) -> list[RowError]:

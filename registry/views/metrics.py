@@ -7,25 +7,19 @@ all or nothing on confirmation. The office and the units enter figures; auditors
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from accounts.rules import authorize
 from config.downloads import download, xlsx_response
 from registry import forms_metrics, imports, services, spreadsheets
 from registry.choices import ImportKind
 from registry.forms import ImportConfirmForm, ImportUploadForm
 from registry.models import MediaAccount
 from registry.views.spreadsheets import PREVIEW_ROWS
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
 
 # By hand -----------------------------------------------------------------------------------------
 
@@ -36,7 +30,7 @@ def metric_entry(request, pk: int):
     account = permissions.get_visible_or_404(
         MediaAccount.objects.select_related("department"), request.user, pk=pk
     )
-    _require(permissions.can_act_for_department(request.user, account.department_id))
+    authorize(request.user, "registry.enter_account_metrics", account)
     form = forms_metrics.MetricEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.metrics_record(actor=request.user, rows=[{"media_account": account.pk, **form.cleaned_data}])
@@ -106,7 +100,7 @@ def upload_page(request, form):
 @login_required
 def metrics_import(request):
     """Upload: the file is stored and a worker reads it; the job's page follows it to the check."""
-    _require(forms_metrics.may_enter_metrics(request.user))
+    authorize(request.user, "registry.enter_metrics")
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -121,7 +115,7 @@ def metrics_import(request):
 @login_required
 def metrics_import_confirm(request):
     """Write the checked upload, all or nothing."""
-    _require(forms_metrics.may_enter_metrics(request.user))
+    authorize(request.user, "registry.enter_metrics")
     form = ImportConfirmForm(request.POST)
     job = (
         imports.confirmable_job(request.user, ImportKind.METRICS, form.cleaned_data["job"])
@@ -156,7 +150,7 @@ def metrics_import_confirm(request):
 @download
 def metrics_import_template(request):
     """The daily-figures sheet to fill in, with its instructions and the user's accounts."""
-    _require(forms_metrics.may_enter_metrics(request.user))
+    authorize(request.user, "registry.enter_metrics")
     name = _("Daily figures template")  # outside the f-string, where makemessages finds it
-    accounts = forms_metrics.writable_accounts(request.user)
+    accounts = MediaAccount.objects.restrict(request.user, "change")
     return xlsx_response(forms_metrics.metric_template_xlsx(accounts), f"{name}.xlsx")

@@ -6,7 +6,6 @@ run of the service) and previewed, then confirmed; between the two the rows wait
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import permissions
+from accounts.rules import authorize
 from config.downloads import attachment, bad_query, download, xlsx_response
 from registry import imports, services, spreadsheets
 from registry.choices import ImportKind
@@ -51,11 +50,6 @@ def media_accounts_export(request, fmt: str):
 
 
 # Import ------------------------------------------------------------------------------------------
-
-
-def _require_office(user) -> None:
-    if not permissions.is_office_admin(user):
-        raise PermissionDenied
 
 
 def _preview(request, *, sheet, errors, job=None):
@@ -97,7 +91,7 @@ def upload_page(request, form):
 @login_required
 def media_accounts_import(request):
     """Upload: the file is stored and a worker reads it; the job's page follows it to the check."""
-    _require_office(request.user)
+    authorize(request.user, "registry.import_accounts")
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -112,7 +106,7 @@ def media_accounts_import(request):
 @login_required
 def media_accounts_import_confirm(request):
     """Import the checked upload, all or nothing."""
-    _require_office(request.user)
+    authorize(request.user, "registry.import_accounts")
     form = ImportConfirmForm(request.POST)
     job = (
         imports.confirmable_job(request.user, ImportKind.MEDIA_ACCOUNTS, form.cleaned_data["job"])
@@ -142,7 +136,7 @@ def media_accounts_import_confirm(request):
 @download
 def media_accounts_import_template(request):
     """The registration form to fill in, with its instructions and the units the user may file for."""
-    _require_office(request.user)
+    authorize(request.user, "registry.import_accounts")
     departments = Department.objects.restrict(request.user, "view").filter(is_active=True)
     name = _("Media account import template")  # outside the f-string, where makemessages finds it
     return xlsx_response(spreadsheets.import_template_xlsx(departments), f"{name}.xlsx")
