@@ -176,6 +176,7 @@ PERMISSIONS = {
     "audits.record_meeting": office,
     "audits.decide_application": office,
     "audits.review_applications": sees_everything,
+    "audits.name_merge_target": is_office_admin | is_dept_admin,
     "audits.confirm_closure_order": unit,  # obj: the order
     "audits.verify_closure_order": office,
     "audits.reject_closure_order": office,

@@ -16,6 +16,8 @@ from audits.choices import (
 )
 from config.states import StateMachine, Transition
 
+MEETINGS_RUN = gettext_lazy("Meetings are held while the campaign runs.")
+
 CAMPAIGN = StateMachine(
     "audits.ReviewCampaign",
     Transition(
@@ -30,8 +32,10 @@ CAMPAIGN = StateMachine(
         (CampaignStatus.RUNNING,),
         None,
         "audits.record_meeting",
-        gettext_lazy("Meetings are held while the campaign runs."),
+        MEETINGS_RUN,
     ),
+    # A meeting decides the applications while the campaign runs.
+    Transition("decide", (CampaignStatus.RUNNING,), None, "audits.decide_application", MEETINGS_RUN),
 )
 
 EDITABLE = (SelfInspectionStatus.PENDING, SelfInspectionStatus.DRAFT)

@@ -4,12 +4,13 @@ and sent by the office. Thin over ``audits.selectors.todo`` and ``audits.service
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions
+from accounts.rules import authorize
 from audits.filters import ReminderFilter
 from audits.models import Reminder
 from audits.selectors.todo import late_unit_rows, todo_counts
@@ -127,8 +128,7 @@ class ReminderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         "less than an hour ago.",
     )
     def create(self, request):
-        if not permissions.is_office_admin(request.user):
-            raise exceptions.PermissionDenied
+        authorize(request.user, "audits.remind_unit")
         data = valid(ReminderCreateSerializer(data=request.data, context={"request": request}))
         reminder = reminder_send(actor=request.user, department=data["department"], message=data["message"])
         return Response(self.get_serializer(reminder).data, status=status.HTTP_201_CREATED)

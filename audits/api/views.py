@@ -16,8 +16,8 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 
 from accounts import permissions
-from accounts.choices import Role
 from accounts.permissions import sees_everything
+from accounts.rules import is_auditor
 from audits.api import serializers
 from audits.filters import (
     CampaignFilter,
@@ -37,7 +37,7 @@ class AuditorsOnlyRead(BasePermission):
     whatever the body says."""
 
     def has_permission(self, request, view):
-        return request.method in SAFE_METHODS or request.user.role != Role.AUDITOR
+        return request.method in SAFE_METHODS or not is_auditor(request.user)
 
 
 class OfficeCreates(BasePermission):

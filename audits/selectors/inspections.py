@@ -28,7 +28,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import PeriodicTask
 
-from accounts import permissions
 from audits.choices import FindingStatus, Grade, NoticeStatus, RunStatus, Severity
 from audits.models import Finding, InspectionRule, InspectionRun, RectificationNotice
 from registry.choices import LIVE_STATUSES, Platform
@@ -520,8 +519,3 @@ def next_daily_run(
     if candidate <= local_now:
         candidate += datetime.timedelta(days=1)
     return candidate
-
-
-def sees_every_run(user) -> bool:
-    """Runs and their reports are district-wide: the office's and the auditors' pages."""
-    return permissions.visible_department_ids(user) is permissions.ALL

@@ -1,7 +1,6 @@
 """What every campaign page needs: who may see a campaign, and how a refused action is told."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
@@ -10,11 +9,6 @@ from audits.models import ReviewCampaign, SelfInspection
 from audits.selectors.campaigns import visible_campaigns
 
 PAGE_SIZE = 50
-
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def get_campaign_or_404(user, pk: int) -> ReviewCampaign:

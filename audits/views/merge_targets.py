@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 
 from accounts import permissions
+from accounts.rules import authorize
 from audits.selectors.campaigns import merge_targets
-from audits.views.common import require
 from config.ids import parse_id
 from registry.models import MediaAccount
 
@@ -21,7 +21,7 @@ def merge_target_search(request):
     For those who name merge targets: the office and the units' administrators. The account must
     be one the user may see; its successor may be any live account of the district.
     """
-    require(permissions.is_office_admin(request.user) or request.user.is_dept_admin)
+    authorize(request.user, "audits.name_merge_target")
     account = None
     if request.GET.get("account"):
         pk = parse_id(request.GET["account"])

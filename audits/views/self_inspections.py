@@ -11,16 +11,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts import permissions
+from accounts.rules import authorize
 from audits.choices import SelfInspectionStatus
 from audits.filters import SelfInspectionFilter
 from audits.forms import SelfInspectionForm
 from audits.models import ReviewDecision, SelfInspection
 from audits.selectors.campaigns import facts_for, still_to_do, with_account_findings
 from audits.services import campaigns as services
-from audits.views.common import PAGE_SIZE, refuse, require
+from audits.views.common import PAGE_SIZE, refuse
 from config.errors import InvalidTransition
 from config.forms import add_service_errors
+from config.states import available
 from registry.models import Operator
 
 
@@ -93,12 +94,12 @@ def self_inspection_detail(request, pk: int):
         pk=pk,
     )
     account = inspection.media_account
-    may_act = permissions.can_act_for_department(request.user, account.department_id)
-    editable = may_act and inspection.is_editable
+    may_act = request.user.has_perm("audits.answer_self_inspection", inspection)
+    editable = "save" in available(inspection, request.user)
     form = None
     status = 200
     if request.method == "POST":
-        require(may_act)
+        authorize(request.user, "audits.answer_self_inspection", inspection)
         form = SelfInspectionForm(request.POST, inspection=inspection)
         submitting = request.POST.get("action") == "submit"
         if form.is_valid():

@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from accounts.rules import authorize
 from audits.forms import ReminderForm
 from audits.selectors.todo import todo_page
 from audits.services.reminders import reminder_send
-from audits.views.common import refuse, require
+from audits.views.common import refuse
 from config.errors import InvalidTransition
 from config.forms import add_service_errors
 from registry.models import Department
@@ -26,7 +27,7 @@ def _page(request, *, failed=None, form=None, status=200):
             "page": page,
             # The navigation's count is the page's own: not counted twice.
             "todo": page.counts,
-            "may_remind": permissions.is_office_admin(request.user),
+            "may_remind": request.user.has_perm("audits.remind_unit"),
             "failed_department": failed,
             "failed_form": form,
         },
@@ -45,7 +46,7 @@ def todo(request):
 def reminder_send_view(request, pk: int):
     """The office reminds a late unit (催办), with an optional message."""
     department = permissions.get_visible_or_404(Department.objects.all(), request.user, via="pk", pk=pk)
-    require(permissions.is_office_admin(request.user))
+    authorize(request.user, "audits.remind_unit", department)
     form = ReminderForm(request.POST)
     if form.is_valid():
         try:
