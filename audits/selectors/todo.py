@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts import permissions
+from accounts import permissions, rules
 from accounts.models import User
 from audits.choices import ClosureOrderStatus, NoticeStatus, SelfInspectionStatus
 from audits.models import ClosureOrder, RectificationNotice, Reminder, SelfInspection
@@ -288,7 +288,7 @@ def queues_for(user) -> tuple[Queue, ...]:
     """The office's queues, a unit's, or none (auditors only read)."""
     if permissions.is_office_admin(user):
         return OFFICE_QUEUES
-    if user.is_authenticated and user.is_active and user.is_dept_admin:
+    if rules.is_dept_admin(user):
         return UNIT_QUEUES
     return ()
 
