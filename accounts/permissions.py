@@ -2,15 +2,15 @@
 
 Office administrators and auditors see every department; a department administrator sees
 its own department and every department below it; anyone else sees nothing. Every list in
-the project is narrowed with :func:`scope`, and a single object outside the scope is a 404
-(its existence must not leak), which :func:`get_visible_or_404` gives.
+the project is narrowed with ``Model.objects.restrict(user, action)`` (:func:`scope` underneath;
+who may take which action is accounts/rules.py), and a single object outside the scope is a 404
+(its existence must not leak): ``get_object_or_404(Model.objects.restrict(user, "view"), ...)``.
 """
 
 from typing import Any
 
 from django.db import models
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 
 from accounts import rules
 from accounts.rules import ALL, visible_department_ids
@@ -44,10 +44,6 @@ def scope(queryset: QuerySet, user, *, via: str = "department", action: str = VI
     if ids is ALL:
         return queryset
     return queryset.filter(**{f"{via}__in": ids})
-
-
-def get_visible_or_404(queryset: QuerySet, user, *, via: str = "department", **lookup):
-    return get_object_or_404(scope(queryset, user, via=via), **lookup)
 
 
 class RestrictedQuerySet(models.QuerySet):

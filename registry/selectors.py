@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -217,9 +218,7 @@ class DepartmentDetail:
 
 def department_detail(user, pk: int) -> DepartmentDetail:
     """One department with its parent, its child units and its accounts; 404 outside the scope."""
-    department = permissions.get_visible_or_404(
-        Department.objects.select_related("parent"), user, via="pk", pk=pk
-    )
+    department = get_object_or_404(Department.objects.select_related("parent").restrict(user, "view"), pk=pk)
     children = list(
         _with_account_counts(Department.objects.restrict(user, "view").filter(parent=department)).order_by(
             "order_key", "pk"
@@ -293,8 +292,9 @@ class MediaAccountDetail:
 def media_account_detail(user, pk: int) -> MediaAccountDetail:
     """One account with its operators, filings and activity; 404 outside the scope. (Its history is
     the page's ``{% history %}``.)"""
-    account = permissions.get_visible_or_404(
-        with_grade(MediaAccount.objects.select_related("department", "merged_into")), user, pk=pk
+    account = get_object_or_404(
+        with_grade(MediaAccount.objects.select_related("department", "merged_into")).restrict(user, "view"),
+        pk=pk,
     )
     phones = permissions.can_see_operator_phones(user, account.department_id)
     filings = list(

@@ -4,8 +4,8 @@ page carries a list of every account of the district."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404
 
-from accounts import permissions
 from accounts.rules import authorize
 from audits.selectors.campaigns import merge_targets
 from config.ids import parse_id
@@ -27,7 +27,7 @@ def merge_target_search(request):
         pk = parse_id(request.GET["account"])
         if pk is None:
             raise Http404
-        account = permissions.get_visible_or_404(MediaAccount.objects.all(), request.user, pk=pk)
+        account = get_object_or_404(MediaAccount.objects.restrict(request.user, "view"), pk=pk)
     groups, more = merge_targets(request.GET.get("q", "")[:QUERY_MAX_LENGTH], account=account)
     return JsonResponse(
         {

@@ -3,11 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import permissions
 from accounts.rules import authorize
 from audits.forms import ReminderForm
 from audits.selectors.todo import todo_page
@@ -45,7 +44,7 @@ def todo(request):
 @login_required
 def reminder_send_view(request, pk: int):
     """The office reminds a late unit (催办), with an optional message."""
-    department = permissions.get_visible_or_404(Department.objects.all(), request.user, via="pk", pk=pk)
+    department = get_object_or_404(Department.objects.restrict(request.user, "view"), pk=pk)
     authorize(request.user, "audits.remind_unit", department)
     form = ReminderForm(request.POST)
     if form.is_valid():

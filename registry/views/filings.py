@@ -217,8 +217,8 @@ def _township_ids(form) -> list[int]:
 
 
 def _actable_account(request, pk: int) -> MediaAccount:
-    account = permissions.get_visible_or_404(
-        MediaAccount.objects.select_related("department"), request.user, pk=pk
+    account = get_object_or_404(
+        MediaAccount.objects.select_related("department").restrict(request.user, "view"), pk=pk
     )
     authorize(request.user, "registry.submit_filing", account)
     return account

@@ -7,12 +7,11 @@ all or nothing on confirmation. The office and the units enter figures; auditors
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import permissions
 from accounts.rules import authorize
 from config.downloads import download, xlsx_response
 from registry import forms_metrics, imports, services, spreadsheets
@@ -27,8 +26,8 @@ from registry.views.spreadsheets import PREVIEW_ROWS
 @login_required
 def metric_entry(request, pk: int):
     """One day's figures for one account; the account page shows the form, errors come back here."""
-    account = permissions.get_visible_or_404(
-        MediaAccount.objects.select_related("department"), request.user, pk=pk
+    account = get_object_or_404(
+        MediaAccount.objects.select_related("department").restrict(request.user, "view"), pk=pk
     )
     authorize(request.user, "registry.enter_account_metrics", account)
     form = forms_metrics.MetricEntryForm(request.POST or None)
