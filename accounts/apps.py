@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Users and roles")
 
     def ready(self):
-        from accounts import signals  # noqa: F401  (connects the sign-in receivers)
+        from accounts import rules, signals  # noqa: F401  (registers the permissions; connects the sign-in receivers)

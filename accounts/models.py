@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import rules
 from accounts.choices import Role
 
 
@@ -65,6 +66,13 @@ class User(AbstractUser):
     def get_full_name(self):
         # Chinese names read surname first, with no space: 王芳, not "芳 王".
         return f"{self.last_name}{self.first_name}".strip()
+
+    def has_perm(self, perm, obj=None):
+        # The project's permissions follow the role alone (accounts/rules.py): the superuser flag,
+        # which is the Django admin's, grants none of them.
+        if perm in rules.PERMISSIONS:
+            return rules.allowed(self, perm, obj)
+        return super().has_perm(perm, obj)
 
     @property
     def is_office_admin(self) -> bool:

@@ -6,22 +6,16 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import permissions
 from accounts.choices import Role
 from accounts.models import ApiToken, Notification, SignInLockout, User
+from accounts.rules import authorize
 from audits.trail.services import diff, record, snapshot
 
 _AUDITED_FIELDS = ("username", "first_name", "last_name", "email", "role", "department", "is_active", "phone")
-
-
-def _require_office_admin(actor) -> None:
-    if actor is not None and not permissions.is_office_admin(actor):
-        raise PermissionDenied
 
 
 def _staff_flag(role: str) -> bool:
@@ -44,7 +38,7 @@ def user_create(
     validate: bool = True,
 ) -> User:
     """Create a user with a role; ``actor`` is an office admin, or ``None`` for the system."""
-    _require_office_admin(actor)
+    authorize(actor, "accounts.manage_users")
     user = User(
         username=username,
         role=role,
@@ -73,7 +67,7 @@ def user_create(
 @transaction.atomic
 def user_update(*, actor, user: User, **fields) -> User:
     """Change a user's profile, role, department or active flag; a role change is its own event."""
-    _require_office_admin(actor)
+    authorize(actor, "accounts.manage_users")
     unknown = set(fields) - set(_AUDITED_FIELDS)
     if unknown:
         raise TypeError(f"user_update() cannot change {', '.join(sorted(unknown))}")
@@ -103,8 +97,7 @@ def user_set_password(*, actor, user: User, password: str | None) -> User:
     """Set a new password (validated against the password policy), or none at all (``None``: the
     user no longer signs in with one). The user's API tokens are revoked with it: whoever knew the
     old password may have made one. The events never hold the password."""
-    if actor is not None and actor.pk != user.pk:
-        _require_office_admin(actor)
+    authorize(actor, "accounts.set_password", user)
     if password is None:
         user.set_unusable_password()
     else:
@@ -145,8 +138,7 @@ def _digest(key: str) -> str:
 @transaction.atomic
 def api_token_create(*, actor, user: User, name: str, expires_at=None) -> tuple[ApiToken, str]:
     """Issue a token for ``user``; returns the token and its key, which is never shown again."""
-    if actor is not None and actor.pk != user.pk:
-        _require_office_admin(actor)
+    authorize(actor, "accounts.create_api_token", user)
     key = secrets.token_urlsafe(32)
     token = ApiToken(
         user=user, name=name.strip() or "api", prefix=key[:8], digest=_digest(key), expires_at=expires_at
@@ -166,8 +158,7 @@ def api_token_create(*, actor, user: User, name: str, expires_at=None) -> tuple[
 @transaction.atomic
 def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
     """Revoke a token at once; its owner or an office admin may."""
-    if actor.pk != token.user_id:
-        _require_office_admin(actor)
+    authorize(actor, "accounts.revoke_api_token", token)
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -310,7 +301,7 @@ def sign_in_failures_clear(*, username: str, ip: str | None) -> None:
 def sign_in_unlock(*, actor, username: str, ip: str | None = None) -> bool:
     """The office lifts a lockout before it runs out: of the name at one address, or at every address
     when none is given. Returns whether the name was locked."""
-    _require_office_admin(actor)
+    authorize(actor, "accounts.unlock_sign_in")
     key = _lockout_key(username)
     # Only a lock is lifted: the failures of a name not (or no longer) locked are the system's count.
     lockouts = SignInLockout.objects.select_for_update().filter(username=key, locked_until__gt=timezone.now())

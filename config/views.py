@@ -1,8 +1,16 @@
-"""Infrastructure endpoints that are not part of any app's domain."""
+"""Infrastructure endpoints that are not part of any app's domain, and the one handler every
+page's state change goes through (:func:`transition`)."""
+
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
+from django.forms import BaseForm
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import resolve
 from django.utils.translation import gettext as _
@@ -11,7 +19,50 @@ from django.views.decorators.csrf import csrf_exempt
 from kombu import Connection
 from rest_framework.exceptions import NotFound
 
+from accounts.rules import authorize
+from config.errors import InvalidTransition
+from config.forms import add_service_errors
 from config.renderers import error_response
+
+
+def transition(
+    request,
+    obj,
+    *,
+    permission: str,
+    form: BaseForm,
+    act: Callable[[dict], Any],
+    page: Callable[..., HttpResponse],
+    form_name: str,
+    success: str | Callable[[], str],
+    redirect_to: str,
+    refetch: Callable[[], Any],
+    invalid: str | None = None,
+) -> HttpResponse:
+    """A state change from a page, the same way everywhere.
+
+    ``obj`` was found through ``restrict(user, "view")`` (404 outside the scope). Then: the
+    user's ``permission`` on it (403); the ``form``; the service (``act`` with the cleaned data).
+    A refused input is shown on the form with ``invalid`` above it; a refused move
+    (``InvalidTransition``: another user acted first, the state moved on) is told as a message
+    on the page shown again from a fresh copy (``refetch``) with 409, as the API answers; success
+    is told and redirected to ``redirect_to``. ``page(obj, status=..., **{form_name: form})``
+    renders the object's page.
+    """
+    authorize(request.user, permission, obj)
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except InvalidTransition as error:
+            messages.error(request, str(error.message))
+            return page(refetch(), status=409)
+        else:
+            messages.success(request, success() if callable(success) else success)
+            return redirect(redirect_to)
+    messages.error(request, invalid or _("Nothing was saved. Please correct the problems marked below."))
+    return page(obj, **{form_name: form})
 
 
 def _database_state() -> str:

@@ -33,13 +33,13 @@ class OverdueFilter(YesNoFilter):
 def visible_departments(request):
     if request is None:
         return Department.objects.none()
-    return Department.objects.visible_to(request.user)
+    return Department.objects.restrict(request.user, "view")
 
 
 def visible_media_accounts(request):
     if request is None:
         return MediaAccount.objects.none()
-    return MediaAccount.objects.visible_to(request.user)
+    return MediaAccount.objects.restrict(request.user, "view")
 
 
 class DepartmentFilter(django_filters.FilterSet):

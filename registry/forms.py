@@ -117,7 +117,7 @@ class OpenFilingForm(AccountFieldsForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        departments = Department.objects.visible_to(user).filter(is_active=True)
+        departments = Department.objects.restrict(user, "view").filter(is_active=True)
         self.fields["department"].queryset = departments
         self.fields["department"].empty_label = _("Choose a unit")
         if user.department_id and not self.is_bound:

@@ -13,12 +13,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+from accounts.rules import authorize
 from audits.trail.services import record
 from registry import metrics, reading, services, spreadsheets
 from registry.choices import ImportKind, ImportStatus
@@ -29,11 +28,9 @@ from registry.tasks import read_import_job
 UNCONFIRMED_FOR = datetime.timedelta(days=1)
 
 
-def may_import(user, kind: str) -> bool:
+def import_permission(kind: str) -> str:
     """The office imports the registry; the office and the units import daily figures."""
-    if kind == ImportKind.MEDIA_ACCOUNTS:
-        return permissions.is_office_admin(user)
-    return permissions.may_enter_metrics(user)
+    return "registry.import_accounts" if kind == ImportKind.MEDIA_ACCOUNTS else "registry.enter_metrics"
 
 
 def _check_media_accounts(user, sheet: spreadsheets.ImportSheet) -> tuple[list[RowError], list, dict]:
@@ -104,8 +101,7 @@ def job_errors(job: ImportJob) -> list[RowError]:
 @transaction.atomic
 def import_job_create(*, actor, kind: str, name: str, data: bytes) -> ImportJob:
     """Store an upload whose type and size the form has checked, and have a worker read it."""
-    if not may_import(actor, kind):
-        raise PermissionDenied
+    authorize(actor, import_permission(kind))
     _expire_unconfirmed()
     job = ImportJob.objects.create(
         kind=kind,

@@ -22,11 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from accounts import permissions
 from config.ids import MAX_ID
 from registry import spreadsheets
 from registry.choices import MediaAccountStatus, Platform
-from registry.models import AccountMetric
+from registry.models import AccountMetric, MediaAccount
 from registry.services import RowError
 
 MAX_ROWS = spreadsheets.MAX_IMPORT_ROWS
@@ -151,7 +150,11 @@ def _parse_text(row: Mapping, error) -> dict:
 
 def _accounts_by_uid(user, uids: set[str]) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
-    rows = permissions.writable_accounts(user).filter(platform_uid__in=uids).values_list("platform_uid", "pk")
+    rows = (
+        MediaAccount.objects.restrict(user, "change")
+        .filter(platform_uid__in=uids)
+        .values_list("platform_uid", "pk")
+    )
     for uid, pk in rows:
         found.setdefault(uid, []).append(pk)
     return found
@@ -208,7 +211,7 @@ def check_metric_rows(
     ids = {clean["media_account"] for _label, clean, _good in resolved}
     ids = {pk for pk in ids if 0 < pk <= MAX_ID}
     allowed = (
-        set(permissions.writable_accounts(user).filter(pk__in=ids).values_list("pk", flat=True))
+        set(MediaAccount.objects.restrict(user, "change").filter(pk__in=ids).values_list("pk", flat=True))
         if ids
         else set()
     )

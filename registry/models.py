@@ -25,14 +25,9 @@ from registry.choices import (
     Platform,
 )
 
-
-class ScopedQuerySet(models.QuerySet):
-    """A queryset that knows the lookup from its model to the owning department."""
-
-    department_lookup = "department"
-
-    def visible_to(self, user):
-        return permissions.scope(self, user, via=self.department_lookup)
+# Every model's queryset restricts by user and action (accounts/permissions.py); the name is the
+# one the models of every app import.
+ScopedQuerySet = permissions.RestrictedQuerySet
 
 
 class DepartmentQuerySet(ScopedQuerySet):

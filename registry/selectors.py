@@ -1,7 +1,7 @@
 """Reads of the registry that are more than one line.
 
 Every function takes the user and reads only within the user's scope
-(``visible_to``); each reads in a fixed number of queries whatever the volume, because the
+(``restrict(user, "view")``); each reads in a fixed number of queries whatever the volume, because the
 pages built on them are tested for that (docs/design.md §13).
 """
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -89,14 +90,14 @@ def _states(queryset, field: str, choices) -> list[StateRow]:
 
 def registry_overview(user) -> RegistryOverview:
     """The home page's figures, within what ``user`` may see: five queries whatever the volume."""
-    accounts = MediaAccount.objects.visible_to(user)
+    accounts = MediaAccount.objects.restrict(user, "view")
     by_status = _counted(accounts, "status", MediaAccountStatus.choices)
     platform_states = _states(accounts, "platform", Platform.choices)
     return RegistryOverview(
-        departments=Department.objects.visible_to(user).filter(is_active=True).count(),
+        departments=Department.objects.restrict(user, "view").filter(is_active=True).count(),
         media_accounts=sum(row.count for row in by_status),
         live_media_accounts=sum(row.count for row in by_status if row.code in LIVE_STATUSES),
-        pending_filings=Filing.objects.visible_to(user).filter(status=FilingStatus.SUBMITTED).count(),
+        pending_filings=Filing.objects.restrict(user, "view").filter(status=FilingStatus.SUBMITTED).count(),
         by_status=by_status,
         by_platform=[CountRow(code=row.code, label=row.label, count=row.total) for row in platform_states],
         platform_states=platform_states,
@@ -189,7 +190,7 @@ def _grouped_by_kind(departments: list[Department]) -> list[tuple[str, str, list
 def department_tree(user) -> list[DepartmentGroup]:
     """Every department ``user`` may see, grouped by kind, with its own accounts counted."""
     departments = list(
-        _with_account_counts(Department.objects.visible_to(user).select_related("parent")).order_by()
+        _with_account_counts(Department.objects.restrict(user, "view").select_related("parent")).order_by()
     )
     siblings: dict[tuple[int | None, str], list[int]] = {}
     for department, _depth in in_official_order(departments):
@@ -217,11 +218,9 @@ class DepartmentDetail:
 
 def department_detail(user, pk: int) -> DepartmentDetail:
     """One department with its parent, its child units and its accounts; 404 outside the scope."""
-    department = permissions.get_visible_or_404(
-        Department.objects.select_related("parent"), user, via="pk", pk=pk
-    )
+    department = get_object_or_404(Department.objects.select_related("parent").restrict(user, "view"), pk=pk)
     children = list(
-        _with_account_counts(Department.objects.visible_to(user).filter(parent=department)).order_by(
+        _with_account_counts(Department.objects.restrict(user, "view").filter(parent=department)).order_by(
             "order_key", "pk"
         )
     )
@@ -252,7 +251,7 @@ def department_detail(user, pk: int) -> DepartmentDetail:
 
 def media_account_list(user):
     """The queryset behind the list page, before ``MediaAccountFilter`` narrows and sorts it."""
-    return with_grade(MediaAccount.objects.visible_to(user).select_related("department"))
+    return with_grade(MediaAccount.objects.restrict(user, "view").select_related("department"))
 
 
 CHART_DAYS = 90
@@ -293,8 +292,9 @@ class MediaAccountDetail:
 def media_account_detail(user, pk: int) -> MediaAccountDetail:
     """One account with its operators, filings and activity; 404 outside the scope. (Its history is
     the page's ``{% history %}``.)"""
-    account = permissions.get_visible_or_404(
-        with_grade(MediaAccount.objects.select_related("department", "merged_into")), user, pk=pk
+    account = get_object_or_404(
+        with_grade(MediaAccount.objects.select_related("department", "merged_into")).restrict(user, "view"),
+        pk=pk,
     )
     phones = permissions.can_see_operator_phones(user, account.department_id)
     filings = list(
@@ -350,14 +350,14 @@ def matrix(user, *, include_closed: bool = False) -> Matrix:
     """
     statuses = (*MATRIX_STATUSES, *ENDED_STATUSES) if include_closed else MATRIX_STATUSES
     accounts = list(
-        with_grade(MediaAccount.objects.visible_to(user).filter(status__in=statuses))
+        with_grade(MediaAccount.objects.restrict(user, "view").filter(status__in=statuses))
         .order_by("pk")
         .only("pk", "name", "platform", "status", "department_id")
     )
     with_accounts = {account.department_id for account in accounts}
     departments = [
         department
-        for department in Department.objects.visible_to(user).order_by()
+        for department in Department.objects.restrict(user, "view").order_by()
         if department.is_active or department.pk in with_accounts
     ]
     used = {account.platform for account in accounts}

@@ -12,14 +12,14 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+from accounts.rules import authorize
 from audits.trail.services import diff, record, record_many, snapshot
 from config.errors import InvalidTransition
 from registry.choices import (
@@ -39,6 +39,7 @@ from registry.models import (
     in_official_order,
     order_key_part,
 )
+from registry.states import FILING, MEDIA_ACCOUNT
 
 DEPARTMENT_FIELDS = (
     "name",
@@ -63,15 +64,6 @@ MEDIA_ACCOUNT_FIELDS = (
     "has_interaction",
     "exception_reason",
 )
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _is_system_or_office(actor) -> bool:
-    return actor is None or permissions.is_office_admin(actor)
 
 
 # Departments -----------------------------------------------------------------------------
@@ -136,7 +128,7 @@ def _place_units() -> None:
 def department_create(*, actor, **fields: Any) -> Department:
     """Register a unit that runs accounts (office only) at place ``sort_order`` among the units of
     its kind at its level (the others move down), or last without one."""
-    _require(_is_system_or_office(actor))
+    authorize(actor, "registry.manage_departments")
     _lock_units()
     department = Department(**fields)
     placed = department.sort_order is not None
@@ -164,7 +156,7 @@ def department_update(*, actor, department: Department, **fields: Any) -> Depart
     """Change a unit's record (office only). A new ``sort_order`` puts the unit at that place
     among the units of its kind at its level, the others moving to make room; a unit given
     another parent or kind goes last among its new siblings unless a place is given."""
-    _require(_is_system_or_office(actor))
+    authorize(actor, "registry.manage_departments")
     unknown = set(fields) - set(DEPARTMENT_FIELDS)
     if unknown:
         raise TypeError(f"department_update() cannot change {', '.join(sorted(unknown))}")
@@ -198,7 +190,7 @@ def department_update(*, actor, department: Department, **fields: Any) -> Depart
 def department_move(*, actor, department: Department, step: int) -> Department:
     """Move a unit one place up (``step=-1``) or down (``step=1``) among the units of its kind at
     its level (office only), recording each unit whose place changes."""
-    _require(_is_system_or_office(actor))
+    authorize(actor, "registry.manage_departments")
     if step not in (-1, 1):
         raise ValueError("step must be -1 or 1")
     _lock_units()
@@ -287,7 +279,7 @@ def filing_submit_open(
     a written exception reason, and a unit's second account on one platform needs a reason
     that acknowledges the one-account-per-platform rule.
     """
-    _require(actor is None or permissions.can_act_for_department(actor, department.pk))
+    authorize(actor, "registry.submit_filing", department)
     unknown = set(account_fields) - set(MEDIA_ACCOUNT_FIELDS)
     if unknown:
         raise TypeError(f"filing_submit_open() got unknown fields {', '.join(sorted(unknown))}")
@@ -378,9 +370,8 @@ def filing_submit_change(
 ) -> Filing:
     """Propose changes to an active account's record; they apply when the office approves."""
     account = MediaAccount.objects.select_for_update().get(pk=media_account.pk)
-    _require(actor is None or permissions.can_act_for_department(actor, account.department_id))
-    if account.status != MediaAccountStatus.ACTIVE:
-        raise InvalidTransition(_("Only an active account can be changed."))
+    authorize(actor, "registry.submit_filing", account)
+    MEDIA_ACCOUNT.check(account, "file_change")
     unknown = set(changes) - set(CHANGEABLE_FIELDS)
     if unknown:
         raise ValidationError(
@@ -427,9 +418,8 @@ def filing_submit_close(
 ) -> Filing:
     """Ask to close an active account, naming the account its audience should follow instead."""
     account = MediaAccount.objects.select_for_update().get(pk=media_account.pk)
-    _require(actor is None or permissions.can_act_for_department(actor, account.department_id))
-    if account.status != MediaAccountStatus.ACTIVE:
-        raise InvalidTransition(_("Only an active account can be closed."))
+    authorize(actor, "registry.submit_filing", account)
+    MEDIA_ACCOUNT.check(account, "file_close")
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for closing the account.")})
     if successor is not None and (successor.pk == account.pk or not successor.is_live):
@@ -465,9 +455,8 @@ def media_accounts_reconfirm(*, actor, media_accounts: Iterable[MediaAccount]) -
     accounts = list(MediaAccount.objects.select_for_update().filter(pk__in=ids).live())
     if len(accounts) != len(set(ids)):
         raise InvalidTransition(_("Only live accounts can be re-confirmed."))
-    _require(
-        actor is None or all(permissions.can_act_for_department(actor, a.department_id) for a in accounts)
-    )
+    for account in accounts:
+        authorize(actor, "registry.reconfirm_account", account)
     today = timezone.localdate()
     MediaAccount.objects.filter(pk__in=ids).update(last_confirmed_on=today, updated_at=timezone.now())
     record_many(
@@ -484,10 +473,7 @@ def media_accounts_reconfirm(*, actor, media_accounts: Iterable[MediaAccount]) -
 def _locked_submitted_filing(filing: Filing) -> Filing:
     # The row lock makes two deciders queue; the second then finds the filing decided.
     locked = Filing.objects.select_for_update().select_related("media_account").get(pk=filing.pk)
-    if locked.status != FilingStatus.SUBMITTED:
-        raise InvalidTransition(
-            _("This filing is already %(status)s.") % {"status": locked.get_status_display()}
-        )
+    FILING.check(locked, "approve")  # every decision leaves the same state
     return locked
 
 
@@ -546,7 +532,7 @@ def filing_approve(*, actor, filing: Filing, note: str = "") -> Filing:
     Approving ``open`` activates the account and gives it its filing number; approving
     ``change`` applies the proposed changes; approving ``close`` closes the account.
     """
-    _require(_is_system_or_office(actor))
+    authorize(actor, "registry.approve_filing")
     filing = _locked_submitted_filing(filing)
     account = MediaAccount.objects.select_for_update().get(pk=filing.media_account_id)
     filing.media_account = account  # so the caller sees the account as approved (its filing number)
@@ -555,15 +541,7 @@ def filing_approve(*, actor, filing: Filing, note: str = "") -> Filing:
     elif filing.kind == FilingKind.CHANGE:
         _apply_changes(account, filing.changes, actor=actor)
     else:
-        if account.status in (MediaAccountStatus.CLOSING, MediaAccountStatus.MERGING):
-            # The campaign's order closes it when the office verifies the order, which withdraws
-            # this filing; approving the filing as well would close the account twice.
-            raise InvalidTransition(
-                _(
-                    "A campaign has ordered this account's closure: "
-                    "it closes when the office verifies the order."
-                )
-            )
+        MEDIA_ACCOUNT.check(account, "close")
         _close(account, status=MediaAccountStatus.CLOSED, merged_into_id=filing.successor_id, actor=actor)
     _decide(filing, actor=actor, status=FilingStatus.APPROVED, note=note)
     record("registry.filing.approved", actor=actor, target=filing, changes={"after": {"note": note}})
@@ -571,8 +549,7 @@ def filing_approve(*, actor, filing: Filing, note: str = "") -> Filing:
 
 
 def _activate(account: MediaAccount, *, actor) -> None:
-    if account.status != MediaAccountStatus.PENDING:
-        raise InvalidTransition(_("Only a pending account can be activated."))
+    MEDIA_ACCOUNT.check(account, "activate")
     before = snapshot(account, ("status", "filing_number"))
     account.status = MediaAccountStatus.ACTIVE
     account.opened_on = account.activated_on = timezone.localdate()
@@ -588,8 +565,7 @@ def _activate(account: MediaAccount, *, actor) -> None:
 
 
 def _apply_changes(account: MediaAccount, changes: Mapping[str, Any], *, actor) -> None:
-    if account.status != MediaAccountStatus.ACTIVE:
-        raise InvalidTransition(_("Only an active account can be changed."))
+    MEDIA_ACCOUNT.check(account, "change")
     fields = {name: value for name, value in changes.items() if name != "operators"}
     before = snapshot(account, fields)
     for name, value in fields.items():
@@ -610,8 +586,6 @@ CLOSE_FIELDS = ("status", "merged_into", "closed_on")
 
 
 def _close(account: MediaAccount, *, status: str, merged_into_id: int | None, actor) -> None:
-    if not account.is_live:
-        raise InvalidTransition(_("Only a live account can be closed."))
     before = snapshot(account, CLOSE_FIELDS)
     account.status = status
     account.closed_on = timezone.localdate()
@@ -635,9 +609,9 @@ def media_account_order_closure(
     ``None`` when the account has ended meanwhile, through its own filing: there is nothing left to
     order, and making it ``closing`` again would undo the filing.
     """
-    _require(_is_system_or_office(actor))
+    authorize(actor, "audits.decide_application")
     account = MediaAccount.objects.select_for_update().get(pk=media_account.pk)
-    if not account.is_live:
+    if not MEDIA_ACCOUNT.allows(account, "order_closure"):
         return None
     before = snapshot(account, ("status",))
     account.status = MediaAccountStatus.MERGING if merge_target is not None else MediaAccountStatus.CLOSING
@@ -668,7 +642,7 @@ def media_account_close(
     recorded, and an approved close filing is recorded, so the registry's history tells the whole
     story. ``submitted_by``/``submitted_at`` say who asked for the closure and when (the unit's
     confirmation); ``note`` is the office's decision note."""
-    _require(_is_system_or_office(actor))
+    authorize(actor, "audits.verify_closure_order")
     # The account's submitted filings before the account, the order in which filing_approve locks
     # them: taken the other way round, the two would each wait for the other.
     pending = list(
@@ -677,6 +651,7 @@ def media_account_close(
         )
     )
     account = MediaAccount.objects.select_for_update().get(pk=media_account.pk)
+    MEDIA_ACCOUNT.check(account, "close_on_order")
     status = MediaAccountStatus.MERGED if merge_target is not None else MediaAccountStatus.CLOSED
     _close(account, status=status, merged_into_id=merge_target.pk if merge_target else None, actor=actor)
     # Moot once the account is closed.
@@ -709,7 +684,7 @@ def media_account_close(
 @transaction.atomic
 def filing_reject(*, actor, filing: Filing, note: str = "") -> Filing:
     """Reject a filing (office only); a rejected ``open`` filing leaves its account ``rejected``."""
-    _require(_is_system_or_office(actor))
+    authorize(actor, "registry.reject_filing")
     filing = _locked_submitted_filing(filing)
     _decide(filing, actor=actor, status=FilingStatus.REJECTED, note=note)
     record("registry.filing.rejected", actor=actor, target=filing, changes={"after": {"note": note}})
@@ -721,14 +696,7 @@ def filing_reject(*, actor, filing: Filing, note: str = "") -> Filing:
 @transaction.atomic
 def filing_withdraw(*, actor, filing: Filing, note: str = "") -> Filing:
     """The submitter (or the office) takes a filing back before it is decided."""
-    _require(
-        actor is None
-        or permissions.is_office_admin(actor)
-        or (
-            filing.submitted_by_id == actor.pk
-            and permissions.can_act_for_department(actor, filing.media_account.department_id)
-        )
-    )
+    authorize(actor, "registry.withdraw_filing", filing)
     filing = _locked_submitted_filing(filing)
     _decide(filing, actor=actor, status=FilingStatus.WITHDRAWN, note=note)
     record("registry.filing.withdrawn", actor=actor, target=filing, changes={"after": {"note": note}})
@@ -889,7 +857,7 @@ def media_accounts_import(
     checked before anything is written; any problem rejects the whole file with every bad
     row listed. Imported accounts are active, numbered, and carry an approved open filing.
     """
-    _require(_is_system_or_office(actor))
+    authorize(actor, "registry.import_accounts")
     rows = list(rows)
     departments = {department.code: department for department in Department.objects.all()}
     accounts, operators, errors = [], [], []
@@ -980,7 +948,7 @@ CORRECTABLE_FIELDS = (*MEDIA_ACCOUNT_FIELDS, "activated_on")
 @transaction.atomic
 def media_account_update(*, actor, media_account: MediaAccount, **fields: Any) -> MediaAccount:
     """The office corrects an account's record directly (units propose changes by filing)."""
-    _require(_is_system_or_office(actor))
+    authorize(actor, "registry.change_account")
     unknown = set(fields) - set(CORRECTABLE_FIELDS)
     if unknown:
         raise TypeError(f"media_account_update() cannot change {', '.join(sorted(unknown))}")
@@ -1053,8 +1021,8 @@ def metrics_record(*, actor, rows: Iterable[Mapping[str, Any]]) -> int:
                 % {"ids": ", ".join(str(pk) for pk in sorted(missing))}
             }
         )
-    if actor is not None:
-        _require(all(permissions.can_act_for_department(actor, a.department_id) for a in accounts.values()))
+    for account in accounts.values():
+        authorize(actor, "registry.enter_account_metrics", account)
     AccountMetric.objects.bulk_create(
         metrics,
         batch_size=1000,

@@ -10,6 +10,7 @@ And every room (each domain of audits/, each other app) names its modules from o
 
 import ast
 import graphlib
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,3 +209,34 @@ def test_no_module_name_is_a_layer_with_a_suffix():
         and any(name.rpartition(".")[2].startswith(f"{layer}_") for layer in LAYERS)
     )
     assert suffixed == []
+
+
+# Who may do what is written once, in accounts/rules.py; the role field is compared there and only
+# where a role shapes the user's own record (its labels, its staff flag and department).
+ROLE_COMPARISON = re.compile(r"\.role\s*(==|!=|in\b)|\brole\s*(==|!=)\s*Role\.|\bRole\.\w+\s*(==|!=)")
+ROLE_RECORD_MODULES = {"accounts.rules", "accounts.models", "accounts.services"}
+PERMISSION_CHECK_COPY = re.compile(r"^\s*def _?require(_\w+)?\(", re.MULTILINE)
+MAY_FLAG_FROM_ROLES = re.compile(
+    r"^\s*may_\w+\s*=.*(permissions\.|\.role\b|is_office_admin|can_act_for)", re.MULTILINE
+)
+
+
+def test_role_rules_are_written_only_in_accounts_rules():
+    compared = [
+        name
+        for name, path in MODULES.items()
+        if name not in ROLE_RECORD_MODULES and ROLE_COMPARISON.search(path.read_text())
+    ]
+    assert compared == [], "compare roles through accounts/rules.py's predicates and permissions"
+
+
+def test_no_module_keeps_its_own_permission_check_or_may_flags():
+    copies = [name for name, path in MODULES.items() if PERMISSION_CHECK_COPY.search(path.read_text())]
+    assert copies == [], "services and views check with accounts.rules.authorize"
+    flags = [
+        name
+        for name, path in MODULES.items()
+        if (".views" in name or ".api" in name or ".templatetags" in name)
+        and MAY_FLAG_FROM_ROLES.search(path.read_text())
+    ]
+    assert flags == [], "pages read what a user may do from the state tables or the permissions"

@@ -34,7 +34,7 @@ def _meetings(request):
 def _self_inspections(request):
     if request is None:
         return SelfInspection.objects.none()
-    return SelfInspection.objects.visible_to(request.user)
+    return SelfInspection.objects.restrict(request.user, "view")
 
 
 class CampaignFilter(django_filters.FilterSet):

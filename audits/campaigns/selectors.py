@@ -185,7 +185,7 @@ def still_to_do(inspection: SelfInspection, user) -> tuple[SelfInspection | None
     in the list's order (unit, then account) or else the first, and how many there are besides
     ``inspection``: a unit answering its accounts one after another (two queries)."""
     todo = (
-        SelfInspection.objects.visible_to(user)
+        SelfInspection.objects.restrict(user, "view")
         .filter(
             campaign_id=inspection.campaign_id,
             status__in=[SelfInspectionStatus.PENDING, SelfInspectionStatus.DRAFT],
@@ -354,13 +354,13 @@ def _progress_counts() -> dict:
 
 def campaign_progress(campaign: ReviewCampaign, user) -> Progress:
     """The campaign's counts per step, within what ``user`` may see (one query)."""
-    inspections = SelfInspection.objects.visible_to(user).filter(campaign=campaign)
+    inspections = SelfInspection.objects.restrict(user, "view").filter(campaign=campaign)
     return Progress(**inspections.aggregate(**_progress_counts()))
 
 
 def campaign_progress_by_department(campaign: ReviewCampaign, user) -> list[tuple[Department, Progress]]:
     """The same counts per unit, units in the registry's order (two queries)."""
-    inspections = SelfInspection.objects.visible_to(user).filter(campaign=campaign)
+    inspections = SelfInspection.objects.restrict(user, "view").filter(campaign=campaign)
     rows = inspections.values("media_account__department").annotate(**_progress_counts()).order_by()
     departments = Department.objects.in_bulk([row["media_account__department"] for row in rows])
     result = [(departments[row.pop("media_account__department")], Progress(**row)) for row in rows]
@@ -371,7 +371,7 @@ def running_campaigns_progress(user) -> list[tuple[ReviewCampaign, Progress]]:
     """The campaigns under way that cover what ``user`` may see, newest first, each with its counts
     within that scope (two queries however many there are): the dashboard's view of them."""
     rows = (
-        SelfInspection.objects.visible_to(user)
+        SelfInspection.objects.restrict(user, "view")
         .filter(campaign__status=CampaignStatus.RUNNING)
         .values("campaign")
         .annotate(**_progress_counts())
@@ -397,7 +397,7 @@ def decisions_of_meeting(meeting):
 
 def overdue_orders(user):
     return (
-        ClosureOrder.objects.visible_to(user)
+        ClosureOrder.objects.restrict(user, "view")
         .overdue()
         .select_related("media_account__department", "campaign")
     )
@@ -409,5 +409,5 @@ def visible_campaigns(user):
     campaigns = ReviewCampaign.objects.all()
     if permissions.sees_everything(user):
         return campaigns
-    mine = SelfInspection.objects.visible_to(user).filter(campaign=OuterRef("pk"))
+    mine = SelfInspection.objects.restrict(user, "view").filter(campaign=OuterRef("pk"))
     return campaigns.filter(Exists(mine))

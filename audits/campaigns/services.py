@@ -11,13 +11,13 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+from accounts.rules import authorize
 from accounts.services import department_admins, notify
 from audits.campaigns.choices import (
     CampaignStatus,
@@ -33,8 +33,8 @@ from audits.campaigns.models import (
     ReviewMeeting,
     SelfInspection,
 )
+from audits.campaigns.states import CAMPAIGN, CLOSURE_ORDER, SELF_INSPECTION
 from audits.trail.services import diff, record, record_many, snapshot
-from config.errors import InvalidTransition
 from registry import services as registry_services
 from registry.choices import MediaAccountStatus
 from registry.models import MediaAccount
@@ -52,19 +52,6 @@ ANSWER_FIELDS = (
     "proposal",
     "merge_target",
 )
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _office(actor) -> bool:
-    return actor is None or permissions.is_office_admin(actor)
-
-
-def _for_unit(actor, department_id: int) -> bool:
-    return actor is None or permissions.can_act_for_department(actor, department_id)
 
 
 # Step 0: the campaign --------------------------------------------------------------------------
@@ -103,7 +90,7 @@ def campaign_create(
     description: str = "",
 ) -> ReviewCampaign:
     """The office sets up a campaign: its scope and its two deadlines."""
-    _require(_office(actor))
+    authorize(actor, "audits.create_campaign")
     campaign = ReviewCampaign(
         name=name,
         description=description,
@@ -130,10 +117,9 @@ def campaign_create(
 @transaction.atomic
 def campaign_start(*, actor, campaign: ReviewCampaign) -> int:
     """Open one self-inspection per account in scope and tell each unit; returns how many."""
-    _require(_office(actor))
+    authorize(actor, "audits.start_campaign")
     campaign = ReviewCampaign.objects.select_for_update().get(pk=campaign.pk)
-    if campaign.status != CampaignStatus.DRAFT:
-        raise InvalidTransition(_("This campaign has already started."))
+    CAMPAIGN.check(campaign, "start")
     accounts = list(accounts_in_scope(campaign.scope).values_list("pk", "department_id"))
     if not accounts:
         raise ValidationError({"scope": _("No live account is in this campaign's scope.")})
@@ -188,11 +174,8 @@ def self_inspection_save(*, actor, self_inspection: SelfInspection, **answers: A
     if unknown:
         raise TypeError(f"self_inspection_save() got unknown fields {', '.join(sorted(unknown))}")
     inspection = _locked_self_inspection(self_inspection)
-    _require(_for_unit(actor, inspection.media_account.department_id))
-    if not inspection.is_editable:
-        raise InvalidTransition(
-            _("This application has been submitted and is locked until the office returns it.")
-        )
+    authorize(actor, "audits.answer_self_inspection", inspection)
+    SELF_INSPECTION.check(inspection, "save")
     before = snapshot(inspection, ANSWER_FIELDS)
     for name, value in answers.items():
         setattr(inspection, name, value)
@@ -232,9 +215,8 @@ def _submission_errors(inspection: SelfInspection) -> dict[str, str]:
 def self_inspection_submit(*, actor, self_inspection: SelfInspection) -> SelfInspection:
     """Submit the application for review; it is locked until the office returns it."""
     inspection = _locked_self_inspection(self_inspection)
-    _require(_for_unit(actor, inspection.media_account.department_id))
-    if not inspection.is_editable:
-        raise InvalidTransition(_("This application has already been submitted."))
+    authorize(actor, "audits.answer_self_inspection", inspection)
+    SELF_INSPECTION.check(inspection, "submit")
     errors = _submission_errors(inspection)
     if errors:
         raise ValidationError(errors)
@@ -261,10 +243,9 @@ def meeting_create(
     *, actor, campaign: ReviewCampaign, held_on: datetime.date, attendees: str, minutes: str = ""
 ) -> ReviewMeeting:
     """Record the office's review meeting."""
-    _require(_office(actor))
+    authorize(actor, "audits.record_meeting")
     campaign = ReviewCampaign.objects.get(pk=campaign.pk)  # the caller's copy may predate the start
-    if campaign.status != CampaignStatus.RUNNING:
-        raise InvalidTransition(_("Meetings are held while the campaign runs."))
+    CAMPAIGN.check(campaign, "record_meeting")
     meeting = ReviewMeeting(
         campaign=campaign, held_on=held_on, attendees=attendees, minutes=minutes, created_by=actor
     )
@@ -282,7 +263,7 @@ def meeting_create(
 @transaction.atomic
 def meeting_update(*, actor, meeting: ReviewMeeting, **fields: Any) -> ReviewMeeting:
     """Correct a meeting's date, attendees or minutes."""
-    _require(_office(actor))
+    authorize(actor, "audits.record_meeting")
     meeting = ReviewMeeting.objects.select_for_update().get(pk=meeting.pk)
     before = snapshot(meeting, ("held_on", "attendees", "minutes"))
     for name, value in fields.items():
@@ -303,11 +284,7 @@ def _decide_one(
     inspection = _locked_self_inspection(item["self_inspection"])
     if inspection.campaign_id != meeting.campaign_id:
         raise ValidationError({"meeting": _("The meeting belongs to another campaign.")})
-    if inspection.status != SelfInspectionStatus.SUBMITTED:
-        raise InvalidTransition(
-            _("The application for “%(account)s” is not awaiting a decision (it is %(status)s).")
-            % {"account": inspection.media_account.name, "status": inspection.get_status_display()}
-        )
+    SELF_INSPECTION.check(inspection, "decide")
     outcome = item["outcome"]
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": _("Choose retain, close, merge or return.")})
@@ -394,7 +371,7 @@ def decisions_make(
     campaign's closure deadline), ``merge_target`` (default: the unit's proposal) and ``note``.
     With several items, bad input names the item: ``items[3].merge_target``.
     """
-    _require(_office(actor))
+    authorize(actor, "audits.decide_application")
     items = list(items)
     if not items:
         raise ValidationError(_("Choose at least one application to decide."))
@@ -488,9 +465,8 @@ def closure_order_confirm(
 ) -> ClosureOrder:
     """The unit says the closure or merger is done, with its evidence."""
     order = _locked_order(order)
-    _require(_for_unit(actor, order.media_account.department_id))
-    if order.status != ClosureOrderStatus.OPEN:
-        raise InvalidTransition(_("This order is not open."))
+    authorize(actor, "audits.confirm_closure_order", order)
+    CLOSURE_ORDER.check(order, "confirm")
     if not (evidence_url or evidence_file or note.strip()):
         raise ValidationError({"evidence_url": _("Give the notice URL, a screenshot or a note as evidence.")})
     if order.is_merger and merge_target is not None:
@@ -525,10 +501,9 @@ def closure_order_confirm(
 def closure_order_verify(*, actor, order: ClosureOrder, note: str = "") -> ClosureOrder:
     """The office checks the closure: the registry closes (or merges) the account, withdrawing its
     pending filings and recording an approved close filing (``media_account_close``)."""
-    _require(_office(actor))
+    authorize(actor, "audits.verify_closure_order", order)
     order = _locked_order(order)
-    if order.status != ClosureOrderStatus.CONFIRMED:
-        raise InvalidTransition(_("Only an order the unit has confirmed can be verified."))
+    CLOSURE_ORDER.check(order, "verify")
     registry_services.media_account_close(
         actor=actor,
         media_account=order.media_account,
@@ -550,10 +525,9 @@ def closure_order_verify(*, actor, order: ClosureOrder, note: str = "") -> Closu
 @transaction.atomic
 def closure_order_reject(*, actor, order: ClosureOrder, note: str) -> ClosureOrder:
     """The office finds the closure not done: the order is open again, with the reason."""
-    _require(_office(actor))
+    authorize(actor, "audits.reject_closure_order", order)
     order = _locked_order(order)
-    if order.status != ClosureOrderStatus.CONFIRMED:
-        raise InvalidTransition(_("Only an order the unit has confirmed can be sent back."))
+    CLOSURE_ORDER.check(order, "reject")
     if not note.strip():
         raise ValidationError({"note": _("Say what is still missing.")})
     order.status = ClosureOrderStatus.OPEN

@@ -5,12 +5,12 @@ running scheduler without a restart. Migration ``0005_inspection_schedule`` inst
 (02:00 Asia/Shanghai); :func:`inspection_schedule_set` creates it again if it was deleted.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from accounts import permissions
+from accounts.rules import authorize
 from audits.inspections.selectors import TASK_NAME, TIMEZONE
 from audits.trail.services import diff, record
 
@@ -42,8 +42,7 @@ def _daily_crontab(hour: int, minute: int) -> CrontabSchedule:
 def scheduled_job_switch(*, actor, task: PeriodicTask, enabled: bool) -> PeriodicTask:
     """The office switches a scheduled job on or off (in the admin); a switched-off job stays off
     across beat's restarts, which rewrite the settings' jobs but not their ``enabled``."""
-    if not permissions.is_office_admin(actor):
-        raise PermissionDenied
+    authorize(actor, "audits.manage_schedule")
     task = PeriodicTask.objects.select_for_update().get(pk=task.pk)
     if task.enabled != enabled:
         task.enabled = enabled
@@ -60,8 +59,7 @@ def scheduled_job_switch(*, actor, task: PeriodicTask, enabled: bool) -> Periodi
 @transaction.atomic
 def inspection_schedule_set(*, actor, hour: int, minute: int, enabled: bool) -> PeriodicTask:
     """The office sets the daily run's time (Asia/Shanghai) and turns it on or off; idempotent."""
-    if not permissions.is_office_admin(actor):
-        raise PermissionDenied
+    authorize(actor, "audits.manage_schedule")
     errors = {}
     if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour <= 23:
         errors["hour"] = _("The hour must be a whole number from 0 to 23.")

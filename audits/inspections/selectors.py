@@ -28,7 +28,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import PeriodicTask
 
-from accounts import permissions
 from audits.inspections.choices import FindingStatus, Grade, NoticeStatus, RunStatus, Severity
 from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
 from registry.choices import LIVE_STATUSES, Platform
@@ -92,7 +91,7 @@ def gravest_first() -> Case:
 def grade_counts(user) -> dict[str, int]:
     """How many of the live accounts ``user`` may see are green, amber and red: one query."""
     rows = (
-        with_grade(MediaAccount.objects.visible_to(user).filter(status__in=LIVE_STATUSES))
+        with_grade(MediaAccount.objects.restrict(user, "view").filter(status__in=LIVE_STATUSES))
         .order_by()
         .values("grade")
         .annotate(n=Count("pk"))
@@ -345,7 +344,7 @@ def unfinished_run() -> InspectionRun | None:
 def finding_list(user) -> QuerySet:
     """The queryset behind the findings page, before ``FindingFilter`` narrows it."""
     return (
-        Finding.objects.visible_to(user)
+        Finding.objects.restrict(user, "view")
         .select_related("rule", "media_account__department", "notice")
         .order_by(gravest_first(), "-last_seen", "pk")
     )
@@ -370,7 +369,7 @@ def finding_detail_lines(finding: Finding) -> list[tuple[str, Any]]:
 def notice_list(user) -> QuerySet:
     """The notices ``user`` may see, each with its number of findings, the newest first."""
     return (
-        RectificationNotice.objects.visible_to(user)
+        RectificationNotice.objects.restrict(user, "view")
         .select_related("department", "run")
         .annotate(finding_count=Count("findings"))
         .order_by("-created_at", "-pk")
@@ -395,7 +394,7 @@ def standing_per_run(user) -> list[dict[str, Any]]:
     """For each of the last finished runs, oldest first, the findings that stood after it by
     severity and its red accounts, within ``user``'s scope: one query, whatever the volume."""
     standing = _standing(
-        Finding.objects.visible_to(user), OuterRef("inspection_date"), OuterRef("finished_at")
+        Finding.objects.restrict(user, "view"), OuterRef("inspection_date"), OuterRef("finished_at")
     )
     red_accounts = Subquery(
         standing.filter(severity__in=RED_SEVERITIES)
@@ -452,7 +451,7 @@ def dashboard(user) -> InspectionDashboard:
     severities = dict(Severity.choices)
     counts = grade_counts(user)
     grades = [(grade, str(label), counts[grade]) for grade, label in Grade.choices]
-    notices = RectificationNotice.objects.visible_to(user).aggregate(
+    notices = RectificationNotice.objects.restrict(user, "view").aggregate(
         open=Count("pk", filter=Q(status=NoticeStatus.OPEN)),
         overdue=Count("pk", filter=Q(status=NoticeStatus.OPEN, deadline__lt=timezone.localdate())),
     )
@@ -520,8 +519,3 @@ def next_daily_run(
     if candidate <= local_now:
         candidate += datetime.timedelta(days=1)
     return candidate
-
-
-def sees_every_run(user) -> bool:
-    """Runs and their reports are district-wide: the office's and the auditors' pages."""
-    return permissions.visible_department_ids(user) is permissions.ALL

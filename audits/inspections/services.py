@@ -11,7 +11,7 @@ import datetime
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import CharField, DateField, F, IntegerField, JSONField, Value
 from django.db.models.functions import JSONObject
@@ -19,29 +19,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+from accounts.rules import authorize
 from accounts.services import department_admins, notify
 from audits.inspections import rules
 from audits.inspections.choices import FindingStatus, NoticeStatus, RunStatus, Severity
 from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
 from audits.inspections.selectors import STALE_RUN, unfinished_run
+from audits.inspections.states import FINDING, NOTICE
 from audits.inspections.tasks import execute_inspection_run
 from audits.trail.services import diff, record, snapshot
-from config.errors import InvalidTransition
 from registry.choices import LIVE_STATUSES
 from registry.models import MediaAccount
 
 logger = logging.getLogger(__name__)
 NOTICE_WORKING_DAYS = 5
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _office(actor) -> bool:
-    return actor is None or permissions.is_office_admin(actor)
 
 
 # Rules ---------------------------------------------------------------------------------------
@@ -84,7 +75,7 @@ def inspection_rule_update(
     thresholds: dict[str, Any] | None = None,
 ) -> InspectionRule:
     """The office edits a rule's thresholds, severity or on/off; the change is in the trail."""
-    _require(_office(actor))
+    authorize(actor, "audits.edit_inspection_rule")
     rule = InspectionRule.objects.select_for_update().get(pk=rule.pk)
     before = snapshot(rule, ("enabled", "severity", "thresholds"))
     if enabled is not None:
@@ -123,7 +114,7 @@ def _runs_in_turn() -> None:
 def inspection_run_request(*, actor, inspection_date: datetime.date | None = None) -> InspectionRun:
     """Queue a run (the office, or the scheduler with ``actor=None``); a worker executes it.
     While a run for the same day is queued or running, that run is the answer, not a second one."""
-    _require(_office(actor))
+    authorize(actor, "audits.request_inspection_run")
     day = inspection_date or timezone.localdate()
     _runs_in_turn()
     under_way = unfinished_run()
@@ -304,10 +295,9 @@ def _send_notices(run: InspectionRun) -> int:
 @transaction.atomic
 def finding_waive(*, actor, finding: Finding, reason: str) -> Finding:
     """The office accepts a finding as justified; it no longer counts against the account."""
-    _require(permissions.is_office_admin(actor))
+    authorize(actor, "audits.waive_finding", finding)
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
-    if finding.status != FindingStatus.OPEN:
-        raise InvalidTransition(_("Only an open finding can be waived."))
+    FINDING.check(finding, "waive")
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for waiving the finding.")})
     finding.status = FindingStatus.WAIVED
@@ -327,9 +317,8 @@ def _locked_notice(notice: RectificationNotice) -> RectificationNotice:
 def notice_respond(*, actor, notice: RectificationNotice, response: str) -> RectificationNotice:
     """The unit says what it did about the findings."""
     notice = _locked_notice(notice)
-    _require(permissions.can_act_for_department(actor, notice.department_id))
-    if notice.status != NoticeStatus.OPEN:
-        raise InvalidTransition(_("This notice is not awaiting an answer."))
+    authorize(actor, "audits.respond_notice", notice)
+    NOTICE.check(notice, "respond")
     if not response.strip():
         raise ValidationError({"response": _("Say what was done.")})
     notice.status = NoticeStatus.RESPONDED
@@ -344,10 +333,9 @@ def notice_respond(*, actor, notice: RectificationNotice, response: str) -> Rect
 @transaction.atomic
 def notice_accept(*, actor, notice: RectificationNotice, note: str = "") -> RectificationNotice:
     """The office accepts the answer: the notice's open findings are resolved."""
-    _require(permissions.is_office_admin(actor))
+    authorize(actor, "audits.decide_notice", notice)
     notice = _locked_notice(notice)
-    if notice.status != NoticeStatus.RESPONDED:
-        raise InvalidTransition(_("Only an answered notice can be accepted."))
+    NOTICE.check(notice, "accept")
     notice.status = NoticeStatus.ACCEPTED
     notice.decided_by = actor
     notice.decided_at = timezone.now()
@@ -367,10 +355,9 @@ def notice_accept(*, actor, notice: RectificationNotice, note: str = "") -> Rect
 @transaction.atomic
 def notice_return(*, actor, notice: RectificationNotice, note: str) -> RectificationNotice:
     """The office sends the answer back: the unit must answer again."""
-    _require(permissions.is_office_admin(actor))
+    authorize(actor, "audits.decide_notice", notice)
     notice = _locked_notice(notice)
-    if notice.status != NoticeStatus.RESPONDED:
-        raise InvalidTransition(_("Only an answered notice can be sent back."))
+    NOTICE.check(notice, "return")
     if not note.strip():
         raise ValidationError({"note": _("Say what is still missing.")})
     notice.status = NoticeStatus.OPEN

@@ -6,19 +6,22 @@ notices are scoped like everything else: a unit sees its own, and whatever is ou
 answers 404. Every write goes through ``audits.inspections.services``.
 """
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import permissions
+from accounts.rules import authorize
 from audits.inspections import selectors, services, spreadsheets
-from audits.inspections.choices import FindingStatus, NoticeStatus, RunStatus
+from audits.inspections.choices import FindingStatus, RunStatus
 from audits.inspections.filters import FindingFilter, NoticeFilter
 from audits.inspections.forms import (
     NoticeNoteForm,
@@ -31,22 +34,13 @@ from audits.inspections.forms import (
 )
 from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
 from audits.inspections.schedule import inspection_schedule_set
+from audits.inspections.states import NOTICE
 from config.downloads import download, xlsx_response
-from config.errors import InvalidTransition
 from config.forms import add_service_errors
+from config.states import available
+from config.views import transition
 
 PAGE_SIZE = 50
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _refused(request, error: InvalidTransition) -> int:
-    """Another user acted first, or the state moved on: say so; the page is shown again with 409."""
-    messages.error(request, str(error.message))
-    return 409
 
 
 def _filtered(request, ignore=("page",)) -> bool:
@@ -62,7 +56,7 @@ def _run_list_page(request, *, schedule_form=None, status=200):
         request.GET.get("page")
     )
     schedule = selectors.inspection_schedule()
-    office = permissions.is_office_admin(request.user)
+    office = request.user.has_perm("audits.request_inspection_run")
     if office and schedule_form is None:
         schedule_form = ScheduleForm(
             initial={"time": f"{schedule.hour:02d}:{schedule.minute:02d}", "enabled": schedule.enabled}
@@ -86,7 +80,7 @@ def _run_list_page(request, *, schedule_form=None, status=200):
 @login_required
 def inspection_run_list(request):
     """Every run with its counts per rule; the office starts one and sets the daily time here."""
-    _require(selectors.sees_every_run(request.user))
+    authorize(request.user, "audits.view_inspection_runs")
     return _run_list_page(request)
 
 
@@ -94,7 +88,7 @@ def inspection_run_list(request):
 @login_required
 def inspection_run_create(request):
     """ "Run now": the run is queued for a worker and the page follows it; nothing waits here."""
-    _require(permissions.is_office_admin(request.user))
+    authorize(request.user, "audits.request_inspection_run")
     under_way = selectors.unfinished_run()
     if under_way is not None:
         messages.info(request, _("A run is already under way; here it is."))
@@ -107,7 +101,7 @@ def inspection_run_create(request):
 @require_POST
 @login_required
 def inspection_schedule_update(request):
-    _require(permissions.is_office_admin(request.user))
+    authorize(request.user, "audits.manage_schedule")
     form = ScheduleForm(request.POST)
     if form.is_valid():
         time = form.cleaned_data["time"]
@@ -125,7 +119,7 @@ def inspection_schedule_update(request):
 
 
 def _run_or_404(request, pk: int) -> InspectionRun:
-    _require(selectors.sees_every_run(request.user))
+    authorize(request.user, "audits.view_inspection_runs")
     return get_object_or_404(InspectionRun.objects.select_related("requested_by"), pk=pk)
 
 
@@ -191,14 +185,17 @@ def rule_list(request):
     return render(
         request,
         "audits/rule_list.html",
-        {"inspection_tab": "rules", "rules": rules, "may_edit": permissions.is_office_admin(request.user)},
+        {
+            "inspection_tab": "rules",
+            "rules": rules,
+        },
     )
 
 
 @login_required
 def rule_update(request, pk: int):
     """The office edits a rule; a bad value is marked on its field and nothing is saved."""
-    _require(permissions.is_office_admin(request.user))
+    authorize(request.user, "audits.edit_inspection_rule")
     rule = get_object_or_404(InspectionRule, pk=pk)
     form = RuleForm(request.POST or None, rule=rule)
     if request.method == "POST":
@@ -246,7 +243,7 @@ def finding_list(request):
 
 def _finding_or_404(request, pk: int) -> Finding:
     return get_object_or_404(
-        Finding.objects.visible_to(request.user).select_related(
+        Finding.objects.restrict(request.user, "view").select_related(
             "rule", "media_account__department", "notice", "waived_by", "last_run"
         ),
         pk=pk,
@@ -254,7 +251,7 @@ def _finding_or_404(request, pk: int) -> Finding:
 
 
 def _finding_page(request, finding, *, waive_form=None, status=200):
-    may_waive = finding.status == FindingStatus.OPEN and permissions.is_office_admin(request.user)
+    actions = available(finding, request.user)
     return render(
         request,
         "audits/finding_detail.html",
@@ -262,7 +259,7 @@ def _finding_page(request, finding, *, waive_form=None, status=200):
             "inspection_tab": "findings",
             "finding": finding,
             "detail": selectors.finding_detail_lines(finding),
-            "waive_form": (waive_form or WaiveForm()) if may_waive else None,
+            "waive_form": (waive_form or WaiveForm()) if "waive" in actions else None,
         },
         status=status,
     )
@@ -278,20 +275,18 @@ def finding_detail(request, pk: int):
 def finding_waive(request, pk: int):
     """The office accepts a finding as justified, with the reason; it stops counting against the account."""
     finding = _finding_or_404(request, pk)
-    _require(permissions.is_office_admin(request.user))
-    form = WaiveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.finding_waive(actor=request.user, finding=finding, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except InvalidTransition as error:
-            return _finding_page(request, _finding_or_404(request, pk), status=_refused(request, error))
-        else:
-            messages.success(request, _("Finding waived: %(finding)s.") % {"finding": finding})
-            return redirect("finding_detail", pk=finding.pk)
-    messages.error(request, _("Nothing was saved. Please correct the problems marked below."))
-    return _finding_page(request, finding, waive_form=form)
+    return transition(
+        request,
+        finding,
+        permission="audits.waive_finding",
+        form=WaiveForm(request.POST),
+        act=lambda data: services.finding_waive(actor=request.user, finding=finding, reason=data["reason"]),
+        page=functools.partial(_finding_page, request),
+        form_name="waive_form",
+        success=_("Finding waived: %(finding)s.") % {"finding": finding},
+        redirect_to=reverse("finding_detail", args=[finding.pk]),
+        refetch=lambda: _finding_or_404(request, pk),
+    )
 
 
 # Rectification notices -------------------------------------------------------------------------
@@ -312,7 +307,7 @@ def notice_list(request):
             "filter": filterset,
             "page": page,
             "today": timezone.localdate(),
-            "overdue_count": RectificationNotice.objects.visible_to(request.user).overdue().count(),
+            "overdue_count": RectificationNotice.objects.restrict(request.user, "view").overdue().count(),
             "filtered": _filtered(request),
         },
     )
@@ -320,7 +315,7 @@ def notice_list(request):
 
 def _notice_or_404(request, pk: int) -> RectificationNotice:
     return get_object_or_404(
-        RectificationNotice.objects.visible_to(request.user).select_related(
+        RectificationNotice.objects.restrict(request.user, "view").select_related(
             "department", "run", "responded_by", "decided_by"
         ),
         pk=pk,
@@ -328,10 +323,7 @@ def _notice_or_404(request, pk: int) -> RectificationNotice:
 
 
 def _notice_page(request, notice, *, response_form=None, accept_form=None, return_form=None, status=200):
-    may_respond = notice.status == NoticeStatus.OPEN and permissions.can_act_for_department(
-        request.user, notice.department_id
-    )
-    may_decide = notice.status == NoticeStatus.RESPONDED and permissions.is_office_admin(request.user)
+    actions = available(notice, request.user)
     findings = notice.findings.select_related("rule", "media_account").order_by("media_account__name", "pk")
     return render(
         request,
@@ -340,10 +332,12 @@ def _notice_page(request, notice, *, response_form=None, accept_form=None, retur
             "inspection_tab": "notices",
             "notice": notice,
             "findings": findings,
-            "response_form": (response_form or NoticeResponseForm(prefix="respond")) if may_respond else None,
-            "accept_form": (accept_form or NoticeNoteForm(prefix="accept")) if may_decide else None,
+            "response_form": (response_form or NoticeResponseForm(prefix="respond"))
+            if "respond" in actions
+            else None,
+            "accept_form": (accept_form or NoticeNoteForm(prefix="accept")) if "accept" in actions else None,
             "return_form": (return_form or NoticeNoteForm(prefix="return", required=True))
-            if may_decide
+            if "return" in actions
             else None,
         },
         status=status,
@@ -356,61 +350,66 @@ def notice_detail(request, pk: int):
     return _notice_page(request, _notice_or_404(request, pk))
 
 
+def _notice_transition(request, pk: int, *, name: str, form, act, form_name: str, success: str, invalid=None):
+    notice = _notice_or_404(request, pk)
+    return transition(
+        request,
+        notice,
+        permission=NOTICE[name].permission,
+        form=form,
+        act=lambda data: act(notice, data),
+        page=functools.partial(_notice_page, request),
+        form_name=form_name,
+        success=success,
+        redirect_to=reverse("notice_detail", args=[notice.pk]),
+        refetch=lambda: _notice_or_404(request, pk),
+        invalid=invalid,
+    )
+
+
 @require_POST
 @login_required
 def notice_respond(request, pk: int):
     """The unit says what it did about the findings."""
-    notice = _notice_or_404(request, pk)
-    _require(permissions.can_act_for_department(request.user, notice.department_id))
-    form = NoticeResponseForm(request.POST, prefix="respond")
-    if form.is_valid():
-        try:
-            services.notice_respond(actor=request.user, notice=notice, response=form.cleaned_data["response"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except InvalidTransition as error:
-            return _notice_page(request, _notice_or_404(request, pk), status=_refused(request, error))
-        else:
-            messages.success(request, _("Answer sent. The office will check it."))
-            return redirect("notice_detail", pk=notice.pk)
-    messages.error(request, _("Nothing was sent. Please correct the problems marked below."))
-    return _notice_page(request, notice, response_form=form)
+    return _notice_transition(
+        request,
+        pk,
+        name="respond",
+        form=NoticeResponseForm(request.POST, prefix="respond"),
+        act=lambda notice, data: services.notice_respond(
+            actor=request.user, notice=notice, response=data["response"]
+        ),
+        form_name="response_form",
+        success=_("Answer sent. The office will check it."),
+        invalid=_("Nothing was sent. Please correct the problems marked below."),
+    )
 
 
 @require_POST
 @login_required
 def notice_accept(request, pk: int):
     """The office accepts the answer: the notice's open findings are resolved."""
-    notice = _notice_or_404(request, pk)
-    _require(permissions.is_office_admin(request.user))
-    form = NoticeNoteForm(request.POST, prefix="accept")
-    if not form.is_valid():
-        messages.error(request, _("Nothing was saved. Please correct the problems marked below."))
-        return _notice_page(request, notice, accept_form=form)
-    try:
-        services.notice_accept(actor=request.user, notice=notice, note=form.cleaned_data["note"])
-    except InvalidTransition as error:
-        return _notice_page(request, _notice_or_404(request, pk), status=_refused(request, error))
-    messages.success(request, _("Answer accepted; the notice's findings are resolved."))
-    return redirect("notice_detail", pk=notice.pk)
+    return _notice_transition(
+        request,
+        pk,
+        name="accept",
+        form=NoticeNoteForm(request.POST, prefix="accept"),
+        act=lambda notice, data: services.notice_accept(actor=request.user, notice=notice, note=data["note"]),
+        form_name="accept_form",
+        success=_("Answer accepted; the notice's findings are resolved."),
+    )
 
 
 @require_POST
 @login_required
 def notice_return(request, pk: int):
     """The office sends the answer back with what is still missing; the unit answers again."""
-    notice = _notice_or_404(request, pk)
-    _require(permissions.is_office_admin(request.user))
-    form = NoticeNoteForm(request.POST, prefix="return", required=True)
-    if form.is_valid():
-        try:
-            services.notice_return(actor=request.user, notice=notice, note=form.cleaned_data["note"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except InvalidTransition as error:
-            return _notice_page(request, _notice_or_404(request, pk), status=_refused(request, error))
-        else:
-            messages.success(request, _("Sent back to the unit."))
-            return redirect("notice_detail", pk=notice.pk)
-    messages.error(request, _("Nothing was saved. Please correct the problems marked below."))
-    return _notice_page(request, notice, return_form=form)
+    return _notice_transition(
+        request,
+        pk,
+        name="return",
+        form=NoticeNoteForm(request.POST, prefix="return", required=True),
+        act=lambda notice, data: services.notice_return(actor=request.user, notice=notice, note=data["note"]),
+        form_name="return_form",
+        success=_("Sent back to the unit."),
+    )

@@ -68,7 +68,7 @@ def ranking(user, *, week_start: datetime.date, platform: str | None = None) -> 
         .values("n")
     )
     return (
-        week.visible_to(user)
+        week.restrict(user, "view")
         .select_related("media_account__department")
         .annotate(rank=Coalesce(Subquery(higher, output_field=IntegerField()), Value(0)) + 1)
         .order_by("-index", F("media_account__name").asc(), "pk")

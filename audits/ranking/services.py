@@ -15,14 +15,14 @@ An account that did not post in the week scores 0 (O, A, P and the index).
 import datetime
 import math
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, FilteredRelation, FloatField, Max, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Ln
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+from accounts.rules import authorize
 from audits.ranking.models import WeeklyIndex
 from audits.ranking.selectors import WEEK, week_start_of
 from audits.trail.services import record
@@ -106,8 +106,7 @@ def weekly_index_compute(*, week_start: datetime.date, actor=None) -> int:
     has since recorded as closed or merged before the week), and one audit event records it, so
     computing the same week again is safe and gives the same rows.
     """
-    if not (actor is None or permissions.is_office_admin(actor)):
-        raise PermissionDenied
+    authorize(actor, "audits.compute_ranking")
     if week_start != week_start_of(week_start):
         raise ValidationError({"week": _("A week starts on a Sunday.")})
     if week_start + WEEK > timezone.localdate():

@@ -6,7 +6,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from accounts.rules import authorize
 from audits.ranking import spreadsheets
 from audits.ranking.selectors import (
     WEEK,
@@ -112,7 +113,7 @@ def ranking_page(request):
             "next_url": _url(week + WEEK, platform) if week < latest else "",
             "export_url": f"{reverse('ranking_export')}?{_query(week, platform)}",
             "weeks": [(day, _url(day, platform)) for day in computed_weeks()],
-            "may_compute": permissions.is_office_admin(request.user) and week <= latest,
+            "may_compute": request.user.has_perm("audits.compute_ranking") and week <= latest,
             "sees_all": permissions.visible_department_ids(request.user) is permissions.ALL,
         },
     )
@@ -158,8 +159,7 @@ def ranking_export(request):
 @login_required
 def ranking_compute(request):
     """The office computes (again) one week's index, e.g. after late figures came in."""
-    if not permissions.is_office_admin(request.user):
-        raise PermissionDenied
+    authorize(request.user, "audits.compute_ranking")
     form = RankingQueryForm(request.POST)
     if not form.is_valid() or not form.cleaned_data["week"]:
         # Computing the default week instead of the one asked for would replace figures nobody asked for.

@@ -5,7 +5,7 @@ import datetime
 from django import template
 from django.utils import timezone
 
-from accounts import permissions
+from accounts.rules import allowed
 from audits.ranking.selectors import account_trend
 from registry.forms import MetricEntryForm
 
@@ -16,7 +16,7 @@ register = template.Library()
 def account_activity(context, account):
     """``{% account_activity account %}``: one query for the trend, none for the form."""
     user = context["request"].user
-    may_enter = permissions.can_act_for_department(user, account.department_id)
+    may_enter = allowed(user, "registry.enter_account_metrics", account)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     return {
         "account": account,

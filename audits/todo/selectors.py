@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts import permissions
+from accounts import permissions, rules
 from accounts.models import User
 from audits.campaigns.choices import ClosureOrderStatus, SelfInspectionStatus
 from audits.campaigns.models import ClosureOrder, SelfInspection
@@ -134,7 +134,7 @@ def _answered_notice_rows(notices, today) -> list[TodoItem]:
 def late_units(user, today: datetime.date | None = None) -> QuerySet:
     """The units in scope with a self-inspection, a closure order or a notice past its deadline."""
     today = today or timezone.localdate()
-    return Department.objects.visible_to(user).filter(
+    return Department.objects.restrict(user, "view").filter(
         Exists(_overdue_self_inspections(today))
         | Exists(_overdue_orders(today))
         | Exists(_overdue_notices(today))
@@ -157,14 +157,16 @@ OFFICE_QUEUES = (
     Queue(
         key="filings",
         label=_("Filings to approve"),
-        pending=lambda user, today: Filing.objects.visible_to(user).filter(status=FilingStatus.SUBMITTED),
+        pending=lambda user, today: Filing.objects.restrict(user, "view").filter(
+            status=FilingStatus.SUBMITTED
+        ),
         url_name="filing_queue",
         rows=_filing_rows,
     ),
     Queue(
         key="applications",
         label=_("Applications to decide"),
-        pending=lambda user, today: SelfInspection.objects.visible_to(user).filter(
+        pending=lambda user, today: SelfInspection.objects.restrict(user, "view").filter(
             status=SelfInspectionStatus.SUBMITTED
         ),
         url_name="self_inspection_list",
@@ -174,7 +176,7 @@ OFFICE_QUEUES = (
     Queue(
         key="closures",
         label=_("Closures to verify"),
-        pending=lambda user, today: ClosureOrder.objects.visible_to(user).filter(
+        pending=lambda user, today: ClosureOrder.objects.restrict(user, "view").filter(
             status=ClosureOrderStatus.CONFIRMED
         ),
         url_name="closure_order_list",
@@ -184,7 +186,7 @@ OFFICE_QUEUES = (
     Queue(
         key="answers",
         label=_("Answers to accept or return"),
-        pending=lambda user, today: RectificationNotice.objects.visible_to(user).filter(
+        pending=lambda user, today: RectificationNotice.objects.restrict(user, "view").filter(
             status=NoticeStatus.RESPONDED
         ),
         url_name="notice_list",
@@ -255,18 +257,18 @@ UNIT_QUEUES = (
     Queue(
         key="self_inspections",
         label=_("Self-inspections to submit"),
-        pending=lambda user, today: SelfInspection.objects.visible_to(user).awaiting_unit(),
-        overdue=lambda user, today: SelfInspection.objects.visible_to(user).overdue(today),
+        pending=lambda user, today: SelfInspection.objects.restrict(user, "view").awaiting_unit(),
+        overdue=lambda user, today: SelfInspection.objects.restrict(user, "view").overdue(today),
         url_name="self_inspection_list",
         rows=_self_inspection_rows,
     ),
     Queue(
         key="closure_orders",
         label=pgettext_lazy("to-do", "Closure orders to carry out"),
-        pending=lambda user, today: ClosureOrder.objects.visible_to(user).filter(
+        pending=lambda user, today: ClosureOrder.objects.restrict(user, "view").filter(
             status=ClosureOrderStatus.OPEN
         ),
-        overdue=lambda user, today: ClosureOrder.objects.visible_to(user).overdue(today),
+        overdue=lambda user, today: ClosureOrder.objects.restrict(user, "view").overdue(today),
         url_name="closure_order_list",
         query=f"status={ClosureOrderStatus.OPEN}",
         rows=_open_order_rows,
@@ -274,10 +276,10 @@ UNIT_QUEUES = (
     Queue(
         key="notices",
         label=_("Rectification notices to answer"),
-        pending=lambda user, today: RectificationNotice.objects.visible_to(user).filter(
+        pending=lambda user, today: RectificationNotice.objects.restrict(user, "view").filter(
             status=NoticeStatus.OPEN
         ),
-        overdue=lambda user, today: RectificationNotice.objects.visible_to(user).overdue(today),
+        overdue=lambda user, today: RectificationNotice.objects.restrict(user, "view").overdue(today),
         url_name="notice_list",
         query=f"status={NoticeStatus.OPEN}",
         rows=_open_notice_rows,
@@ -289,7 +291,7 @@ def queues_for(user) -> tuple[Queue, ...]:
     """The office's queues, a unit's, or none (auditors only read)."""
     if permissions.is_office_admin(user):
         return OFFICE_QUEUES
-    if user.is_authenticated and user.is_active and user.is_dept_admin:
+    if rules.is_dept_admin(user):
         return UNIT_QUEUES
     return ()
 

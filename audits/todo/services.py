@@ -3,13 +3,13 @@ administrators in the app and by e-mail."""
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+from accounts.rules import authorize
 from accounts.services import department_admins, notify
 from audits.campaigns.models import ClosureOrder, SelfInspection
 from audits.inspections.models import RectificationNotice
@@ -86,8 +86,7 @@ def reminder_send(*, actor, department: Department, message: str = "") -> Remind
     """The office reminds a late unit (催办): the unit's administrators are told what is overdue,
     with the office's message. Refused for a unit with nothing overdue, and within an hour of the
     unit's last reminder."""
-    if not permissions.is_office_admin(actor):
-        raise PermissionDenied
+    authorize(actor, "audits.remind_unit", department)
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX_LENGTH:
         raise ValidationError({"message": _("At most %(limit)d characters.") % {"limit": MESSAGE_MAX_LENGTH}})

@@ -3,12 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import permissions
-from audits.campaigns.views.common import refuse, require
+from accounts.rules import authorize
+from audits.campaigns.views.common import refuse
 from audits.todo.forms import ReminderForm
 from audits.todo.selectors import todo_page
 from audits.todo.services import reminder_send
@@ -26,7 +26,7 @@ def _page(request, *, failed=None, form=None, status=200):
             "page": page,
             # The navigation's count is the page's own: not counted twice.
             "todo": page.counts,
-            "may_remind": permissions.is_office_admin(request.user),
+            "may_remind": request.user.has_perm("audits.remind_unit"),
             "failed_department": failed,
             "failed_form": form,
         },
@@ -44,8 +44,8 @@ def todo(request):
 @login_required
 def reminder_send_view(request, pk: int):
     """The office reminds a late unit (催办), with an optional message."""
-    department = permissions.get_visible_or_404(Department.objects.all(), request.user, via="pk", pk=pk)
-    require(permissions.is_office_admin(request.user))
+    department = get_object_or_404(Department.objects.restrict(request.user, "view"), pk=pk)
+    authorize(request.user, "audits.remind_unit", department)
     form = ReminderForm(request.POST)
     if form.is_valid():
         try:

@@ -293,7 +293,7 @@ def object_name(event: AuditEvent) -> str:
 
 
 def visible_events(user):
-    return AuditEvent.objects.visible_to(user).select_related("department").order_by("-at", "-pk")
+    return AuditEvent.objects.restrict(user, "view").select_related("department").order_by("-at", "-pk")
 
 
 def trail_rows(user, events: Iterable[AuditEvent]) -> list[TrailRow]:

@@ -2,7 +2,7 @@
 and the same list as .xlsx or .csv.
 
 The office and auditors see every event; a department administrator the events of its own units
-(``AuditEvent.objects.visible_to``). The filters are ``AuditEventFilter``, shared with the API.
+(``AuditEvent.objects.restrict(user, "view")``). The filters are ``AuditEventFilter``, shared with the API.
 """
 
 import csv

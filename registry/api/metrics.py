@@ -13,7 +13,7 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.permissions import may_enter_metrics
+from accounts.rules import allowed
 from config.api import ERROR, StreamJSONParser
 from registry import services
 from registry.filters import visible_departments, visible_media_accounts
@@ -77,7 +77,7 @@ class MayEnterMetrics(BasePermission):
     """Auditors read; writing is for the office and the units, refused before the body is read."""
 
     def has_permission(self, request, view):
-        return request.method in SAFE_METHODS or may_enter_metrics(request.user)
+        return request.method in SAFE_METHODS or allowed(request.user, "registry.enter_metrics")
 
 
 METRIC_ROWS = PolymorphicProxySerializer(
@@ -98,7 +98,7 @@ class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         # (account, date) is unique, so this order is total: pages never overlap.
-        return AccountMetric.objects.visible_to(self.request.user).order_by("-date", "media_account_id")
+        return AccountMetric.objects.restrict(self.request.user, "view").order_by("-date", "media_account_id")
 
     @extend_schema(
         request=METRIC_ROWS,

@@ -19,7 +19,7 @@ class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """An id looked up only among the objects the requesting user may see."""
 
     def get_queryset(self):
-        return super().get_queryset().visible_to(self.context["request"].user)
+        return super().get_queryset().restrict(self.context["request"].user, "view")
 
 
 # Output ------------------------------------------------------------------------------------------

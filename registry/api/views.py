@@ -1,6 +1,6 @@
 """The registry's REST endpoints (docs/design.md §11): thin over the FilterSets, the scope and the services.
 
-Every queryset is narrowed with ``visible_to(request.user)``, so what a user may not see is a
+Every queryset is narrowed with ``restrict(request.user, "view")``, so what a user may not see is a
 404. Writes go through ``registry.services``; their errors map to 400/403/409 in ``config.api``.
 """
 
@@ -57,7 +57,7 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = DepartmentFilter
 
     def get_queryset(self):
-        return Department.objects.visible_to(self.request.user)
+        return Department.objects.restrict(self.request.user, "view")
 
 
 @extend_schema_view(
@@ -80,7 +80,7 @@ class MediaAccountViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         # The model's ordering ends with the primary key, so pages never overlap.
         return (
-            MediaAccount.objects.visible_to(self.request.user)
+            MediaAccount.objects.restrict(self.request.user, "view")
             .select_related("department")
             .prefetch_related("operators")
         )
@@ -129,7 +129,7 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self):
         # Ordered newest first, then by id (the model's ordering): stable across pages.
-        return Filing.objects.visible_to(self.request.user).select_related(
+        return Filing.objects.restrict(self.request.user, "view").select_related(
             "media_account__department", "submitted_by", "decided_by"
         )
 

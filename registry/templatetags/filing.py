@@ -1,11 +1,12 @@
 """Template helpers for the filing buttons.
 
-They ask ``accounts.permissions``, so templates never repeat a role rule.
+They ask the permissions of ``accounts/rules.py``, so templates never repeat a role rule.
 """
 
 from django import template
 
 from accounts import permissions
+from accounts.rules import allowed
 from registry.choices import FilingStatus
 
 register = template.Library()
@@ -14,12 +15,12 @@ register = template.Library()
 @register.filter
 def may_file(user) -> bool:
     """May the user file accounts (open, change, close, re-confirm)?"""
-    return user.is_authenticated and permissions.may_file(user)
+    return user.is_authenticated and allowed(user, "registry.file")
 
 
 @register.filter
 def may_act_for(user, media_account) -> bool:
-    return permissions.can_act_for_department(user, media_account.department_id)
+    return allowed(user, "registry.submit_filing", media_account)
 
 
 @register.filter

@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from accounts import permissions
 from audits.campaigns.selectors import running_campaigns_progress
 from audits.inspections.selectors import dashboard as inspection_dashboard
 from registry import selectors
@@ -42,7 +41,7 @@ def department_list(request):
         "registry/department_list.html",
         {
             "groups": selectors.department_tree(request.user),
-            "may_order": permissions.is_office_admin(request.user),
+            "may_order": request.user.has_perm("registry.manage_departments"),
         },
     )
 

@@ -5,14 +5,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import permissions
+from accounts.rules import authorize
 from registry import services
 from registry.models import Department
 
@@ -23,9 +23,8 @@ STEPS = {"up": -1, "down": 1}
 @login_required
 def department_move(request, pk: int):
     """Move a unit one place up or down among the units of its kind at its level."""
-    department = permissions.get_visible_or_404(Department.objects.all(), request.user, via="pk", pk=pk)
-    if not permissions.is_office_admin(request.user):
-        raise PermissionDenied
+    department = get_object_or_404(Department.objects.restrict(request.user, "view"), pk=pk)
+    authorize(request.user, "registry.manage_departments", department)
     step = STEPS.get(request.POST.get("direction", ""))
     if step is None:
         return HttpResponseBadRequest(_("Say whether to move the unit up or down."))

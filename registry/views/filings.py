@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from accounts.rules import authorize
 from audits.trail.models import AuditEvent
 from config.errors import InvalidTransition
 from config.forms import add_service_errors
+from config.states import available
 from registry import services
 from registry.choices import (
     LIVE_STATUSES,
@@ -39,13 +41,9 @@ from registry.forms import (
     operators_of,
 )
 from registry.models import Department, Filing, MediaAccount, Operator
+from registry.states import FILING
 
 PAGE_SIZE = 50
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _back(request, default: str) -> str:
@@ -184,7 +182,7 @@ def _filings_with_accounts(queryset):
 @login_required
 def filing_open(request):
     """File a new account; policy problems come back from the service as field messages."""
-    _require(permissions.may_file(request.user))
+    authorize(request.user, "registry.file")
     data = request.POST if request.method == "POST" else None
     form = OpenFilingForm(data, user=request.user)
     operators = operator_formset(data)
@@ -219,10 +217,10 @@ def _township_ids(form) -> list[int]:
 
 
 def _actable_account(request, pk: int) -> MediaAccount:
-    account = permissions.get_visible_or_404(
-        MediaAccount.objects.select_related("department"), request.user, pk=pk
+    account = get_object_or_404(
+        MediaAccount.objects.select_related("department").restrict(request.user, "view"), pk=pk
     )
-    _require(permissions.can_act_for_department(request.user, account.department_id))
+    authorize(request.user, "registry.submit_filing", account)
     return account
 
 
@@ -302,9 +300,9 @@ def filing_close(request, pk: int):
 def filing_queue(request):
     """The office's queue: submitted filings, oldest first, each with its flags and diff."""
     # The office decides; auditors, who see everything, may read the queue.
-    _require(permissions.visible_department_ids(request.user) is permissions.ALL)
+    authorize(request.user, "registry.view_filing_queue")
     filings = _filings_with_accounts(
-        Filing.objects.visible_to(request.user)
+        Filing.objects.restrict(request.user, "view")
         .filter(status=FilingStatus.SUBMITTED)
         .order_by("submitted_at", "pk")
     )
@@ -312,7 +310,7 @@ def filing_queue(request):
     return render(
         request,
         "registry/filing_queue.html",
-        {"cards": cards, "may_decide": permissions.is_office_admin(request.user)},
+        {"cards": cards, "may_decide": request.user.has_perm("registry.approve_filing")},
     )
 
 
@@ -321,7 +319,7 @@ def filing_list(request):
     """Filings of any status within the user's scope: for a unit, "my filings"."""
     filterset = FilingFilter(
         request.GET or None,
-        queryset=Filing.objects.visible_to(request.user)
+        queryset=Filing.objects.restrict(request.user, "view")
         .select_related("media_account__department", "submitted_by", "decided_by")
         .order_by("-submitted_at", "-pk"),
         request=request,
@@ -349,26 +347,19 @@ def _before_at_submission(filing: Filing) -> dict | None:
 
 @login_required
 def filing_detail(request, pk: int):
-    filing = get_object_or_404(_filings_with_accounts(Filing.objects.visible_to(request.user)), pk=pk)
+    filing = get_object_or_404(_filings_with_accounts(Filing.objects.restrict(request.user, "view")), pk=pk)
     user = request.user
-    submitted = filing.status == FilingStatus.SUBMITTED
+    actions = available(filing, user)
     (card,) = filing_cards([filing], user=user, before=_before_at_submission(filing))
     return render(
         request,
         "registry/filing_detail.html",
         {
             "card": card,
-            "may_decide": submitted and permissions.is_office_admin(user),
-            "may_withdraw": submitted and _may_withdraw(user, filing),
+            "may_decide": "approve" in actions,
+            "may_withdraw": "withdraw" in actions,
             "decision_form": DecisionForm(),
         },
-    )
-
-
-def _may_withdraw(user, filing: Filing) -> bool:
-    return permissions.is_office_admin(user) or (
-        filing.submitted_by_id == user.pk
-        and permissions.can_act_for_department(user, filing.media_account.department_id)
     )
 
 
@@ -378,7 +369,7 @@ def _may_withdraw(user, filing: Filing) -> bool:
 def _visible_filing(request, pk: int) -> Filing:
     # Out of scope is a 404 before any role check, so a filing's existence does not leak.
     return get_object_or_404(
-        Filing.objects.visible_to(request.user).select_related("media_account__department"), pk=pk
+        Filing.objects.restrict(request.user, "view").select_related("media_account__department"), pk=pk
     )
 
 
@@ -402,7 +393,7 @@ def _decide(request, filing: Filing, *, action, done: str, note_required: bool =
 @login_required
 def filing_approve(request, pk: int):
     filing = _visible_filing(request, pk)
-    _require(permissions.is_office_admin(request.user))
+    authorize(request.user, FILING["approve"].permission, filing)
     # An opened account's new number is what the office tells the unit next.
     done = (
         _("Approved: %(filing)s, filing number %(number)s.")
@@ -416,7 +407,7 @@ def filing_approve(request, pk: int):
 @login_required
 def filing_reject(request, pk: int):
     filing = _visible_filing(request, pk)
-    _require(permissions.is_office_admin(request.user))
+    authorize(request.user, FILING["reject"].permission, filing)
     return _decide(
         request, filing, action=services.filing_reject, done=_("Rejected: %(filing)s."), note_required=True
     )
@@ -426,7 +417,7 @@ def filing_reject(request, pk: int):
 @login_required
 def filing_withdraw(request, pk: int):
     filing = _visible_filing(request, pk)
-    _require(_may_withdraw(request.user, filing))
+    authorize(request.user, FILING["withdraw"].permission, filing)
     return _decide(request, filing, action=services.filing_withdraw, done=_("Withdrawn: %(filing)s."))
 
 
@@ -453,8 +444,8 @@ def media_account_reconfirm(request, pk: int):
 def media_accounts_reconfirm(request):
     """Confirm all live accounts of a unit at once. The office picks the unit; a department
     admin's default is every unit it is responsible for."""
-    _require(permissions.may_file(request.user))
-    departments = Department.objects.visible_to(request.user).filter(is_active=True)
+    authorize(request.user, "registry.file")
+    departments = Department.objects.restrict(request.user, "view").filter(is_active=True)
     office = permissions.is_office_admin(request.user)
     form = ReconfirmForm(
         request.POST if request.method == "POST" else request.GET,
@@ -466,7 +457,7 @@ def media_accounts_reconfirm(request):
         context = {"form": form, "accounts": MediaAccount.objects.none(), "department": None}
         return render(request, "registry/filing_reconfirm.html", context)
     department = form.cleaned_data["department"]
-    accounts = MediaAccount.objects.visible_to(request.user).live().select_related("department")
+    accounts = MediaAccount.objects.restrict(request.user, "view").live().select_related("department")
     if department is not None:
         accounts = accounts.filter(department=department)
     elif office:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.rules import authorize
 from registry import imports, metrics, services, spreadsheets
 from registry.choices import ImportKind, ImportStatus
 from registry.forms import ImportConfirmForm, ImportUploadForm
@@ -72,11 +72,6 @@ FLOWS = {
 }
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def _upload_page(request, flow: Flow, form):
     # Shown again at the job's address when a read upload holds nothing: the form posts to the upload.
     return render(
@@ -109,7 +104,7 @@ def _check_page(request, flow: Flow, *, sheet, errors, summary, job=None):
 @login_required
 def import_upload(request, kind: str):
     """Upload: the file is stored and a worker reads it; the job's page follows it to the check."""
-    _require(imports.may_import(request.user, kind))
+    authorize(request.user, imports.import_permission(kind))
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -122,7 +117,7 @@ def import_upload(request, kind: str):
 @login_required
 def import_confirm(request, kind: str):
     """Write the checked upload, all or nothing."""
-    _require(imports.may_import(request.user, kind))
+    authorize(request.user, imports.import_permission(kind))
     flow = FLOWS[kind]
     form = ImportConfirmForm(request.POST)
     job = imports.confirmable_job(request.user, kind, form.cleaned_data["job"]) if form.is_valid() else None

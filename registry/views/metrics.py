@@ -5,21 +5,14 @@ and the units enter figures; auditors read.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+from accounts.rules import authorize
 from config.downloads import download, xlsx_response
 from registry import metrics, services
 from registry.forms import MetricEntryForm
 from registry.models import MediaAccount
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
 
 # By hand -----------------------------------------------------------------------------------------
 
@@ -27,10 +20,10 @@ def _require(allowed: bool) -> None:
 @login_required
 def metric_entry(request, pk: int):
     """One day's figures for one account; the account page shows the form, errors come back here."""
-    account = permissions.get_visible_or_404(
-        MediaAccount.objects.select_related("department"), request.user, pk=pk
+    account = get_object_or_404(
+        MediaAccount.objects.select_related("department").restrict(request.user, "view"), pk=pk
     )
-    _require(permissions.can_act_for_department(request.user, account.department_id))
+    authorize(request.user, "registry.enter_account_metrics", account)
     form = MetricEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.metrics_record(actor=request.user, rows=[{"media_account": account.pk, **form.cleaned_data}])
@@ -54,7 +47,7 @@ def metric_entry(request, pk: int):
 @download
 def metrics_import_template(request):
     """The daily-figures sheet to fill in, with its instructions and the user's accounts."""
-    _require(permissions.may_enter_metrics(request.user))
+    authorize(request.user, "registry.enter_metrics")
     name = _("Daily figures template")  # outside the f-string, where makemessages finds it
-    accounts = permissions.writable_accounts(request.user)
+    accounts = MediaAccount.objects.restrict(request.user, "change")
     return xlsx_response(metrics.metric_template_xlsx(accounts), f"{name}.xlsx")

@@ -2,12 +2,11 @@
 registration, whose import is the one import flow (``registry.views.imports``)."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+from accounts.rules import authorize
 from config.downloads import attachment, bad_query, download, xlsx_response
 from registry import spreadsheets
 from registry.filters import MediaAccountFilter
@@ -21,7 +20,7 @@ from registry.models import Department, MediaAccount
 def media_accounts_export(request, fmt: str):
     """The account list as a spreadsheet: same query string, same filter, same scope as the list page."""
     filterset = MediaAccountFilter(
-        request.GET, queryset=MediaAccount.objects.visible_to(request.user), request=request
+        request.GET, queryset=MediaAccount.objects.restrict(request.user, "view"), request=request
     )
     if not filterset.is_valid():
         return bad_query(filterset.errors)
@@ -40,16 +39,11 @@ def media_accounts_export(request, fmt: str):
 # Import ------------------------------------------------------------------------------------------
 
 
-def _require_office(user) -> None:
-    if not permissions.is_office_admin(user):
-        raise PermissionDenied
-
-
 @login_required
 @download
 def media_accounts_import_template(request):
     """The registration form to fill in, with its instructions and the units the user may file for."""
-    _require_office(request.user)
-    departments = Department.objects.visible_to(request.user).filter(is_active=True)
+    authorize(request.user, "registry.import_accounts")
+    departments = Department.objects.restrict(request.user, "view").filter(is_active=True)
     name = _("Media account import template")  # outside the f-string, where makemessages finds it
     return xlsx_response(spreadsheets.import_template_xlsx(departments), f"{name}.xlsx")

@@ -15,7 +15,7 @@ def test_it_shows_a_department_admin_its_unit_and_those_below(
     admin_a, department_a, sub_unit_a, department_b
 ):
     assert permissions.visible_department_ids(admin_a) == {department_a.pk, sub_unit_a.pk}
-    assert set(Department.objects.visible_to(admin_a)) == {department_a, sub_unit_a}
+    assert set(Department.objects.restrict(admin_a, "view")) == {department_a, sub_unit_a}
 
 
 def test_it_shows_anonymous_and_inactive_users_nothing(admin_a, department_a):
@@ -30,8 +30,8 @@ def test_it_scopes_media_accounts_through_their_department(
     mine = file_account(department_a)
     below = file_account(sub_unit_a)
     theirs = file_account(department_b)
-    assert set(MediaAccount.objects.visible_to(admin_a)) == {mine, below}
-    assert set(MediaAccount.objects.visible_to(admin_b)) == {theirs}
+    assert set(MediaAccount.objects.restrict(admin_a, "view")) == {mine, below}
+    assert set(MediaAccount.objects.restrict(admin_b, "view")) == {theirs}
 
 
 def test_it_lets_only_office_and_own_admins_act_for_a_department(

@@ -57,7 +57,7 @@ def test_it_lets_the_governments_admin_see_and_act_for_its_own_unit_only(
     for unit in (department_a, sub_unit_a, department_b):
         file_account(unit)
     assert permissions.visible_department_ids(admin_gov) == {government.pk, government_sub_unit.pk}
-    assert set(MediaAccount.objects.visible_to(admin_gov).values_list("pk", flat=True)) == own
+    assert set(MediaAccount.objects.restrict(admin_gov, "view").values_list("pk", flat=True)) == own
     assert permissions.can_act_for_department(admin_gov, government_sub_unit.pk)
     for unit in (department_a, sub_unit_a, department_b):
         assert not permissions.can_act_for_department(admin_gov, unit.pk)

@@ -137,13 +137,13 @@ def test_it_lets_the_governments_admin_see_and_act_for_the_governments_accounts_
     seed()
     dept_gov = User.objects.get(username="dept-gov")
     government = Department.objects.get(code="gov")
-    visible = MediaAccount.objects.visible_to(dept_gov)
+    visible = MediaAccount.objects.restrict(dept_gov, "view")
     assert set(visible) == set(MediaAccount.objects.filter(department=government))
     assert visible.count() == 8
     assert not permissions.can_act_for_department(dept_gov, Department.objects.get(code="agri").pk)
     # A street office's administrator answers for its own 社区 too.
     nanshan = User.objects.get(username="dept-nanshan")
-    assert set(MediaAccount.objects.visible_to(nanshan).values_list("name", flat=True)) == {
+    assert set(MediaAccount.objects.restrict(nanshan, "view").values_list("name", flat=True)) == {
         "南山街道",
         "南山社区",
     }
@@ -167,7 +167,7 @@ def test_it_repairs_the_tree_of_an_earlier_demo_through_the_services():
         action="registry.media_account.updated", changes__after__has_key="department"
     )
     assert rehomed.count() == 3
-    assert MediaAccount.objects.visible_to(User.objects.get(username="dept-gov")).count() == 8
+    assert MediaAccount.objects.restrict(User.objects.get(username="dept-gov"), "view").count() == 8
     assert "Created 0 departments" in output and "Put" not in seed()
 
 

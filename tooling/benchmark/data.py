@@ -439,7 +439,7 @@ def build(volumes: Volumes, log: Callable[[str], None]) -> World:
         "units": len(departments),
         "accounts": MediaAccount.objects.count(),
         "live accounts": MediaAccount.objects.live().count(),
-        "accounts in the department admin's scope": MediaAccount.objects.visible_to(dept_admin).count(),
+        "accounts in the department admin's scope": MediaAccount.objects.restrict(dept_admin, "view").count(),
         "daily figures": AccountMetric.objects.count(),
         "audit events": AuditEvent.objects.count(),
         "open findings": Finding.objects.filter(status=FindingStatus.OPEN).count(),

@@ -16,8 +16,8 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 
 from accounts import permissions
-from accounts.choices import Role
 from accounts.permissions import sees_everything
+from accounts.rules import is_auditor
 from audits.campaigns import services
 from audits.campaigns.api import serializers
 from audits.campaigns.filters import (
@@ -37,7 +37,7 @@ class AuditorsOnlyRead(BasePermission):
     whatever the body says."""
 
     def has_permission(self, request, view):
-        return request.method in SAFE_METHODS or request.user.role != Role.AUDITOR
+        return request.method in SAFE_METHODS or not is_auditor(request.user)
 
 
 class OfficeCreates(BasePermission):
@@ -126,7 +126,7 @@ class SelfInspectionViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewS
     def get_queryset(self):
         # By campaign, then units in the official order: stable across pages.
         return (
-            SelfInspection.objects.visible_to(self.request.user)
+            SelfInspection.objects.restrict(self.request.user, "view")
             .select_related("media_account__department", "merge_target", "submitted_by")
             .order_by("campaign", "media_account__department__order_key", "media_account__name", "pk")
         )
@@ -221,7 +221,7 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         # Ordered newest first, then by id (the model's ordering): stable across pages.
-        return ReviewDecision.objects.visible_to(self.request.user).select_related(
+        return ReviewDecision.objects.restrict(self.request.user, "view").select_related(
             "self_inspection__media_account__department", "decided_by", "closure_order"
         )
 
@@ -273,7 +273,7 @@ class ClosureOrderViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         # The model orders by deadline, then id: stable across pages.
-        return ClosureOrder.objects.visible_to(self.request.user).select_related(
+        return ClosureOrder.objects.restrict(self.request.user, "view").select_related(
             "media_account__department", "confirmed_by", "verified_by"
         )
 

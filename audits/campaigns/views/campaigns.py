@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import permissions
 from accounts.permissions import sees_everything
+from accounts.rules import authorize
 from audits.campaigns import services, spreadsheets
 from audits.campaigns.choices import CampaignStatus, Outcome, SelfInspectionStatus
 from audits.campaigns.forms import CampaignForm
@@ -26,10 +26,12 @@ from audits.campaigns.selectors import (
     visible_campaigns,
     with_account_findings,
 )
-from audits.campaigns.views.common import PAGE_SIZE, get_campaign_or_404, refuse, require, step_counts
+from audits.campaigns.states import CAMPAIGN
+from audits.campaigns.views.common import PAGE_SIZE, get_campaign_or_404, refuse, step_counts
 from config.downloads import download, xlsx_response
 from config.errors import InvalidTransition
 from config.forms import add_service_errors
+from config.states import available
 from registry.choices import DepartmentKind, Platform
 from registry.models import Department
 
@@ -41,13 +43,13 @@ def campaign_list(request):
     return render(
         request,
         "audits/campaign_list.html",
-        {"rows": rows, "may_run": permissions.is_office_admin(request.user)},
+        {"rows": rows, "may_run": request.user.has_perm("audits.create_campaign")},
     )
 
 
 @login_required
 def campaign_create(request):
-    require(permissions.is_office_admin(request.user))
+    authorize(request.user, "audits.create_campaign")
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,7 +157,7 @@ def campaign_detail(request, pk: int):
     campaign = get_campaign_or_404(request.user, pk)
     progress = campaign_progress(campaign, request.user)
     by_department = campaign_progress_by_department(campaign, request.user)
-    office = permissions.is_office_admin(request.user)
+    actions = available(campaign, request.user)
     draft = campaign.status == CampaignStatus.DRAFT
     return render(
         request,
@@ -169,9 +171,9 @@ def campaign_detail(request, pk: int):
             "scope": scope_summary(campaign.scope),
             "meetings": campaign.meetings.all() if sees_everything(request.user) else None,
             "in_scope_now": services.accounts_in_scope(campaign.scope).count() if draft else None,
-            "may_start": office and draft,
-            "may_meet": office and campaign.status == CampaignStatus.RUNNING,
-            "may_review": sees_everything(request.user) and not draft,
+            "may_start": "start" in actions,
+            "may_meet": "record_meeting" in actions,
+            "may_review": request.user.has_perm("audits.review_applications") and not draft,
         },
     )
 
@@ -180,7 +182,7 @@ def campaign_detail(request, pk: int):
 def campaign_start(request, pk: int):
     """A confirm step (how many accounts, in which units), then the start itself."""
     campaign = get_campaign_or_404(request.user, pk)
-    require(permissions.is_office_admin(request.user))
+    authorize(request.user, CAMPAIGN["start"].permission, campaign)
     status = 200
     if request.method == "POST":
         try:
@@ -222,7 +224,7 @@ def campaign_review(request, pk: int):
     each with its figures, grade and open findings and the recommended outcome (computed for the
     page at once)."""
     campaign = get_campaign_or_404(request.user, pk)
-    require(sees_everything(request.user))
+    authorize(request.user, "audits.review_applications")
     awaiting = SelfInspection.objects.filter(campaign=campaign, status=SelfInspectionStatus.SUBMITTED)
     page = Paginator(
         with_account_findings(awaiting)
@@ -242,8 +244,7 @@ def campaign_review(request, pk: int):
             "progress": campaign_progress(campaign, request.user),
             "recommended": [(label, recommended[key]) for key, label in Outcome.choices if recommended[key]],
             "meetings": campaign.meetings.all(),
-            "may_meet": permissions.is_office_admin(request.user)
-            and campaign.status == CampaignStatus.RUNNING,
+            "may_meet": "record_meeting" in available(campaign, request.user),
         },
     )
 

@@ -4,34 +4,33 @@ A unit's screenshot is served by :func:`closure_order_evidence`, which checks th
 see the order; the files are never published under ``MEDIA_URL``.
 """
 
+import functools
 import mimetypes
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import permissions
 from audits.campaigns import services
-from audits.campaigns.choices import ClosureOrderStatus
 from audits.campaigns.filters import ClosureOrderFilter
 from audits.campaigns.forms import ConfirmClosureForm, NoteForm
 from audits.campaigns.models import ClosureOrder
-from audits.campaigns.views.common import PAGE_SIZE, refuse, require
+from audits.campaigns.states import CLOSURE_ORDER
+from audits.campaigns.views.common import PAGE_SIZE
 from config.downloads import download
-from config.errors import InvalidTransition
-from config.forms import add_service_errors
+from config.states import available
+from config.views import transition
 from registry.models import MediaAccount
 
 
 def _order_or_404(request, pk: int) -> ClosureOrder:
     return get_object_or_404(
-        ClosureOrder.objects.visible_to(request.user).select_related(
+        ClosureOrder.objects.restrict(request.user, "view").select_related(
             "campaign",
             "media_account__department",
             "merge_target__department",
@@ -49,7 +48,7 @@ def closure_order_list(request):
     """The office sees every order, the overdue ones marked; a unit sees its own."""
     filterset = ClosureOrderFilter(
         request.GET or None,
-        queryset=ClosureOrder.objects.visible_to(request.user)
+        queryset=ClosureOrder.objects.restrict(request.user, "view")
         .select_related("campaign", "media_account__department", "merge_target")
         .order_by("deadline", "pk"),
         request=request,
@@ -62,7 +61,7 @@ def closure_order_list(request):
             "filter": filterset,
             "page": page,
             "today": timezone.localdate(),
-            "overdue_count": ClosureOrder.objects.visible_to(request.user).overdue().count(),
+            "overdue_count": ClosureOrder.objects.restrict(request.user, "view").overdue().count(),
             "filtered": any(value for key, value in request.GET.items() if key != "page"),
         },
     )
@@ -72,12 +71,9 @@ def _reject_form(data=None) -> NoteForm:
     return NoteForm(data, prefix="reject", required=True, label=_("what is still missing"))
 
 
-def _render_detail(request, order, *, confirm_form=None, reject_form=None, status=200):
-    may_confirm = order.status == ClosureOrderStatus.OPEN and permissions.can_act_for_department(
-        request.user, order.media_account.department_id
-    )
-    may_verify = order.status == ClosureOrderStatus.CONFIRMED and permissions.is_office_admin(request.user)
-    if may_confirm and confirm_form is None:
+def _render_detail(request, order, *, confirm_form=None, reject_form=None, verify_form=None, status=200):
+    actions = available(order, request.user)
+    if "confirm" in actions and confirm_form is None:
         confirm_form = ConfirmClosureForm(order=order)
     return render(
         request,
@@ -86,9 +82,11 @@ def _render_detail(request, order, *, confirm_form=None, reject_form=None, statu
             "order": order,
             "account": order.media_account,
             "decision": order.decision,
-            "confirm_form": confirm_form if may_confirm else None,
-            "reject_form": (reject_form or _reject_form()) if may_verify else None,
-            "verify_form": NoteForm(prefix="verify", label=_("note (optional)")) if may_verify else None,
+            "confirm_form": confirm_form if "confirm" in actions else None,
+            "reject_form": (reject_form or _reject_form()) if "reject" in actions else None,
+            "verify_form": (verify_form or NoteForm(prefix="verify", label=_("note (optional)")))
+            if "verify" in actions
+            else None,
         },
         status=status,
     )
@@ -99,81 +97,92 @@ def closure_order_detail(request, pk: int):
     return _render_detail(request, _order_or_404(request, pk))
 
 
+def _order_transition(request, pk: int, *, name: str, form, act, form_name: str, success, invalid=None):
+    order = _order_or_404(request, pk)
+    return transition(
+        request,
+        order,
+        permission=CLOSURE_ORDER[name].permission,
+        form=form(order),
+        act=lambda data: act(order, data),
+        page=functools.partial(_render_detail, request),
+        form_name=form_name,
+        success=lambda: success(order),
+        redirect_to=reverse("closure_order_detail", args=[order.pk]),
+        refetch=lambda: _order_or_404(request, pk),
+        invalid=invalid,
+    )
+
+
 @require_POST
 @login_required
 def closure_order_confirm(request, pk: int):
     """The unit says the closure or merger is done, with its evidence."""
-    order = _order_or_404(request, pk)
-    require(permissions.can_act_for_department(request.user, order.media_account.department_id))
-    form = ConfirmClosureForm(request.POST, request.FILES, order=order)
-    if not form.is_valid():
-        messages.error(request, _("Nothing was confirmed. Please correct the problems marked below."))
-        return _render_detail(request, order, confirm_form=form)
-    try:
-        services.closure_order_confirm(
+    return _order_transition(
+        request,
+        pk,
+        name="confirm",
+        form=lambda order: ConfirmClosureForm(request.POST, request.FILES, order=order),
+        act=lambda order, data: services.closure_order_confirm(
             actor=request.user,
             order=order,
-            evidence_url=form.cleaned_data["evidence_url"],
-            evidence_file=form.cleaned_data["evidence_file"],
-            note=form.cleaned_data["note"],
-            merge_target=form.cleaned_data.get("merge_target"),
-        )
-    except ValidationError as error:
-        add_service_errors(form, error)
-        messages.error(request, _("Nothing was confirmed. Please correct the problems marked below."))
-        return _render_detail(request, order, confirm_form=form)
-    except InvalidTransition as error:
-        return _render_detail(request, _order_or_404(request, pk), status=refuse(request, error))
-    messages.success(
-        request,
-        _("Confirmed as done: %(account)s. The office will verify it.")
-        % {"account": order.media_account.name},
+            evidence_url=data["evidence_url"],
+            evidence_file=data["evidence_file"],
+            note=data["note"],
+            merge_target=data.get("merge_target"),
+        ),
+        form_name="confirm_form",
+        success=lambda order: (
+            _("Confirmed as done: %(account)s. The office will verify it.")
+            % {"account": order.media_account.name}
+        ),
+        invalid=_("Nothing was confirmed. Please correct the problems marked below."),
     )
-    return redirect("closure_order_detail", pk=order.pk)
+
+
+def _verified(order) -> str:
+    account = MediaAccount.objects.get(pk=order.media_account_id)
+    return _("Verified: %(account)s is now %(status)s in the registry.") % {
+        "account": account.name,
+        "status": account.get_status_display(),
+    }
 
 
 @require_POST
 @login_required
 def closure_order_verify(request, pk: int):
     """The office checks the closure: the account becomes closed or merged."""
-    order = _order_or_404(request, pk)
-    require(permissions.is_office_admin(request.user))
-    form = NoteForm(request.POST, prefix="verify")
-    form.is_valid()
-    try:
-        services.closure_order_verify(actor=request.user, order=order, note=form.cleaned_data.get("note", ""))
-    except InvalidTransition as error:
-        return _render_detail(request, _order_or_404(request, pk), status=refuse(request, error))
-    account = MediaAccount.objects.get(pk=order.media_account_id)
-    messages.success(
+    return _order_transition(
         request,
-        _("Verified: %(account)s is now %(status)s in the registry.")
-        % {"account": account.name, "status": account.get_status_display()},
+        pk,
+        name="verify",
+        form=lambda _order: NoteForm(request.POST, prefix="verify"),
+        act=lambda order, data: services.closure_order_verify(
+            actor=request.user, order=order, note=data.get("note", "")
+        ),
+        form_name="verify_form",
+        success=_verified,
     )
-    return redirect("closure_order_detail", pk=order.pk)
 
 
 @require_POST
 @login_required
 def closure_order_reject(request, pk: int):
     """The office finds the closure not done: the order is open again, with the reason."""
-    order = _order_or_404(request, pk)
-    require(permissions.is_office_admin(request.user))
-    form = _reject_form(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say what is still missing."))
-        return _render_detail(request, order, reject_form=form)
-    try:
-        services.closure_order_reject(actor=request.user, order=order, note=form.cleaned_data["note"])
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return _render_detail(request, order, reject_form=form)
-    except InvalidTransition as error:
-        return _render_detail(request, _order_or_404(request, pk), status=refuse(request, error))
-    messages.success(
-        request, _("Sent back to the unit: %(account)s.") % {"account": order.media_account.name}
+    return _order_transition(
+        request,
+        pk,
+        name="reject",
+        form=lambda _order: _reject_form(request.POST),
+        act=lambda order, data: services.closure_order_reject(
+            actor=request.user, order=order, note=data["note"]
+        ),
+        form_name="reject_form",
+        success=lambda order: (
+            _("Sent back to the unit: %(account)s.") % {"account": order.media_account.name}
+        ),
+        invalid=_("Say what is still missing."),
     )
-    return redirect("closure_order_detail", pk=order.pk)
 
 
 @login_required

@@ -1,7 +1,6 @@
 """What every campaign page needs: who may see a campaign, and how a refused action is told."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
@@ -12,11 +11,6 @@ from audits.campaigns.selectors import visible_campaigns
 PAGE_SIZE = 50
 
 
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def get_campaign_or_404(user, pk: int) -> ReviewCampaign:
     return get_object_or_404(visible_campaigns(user), pk=pk)
 
@@ -24,7 +18,7 @@ def get_campaign_or_404(user, pk: int) -> ReviewCampaign:
 def step_counts(user) -> dict[int, dict]:
     """Per campaign, the user's accounts in it and how many were submitted and decided (one query)."""
     rows = (
-        SelfInspection.objects.visible_to(user)
+        SelfInspection.objects.restrict(user, "view")
         .values("campaign")
         .annotate(
             in_scope=Count("pk"),

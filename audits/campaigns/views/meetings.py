@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
 from accounts.permissions import sees_everything
+from accounts.rules import authorize
 from audits.campaigns import services, spreadsheets
-from audits.campaigns.choices import CampaignStatus, Outcome, SelfInspectionStatus
+from audits.campaigns.choices import Outcome, SelfInspectionStatus
 from audits.campaigns.forms import DecisionFormSet, MeetingForm
 from audits.campaigns.models import ReviewMeeting, SelfInspection
 from audits.campaigns.selectors import (
@@ -30,11 +30,13 @@ from audits.campaigns.selectors import (
     recommendations_for,
     with_account_findings,
 )
-from audits.campaigns.views.common import PAGE_SIZE, get_campaign_or_404, refuse, require
+from audits.campaigns.states import CAMPAIGN
+from audits.campaigns.views.common import PAGE_SIZE, get_campaign_or_404, refuse
 from config.downloads import download, xlsx_response
 from config.errors import InvalidTransition
 from config.forms import add_service_errors
 from config.ids import parse_id
+from config.states import available
 
 
 def _meeting_or_404(request, pk: int) -> ReviewMeeting:
@@ -48,7 +50,7 @@ def _meeting_or_404(request, pk: int) -> ReviewMeeting:
 @login_required
 def meeting_create(request, pk: int):
     campaign = get_campaign_or_404(request.user, pk)
-    require(permissions.is_office_admin(request.user))
+    authorize(request.user, CAMPAIGN["record_meeting"].permission, campaign)
     form = MeetingForm(request.POST or None, initial={"held_on": timezone.localdate()})
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -72,7 +74,7 @@ def meeting_create(request, pk: int):
 @login_required
 def meeting_update(request, pk: int):
     meeting = _meeting_or_404(request, pk)
-    require(permissions.is_office_admin(request.user))
+    authorize(request.user, "audits.record_meeting", meeting)
     initial = {"held_on": meeting.held_on, "attendees": meeting.attendees, "minutes": meeting.minutes}
     form = MeetingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -209,14 +211,13 @@ def meeting_detail(request, pk: int):
     """The meeting's record, what it decided, and (for the office) the sheet of what is left, a page
     of applications at a time like any list: the reviewer records a page, and the next ones move up."""
     meeting = _meeting_or_404(request, pk)
-    may_decide = (
-        permissions.is_office_admin(request.user) and meeting.campaign.status == CampaignStatus.RUNNING
-    )
+    may_decide = "decide" in available(meeting.campaign, request.user)
     page_number = request.GET.get("page")
     status = 200
     page = None
     if request.method == "POST":
-        require(may_decide)
+        if not may_decide:  # not the office's, or the campaign is no longer running
+            raise PermissionDenied
         inspections = _posted(meeting, _posted_ids(request.POST))
         recommendations = recommendations_for(inspections)
         formset = _formset(meeting, inspections, labels=_labels(recommendations), data=request.POST)
@@ -270,7 +271,7 @@ def meeting_detail(request, pk: int):
             "outcomes": Outcome.choices,
             "page": page,
             "may_decide": may_decide,
-            "may_edit": permissions.is_office_admin(request.user),
+            "may_edit": request.user.has_perm("audits.record_meeting"),
         },
         status=status,
     )

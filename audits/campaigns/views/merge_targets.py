@@ -4,10 +4,10 @@ page carries a list of every account of the district."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404
 
-from accounts import permissions
+from accounts.rules import authorize
 from audits.campaigns.selectors import merge_targets
-from audits.campaigns.views.common import require
 from config.ids import parse_id
 from registry.models import MediaAccount
 
@@ -21,13 +21,13 @@ def merge_target_search(request):
     For those who name merge targets: the office and the units' administrators. The account must
     be one the user may see; its successor may be any live account of the district.
     """
-    require(permissions.is_office_admin(request.user) or request.user.is_dept_admin)
+    authorize(request.user, "audits.name_merge_target")
     account = None
     if request.GET.get("account"):
         pk = parse_id(request.GET["account"])
         if pk is None:
             raise Http404
-        account = permissions.get_visible_or_404(MediaAccount.objects.all(), request.user, pk=pk)
+        account = get_object_or_404(MediaAccount.objects.restrict(request.user, "view"), pk=pk)
     groups, more = merge_targets(request.GET.get("q", "")[:QUERY_MAX_LENGTH], account=account)
     return JsonResponse(
         {

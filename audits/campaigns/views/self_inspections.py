@@ -11,23 +11,24 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts import permissions
+from accounts.rules import authorize
 from audits.campaigns import services
 from audits.campaigns.choices import SelfInspectionStatus
 from audits.campaigns.filters import SelfInspectionFilter
 from audits.campaigns.forms import SelfInspectionForm
 from audits.campaigns.models import ReviewDecision, SelfInspection
 from audits.campaigns.selectors import facts_for, still_to_do, with_account_findings
-from audits.campaigns.views.common import PAGE_SIZE, refuse, require
+from audits.campaigns.views.common import PAGE_SIZE, refuse
 from config.errors import InvalidTransition
 from config.forms import add_service_errors
+from config.states import available
 from registry.models import Operator
 
 
 @login_required
 def self_inspection_list(request):
     """For a unit, "my self-inspections"; the office and auditors see every unit's."""
-    inspections = SelfInspection.objects.visible_to(request.user)
+    inspections = SelfInspection.objects.restrict(request.user, "view")
     filterset = SelfInspectionFilter(
         request.GET or None,
         queryset=inspections.select_related("campaign", "media_account__department")
@@ -87,18 +88,18 @@ def _on_to_the_next(request, inspection):
 def self_inspection_detail(request, pk: int):
     """The unit's answers beside the account's figures: a form while it may be edited, else a record."""
     inspection = get_object_or_404(
-        with_account_findings(SelfInspection.objects.visible_to(request.user)).select_related(
+        with_account_findings(SelfInspection.objects.restrict(request.user, "view")).select_related(
             "campaign", "media_account__department", "merge_target__department", "submitted_by"
         ),
         pk=pk,
     )
     account = inspection.media_account
-    may_act = permissions.can_act_for_department(request.user, account.department_id)
-    editable = may_act and inspection.is_editable
+    may_act = request.user.has_perm("audits.answer_self_inspection", inspection)
+    editable = "save" in available(inspection, request.user)
     form = None
     status = 200
     if request.method == "POST":
-        require(may_act)
+        authorize(request.user, "audits.answer_self_inspection", inspection)
         form = SelfInspectionForm(request.POST, inspection=inspection)
         submitting = request.POST.get("action") == "submit"
         if form.is_valid():

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts import permissions
+from accounts.rules import authorize
 from audits.inspections import selectors as inspection_selectors
 from audits.inspections import services
 from audits.inspections.choices import Severity
@@ -201,8 +201,7 @@ class InspectionRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # District-wide figures: a unit is refused the whole resource, not one object of it.
-        if not inspection_selectors.sees_every_run(request.user):
-            raise exceptions.PermissionDenied
+        authorize(request.user, "audits.view_inspection_runs")
 
     def get_queryset(self):
         return inspection_selectors.run_list(InspectionRun.objects.all())
@@ -215,8 +214,7 @@ class InspectionRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         "queued or running, the answer is that run rather than a second one.",
     )
     def create(self, request):
-        if not permissions.is_office_admin(request.user):
-            raise exceptions.PermissionDenied
+        authorize(request.user, "audits.request_inspection_run")
         day = valid(InspectionRunRequestSerializer(data=request.data)).get("inspection_date")
         run = services.inspection_run_request(actor=request.user, inspection_date=day)
         return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
@@ -239,8 +237,7 @@ class InspectionRuleViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewS
     queryset = InspectionRule.objects.order_by("pk")
 
     def partial_update(self, request, pk=None):
-        if not permissions.is_office_admin(request.user):
-            raise exceptions.PermissionDenied
+        authorize(request.user, "audits.edit_inspection_rule")
         rule = self.get_object()
         data = valid(InspectionRuleUpdateSerializer(data=request.data))
         if "thresholds" in data:

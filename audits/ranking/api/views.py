@@ -6,12 +6,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts import permissions
+from accounts.rules import authorize
 from audits.ranking.models import WeeklyIndex
 from audits.ranking.selectors import WEEK, is_calendar_week, latest_complete_week, ranking, week_start_of
 from audits.ranking.services import weekly_index_compute
@@ -158,8 +158,7 @@ class RankingViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"])
     def compute(self, request):
-        if not permissions.is_office_admin(request.user):
-            raise exceptions.PermissionDenied
+        authorize(request.user, "audits.compute_ranking")
         week_start = _week(valid(WeekQuerySerializer(data=request.query_params)))
         accounts = weekly_index_compute(week_start=week_start, actor=request.user)
         answer = {"week_start": week_start, "week_end": week_start + WEEK - datetime.timedelta(days=1)}

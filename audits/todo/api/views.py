@@ -4,12 +4,13 @@ and sent by the office. Thin over ``audits.todo.selectors`` and ``audits.todo.se
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions
+from accounts.rules import authorize
 from audits.todo.filters import ReminderFilter
 from audits.todo.models import Reminder
 from audits.todo.selectors import late_unit_rows, todo_counts
@@ -114,7 +115,7 @@ class ReminderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            Reminder.objects.visible_to(self.request.user)
+            Reminder.objects.restrict(self.request.user, "view")
             .select_related("department", "sent_by")
             .order_by("-sent_at", "-pk")
         )
@@ -127,8 +128,7 @@ class ReminderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         "less than an hour ago.",
     )
     def create(self, request):
-        if not permissions.is_office_admin(request.user):
-            raise exceptions.PermissionDenied
+        authorize(request.user, "audits.remind_unit")
         data = valid(ReminderCreateSerializer(data=request.data, context={"request": request}))
         reminder = reminder_send(actor=request.user, department=data["department"], message=data["message"])
         return Response(self.get_serializer(reminder).data, status=status.HTTP_201_CREATED)

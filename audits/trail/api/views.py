@@ -67,7 +67,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            AuditEvent.objects.visible_to(self.request.user)
+            AuditEvent.objects.restrict(self.request.user, "view")
             .select_related("department")
             .order_by("-at", "-pk")
         )
