@@ -17,7 +17,7 @@ from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -25,6 +25,21 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.errors import InvalidTransition
+from config.states import available
+
+
+@extend_schema_field(serializers.ListField(child=serializers.CharField()))
+class ActionsField(serializers.Field):
+    """What the requesting user may do with the object now, by name: the transitions of its state
+    table whose state and permission both allow them (``config.states.available``), the buttons a
+    page shows. A client offers these and no others."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", gettext_lazy("The actions you may take on it now"))
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        return sorted(available(obj, self.context["request"].user))
 
 
 class Pagination(PageNumberPagination):

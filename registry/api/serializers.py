@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts import permissions
+from config.api import ActionsField
 from registry.choices import AccountFunction, FilingKind, MediaAccountStatus, Platform
 from registry.models import Department, Filing, MediaAccount, Operator
 from registry.services import CHANGEABLE_FIELDS
@@ -109,12 +110,15 @@ class FilingSerializer(serializers.ModelSerializer):
     submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
+    actions = ActionsField()
+
     class Meta:
         model = Filing
         fields = [
             "id",
             "kind",
             "status",
+            "actions",
             "media_account",
             "account",
             "reason",

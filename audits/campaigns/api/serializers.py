@@ -23,6 +23,7 @@ from audits.campaigns.models import (
 )
 from audits.campaigns.selectors import recommendation_for, recommendations_for, visible_campaigns
 from audits.campaigns.services import ANSWER_FIELDS
+from config.api import ActionsField
 from config.ids import MAX_ID
 from registry.api.serializers import MediaAccountSummarySerializer, VisiblePrimaryKeyField
 from registry.choices import DepartmentKind, Platform
@@ -100,6 +101,8 @@ class CampaignSerializer(serializers.ModelSerializer):
     scope = CampaignScopeSerializer()
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
+    actions = ActionsField()
+
     class Meta:
         model = ReviewCampaign
         fields = [
@@ -110,6 +113,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "self_inspection_due",
             "closure_due",
             "status",
+            "actions",
             "created_by",
             "created_at",
             "started_at",
@@ -215,6 +219,8 @@ class SelfInspectionSerializer(serializers.ModelSerializer):
 
     recommendations = None  # set by SelfInspectionListSerializer for a whole page
 
+    actions = ActionsField()
+
     class Meta:
         model = SelfInspection
         list_serializer_class = SelfInspectionListSerializer
@@ -224,6 +230,7 @@ class SelfInspectionSerializer(serializers.ModelSerializer):
             "media_account",
             "account",
             "status",
+            "actions",
             *ANSWER_FIELDS,
             "submitted_by",
             "submitted_at",
@@ -375,6 +382,8 @@ class ClosureOrderSerializer(serializers.ModelSerializer):
     confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
+    actions = ActionsField()
+
     class Meta:
         model = ClosureOrder
         fields = [
@@ -386,6 +395,7 @@ class ClosureOrderSerializer(serializers.ModelSerializer):
             "merge_target",
             "deadline",
             "status",
+            "actions",
             "is_overdue",
             "overdue_since",
             "evidence_url",

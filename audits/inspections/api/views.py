@@ -23,7 +23,7 @@ from audits.inspections import services
 from audits.inspections.choices import Severity
 from audits.inspections.filters import FindingFilter, NoticeFilter
 from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
-from config.api import ERROR, valid
+from config.api import ERROR, ActionsField, valid
 from registry.api.serializers import MediaAccountSummarySerializer
 
 
@@ -117,6 +117,8 @@ class FindingSerializer(serializers.ModelSerializer):
     detail = serializers.DictField(read_only=True, help_text=gettext_lazy("The figures behind the finding"))
     waived_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
+    actions = ActionsField()
+
     class Meta:
         model = Finding
         fields = [
@@ -125,6 +127,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "rule_name",
             "severity",
             "status",
+            "actions",
             "media_account",
             "account",
             "first_seen",
@@ -150,6 +153,8 @@ class NoticeSerializer(serializers.ModelSerializer):
     responded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
+    actions = ActionsField()
+
     class Meta:
         model = RectificationNotice
         fields = [
@@ -160,6 +165,7 @@ class NoticeSerializer(serializers.ModelSerializer):
             "inspection_date",
             "deadline",
             "status",
+            "actions",
             "is_overdue",
             "findings",
             "response",
