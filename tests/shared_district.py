@@ -5,7 +5,8 @@ and write little, each test rolling back what it writes (``module_db`` in tests/
 A module (or a directory's conftest) takes them with ``from tests.shared_district import *``; they
 replace the fixtures of tests/conftest.py that build the same units and personas for every test.
 Each test gets copies of its own of the objects, so what one test changes in memory the next does
-not see.
+not see. The district is built for every test of the module (autouse), and so is what a module
+builds on it once: every test finds the same rows, whatever ran before it on its worker.
 """
 
 import copy
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", autouse=True)
 def shared_district(module_db, django_db_blocker):
     with django_db_blocker.unblock():
         government = make_government()

@@ -107,7 +107,7 @@ REFERENCES = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", autouse=True)
 def shared_data(shared_district, django_db_blocker):
     """A district in mid-year: accounts filed and approved in both departments and the sub-unit, one
     filing waiting, a week of figures ranked, a campaign running with one self-inspection submitted

@@ -91,7 +91,7 @@ def file_account(file_account):
     return established(file_account)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", autouse=True)
 def shared_world(shared_district, django_db_blocker):
     """Accounts, a running campaign with a meeting, self-inspections, a closure order in each
     department, and an inspection run with a finding and a notice for each unit: built once for the
