@@ -10,9 +10,9 @@ import itertools
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
-from django.test import Client
+from django.test import Client, override_settings
 
 from accounts import services as user_services
 from accounts.choices import Role
@@ -83,10 +83,31 @@ def fresh_throttles():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Real hashing costs a fifth of a second a user, and every test makes several personas.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    # Real hashing costs a fifth of a second a user, and every test makes several personas (the
+    # whole session long, so that the personas a module builds once are made fast too).
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """A transaction held open across a module, for what the module builds once and all its tests
+    read, as Django's ``TestCase.setUpTestData`` does for a class: each test runs in a savepoint of
+    it and rolls back to what was built; the module's end rolls the building back. Not for a module
+    with ``transactional_db`` tests, which commit and flush the tables."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        # Like a test's own blocks, it never commits: the trail seals events recorded under it at once.
+        atomic._from_testcase = True
+        atomic.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)
@@ -100,11 +121,56 @@ def audit_anchor_dir(settings, tmp_path):
 _uids = itertools.count(1)
 
 
-@pytest.fixture
-def government(db):
+# The district's units and personas, each made as its fixture below makes it; also for a module
+# that builds them once (tests/shared_district.py).
+def make_government():
     return services.department_create(
         actor=None, name="新城区人民政府", code="gov", kind=DepartmentKind.DISTRICT_GOVERNMENT
     )
+
+
+def make_department_a():
+    return services.department_create(
+        actor=None, name="区教育局", code="edu", kind=DepartmentKind.DISTRICT_DEPARTMENT
+    )
+
+
+def make_sub_unit_a(department_a):
+    return services.department_create(
+        actor=None, name="区教育局招生办", code="edu-zsb", kind=DepartmentKind.OTHER, parent=department_a
+    )
+
+
+def make_department_b():
+    return services.department_create(
+        actor=None,
+        name="区卫生健康委",
+        code="health",
+        kind=DepartmentKind.DISTRICT_DEPARTMENT,
+    )
+
+
+def make_user(username, role, department=None):
+    return user_services.user_create(
+        actor=None, username=username, password=PASSWORD, role=role, department=department, validate=False
+    )
+
+
+def make_office_admin():
+    return make_user("office", Role.OFFICE_ADMIN)
+
+
+def make_admin_a(department_a):
+    return make_user("dept-edu", Role.DEPT_ADMIN, department_a)
+
+
+def make_admin_b(department_b):
+    return make_user("dept-health", Role.DEPT_ADMIN, department_b)
+
+
+@pytest.fixture
+def government(db):
+    return make_government()
 
 
 @pytest.fixture
@@ -116,57 +182,42 @@ def government_sub_unit(government):
 
 @pytest.fixture
 def department_a(government):
-    return services.department_create(
-        actor=None, name="区教育局", code="edu", kind=DepartmentKind.DISTRICT_DEPARTMENT
-    )
+    return make_department_a()
 
 
 @pytest.fixture
 def sub_unit_a(department_a):
-    return services.department_create(
-        actor=None, name="区教育局招生办", code="edu-zsb", kind=DepartmentKind.OTHER, parent=department_a
-    )
+    return make_sub_unit_a(department_a)
 
 
 @pytest.fixture
 def department_b(government):
-    return services.department_create(
-        actor=None,
-        name="区卫生健康委",
-        code="health",
-        kind=DepartmentKind.DISTRICT_DEPARTMENT,
-    )
-
-
-def _user(username, role, department=None):
-    return user_services.user_create(
-        actor=None, username=username, password=PASSWORD, role=role, department=department, validate=False
-    )
+    return make_department_b()
 
 
 @pytest.fixture
 def office_admin(db):
-    return _user("office", Role.OFFICE_ADMIN)
+    return make_office_admin()
 
 
 @pytest.fixture
 def auditor(db):
-    return _user("auditor", Role.AUDITOR)
+    return make_user("auditor", Role.AUDITOR)
 
 
 @pytest.fixture
 def admin_a(department_a):
-    return _user("dept-edu", Role.DEPT_ADMIN, department_a)
+    return make_admin_a(department_a)
 
 
 @pytest.fixture
 def admin_b(department_b):
-    return _user("dept-health", Role.DEPT_ADMIN, department_b)
+    return make_admin_b(department_b)
 
 
 @pytest.fixture
 def admin_gov(government):
-    return _user("dept-gov", Role.DEPT_ADMIN, government)
+    return make_user("dept-gov", Role.DEPT_ADMIN, government)
 
 
 @pytest.fixture
@@ -182,8 +233,7 @@ def client_for():
     return make
 
 
-@pytest.fixture
-def file_account(office_admin):
+def account_filer(office_admin):
     """File (and by default approve) an account for a department, as the office would see it.
 
     Approved today, the account is new: the inspection rules give it its grace and the ranking
@@ -223,6 +273,12 @@ def file_account(office_admin):
         return filing.media_account
 
     return make
+
+
+@pytest.fixture
+def file_account(office_admin):
+    """``make(department, ...)``: see ``account_filer``."""
+    return account_filer(office_admin)
 
 
 @pytest.fixture

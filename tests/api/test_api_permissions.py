@@ -4,28 +4,42 @@ without credentials 401; a role that may not act on what it sees 403; public ver
 import pytest
 
 from registry.choices import Platform
+from tests.conftest import account_filer
 from tests.permission_matrix import check_matrix
+from tests.shared_district import *  # noqa: F403  (the fixtures, by name)
 
 API = "/api/v1"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def shared_world(shared_district, django_db_blocker):
+    """An account in each unit, built once for the module (each test rolls back what it writes)."""
+    department_a, sub_unit_a, department_b = (
+        shared_district[name] for name in ("department_a", "sub_unit_a", "department_b")
+    )
+    file_account = account_filer(shared_district["office_admin"])
+    with django_db_blocker.unblock():
+        account_a = file_account(department_a, name="教育发布")
+        account_sub = file_account(sub_unit_a, name="招生发布")
+        account_b = file_account(department_b, name="健康发布")
+        return {
+            "department_a": department_a.pk,
+            "sub_unit_a": sub_unit_a.pk,
+            "department_b": department_b.pk,
+            "account_a": account_a.pk,
+            "account_sub": account_sub.pk,
+            "account_b": account_b.pk,
+            "filing_a": account_a.filings.get().pk,
+            "filing_sub": account_sub.filings.get().pk,
+            "filing_b": account_b.filings.get().pk,
+            "platform_uid_a": account_a.platform_uid,
+        }
+
+
 @pytest.fixture
-def world(personas, department_a, sub_unit_a, department_b, file_account):
-    account_a = file_account(department_a, name="教育发布")
-    account_sub = file_account(sub_unit_a, name="招生发布")
-    account_b = file_account(department_b, name="健康发布")
-    return {
-        "department_a": department_a.pk,
-        "sub_unit_a": sub_unit_a.pk,
-        "department_b": department_b.pk,
-        "account_a": account_a.pk,
-        "account_sub": account_sub.pk,
-        "account_b": account_b.pk,
-        "filing_a": account_a.filings.get().pk,
-        "filing_sub": account_sub.filings.get().pk,
-        "filing_b": account_b.filings.get().pk,
-        "platform_uid_a": account_a.platform_uid,
-    }
+def world(shared_world, personas):
+    """The module's ids, every persona of the matrix there to use them."""
+    return dict(shared_world)
 
 
 SEES_ALL = {"office": 200, "auditor": 200, "admin_a": 200, "admin_b": 200, "admin_gov": 200, "anonymous": 401}

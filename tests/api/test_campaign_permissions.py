@@ -6,7 +6,9 @@ import pytest
 
 from audits.campaigns import services
 from tests.campaigns import THREE_HAVES, campaign, days_from_now, inspection_of, meeting, ordered, submitted
+from tests.conftest import account_filer
 from tests.permission_matrix import check_matrix
+from tests.shared_district import *  # noqa: F403  (the fixtures, by name)
 
 API = "/api/v1"
 
@@ -48,33 +50,49 @@ OFFICE_CREATES = {
 }
 
 
+@pytest.fixture(scope="module", autouse=True)
+def shared_world(shared_district, django_db_blocker):
+    """Campaigns (running, of unit A only, a draft) and closure orders in A and B, built once for the
+    module (each test rolls back what it writes)."""
+    office_admin, admin_a, admin_b = (
+        shared_district[name] for name in ("office_admin", "admin_a", "admin_b")
+    )
+    department_a, sub_unit_a, department_b = (
+        shared_district[name] for name in ("department_a", "sub_unit_a", "department_b")
+    )
+    file_account = account_filer(office_admin)
+    with django_db_blocker.unblock():
+        accounts = {
+            "a": file_account(department_a, name="教育发布"),
+            "sub": file_account(sub_unit_a, name="招生发布"),
+            "b": file_account(department_b, name="健康发布"),
+        }
+        running = campaign(office_admin)
+        only_a = campaign(office_admin, departments=[department_a.pk])
+        draft = campaign(office_admin, start=False)
+        order_a = ordered(office_admin, admin_a, running, accounts["a"])
+        order_b = ordered(office_admin, admin_b, running, accounts["b"])
+        return {
+            "running": running.pk,
+            "only_a": only_a.pk,
+            "draft": draft.pk,
+            "department_b": department_b.pk,
+            "account_b": accounts["b"].pk,
+            "inspection_a": inspection_of(running, accounts["a"]).pk,
+            "inspection_sub": inspection_of(running, accounts["sub"]).pk,
+            "inspection_b": inspection_of(running, accounts["b"]).pk,
+            "meeting": order_a.decision.meeting_id,
+            "decision_a": order_a.decision_id,
+            "decision_b": order_b.decision_id,
+            "order_a": order_a.pk,
+            "order_b": order_b.pk,
+        }
+
+
 @pytest.fixture
-def world(personas, office_admin, admin_a, admin_b, department_a, sub_unit_a, department_b, file_account):
-    accounts = {
-        "a": file_account(department_a, name="教育发布"),
-        "sub": file_account(sub_unit_a, name="招生发布"),
-        "b": file_account(department_b, name="健康发布"),
-    }
-    running = campaign(office_admin)
-    only_a = campaign(office_admin, departments=[department_a.pk])
-    draft = campaign(office_admin, start=False)
-    order_a = ordered(office_admin, admin_a, running, accounts["a"])
-    order_b = ordered(office_admin, admin_b, running, accounts["b"])
-    return {
-        "running": running.pk,
-        "only_a": only_a.pk,
-        "draft": draft.pk,
-        "department_b": department_b.pk,
-        "account_b": accounts["b"].pk,
-        "inspection_a": inspection_of(running, accounts["a"]).pk,
-        "inspection_sub": inspection_of(running, accounts["sub"]).pk,
-        "inspection_b": inspection_of(running, accounts["b"]).pk,
-        "meeting": order_a.decision.meeting_id,
-        "decision_a": order_a.decision_id,
-        "decision_b": order_b.decision_id,
-        "order_a": order_a.pk,
-        "order_b": order_b.pk,
-    }
+def world(shared_world, personas):
+    """The module's ids, every persona of the matrix there to use them."""
+    return dict(shared_world)
 
 
 @pytest.fixture

@@ -50,7 +50,8 @@ from registry import services
 from registry.choices import Platform
 from registry.models import Department, Filing, MediaAccount
 from tests.campaigns import campaign, inspection_of, ordered, submitted
-from tests.conftest import established
+from tests.conftest import account_filer, established
+from tests.shared_district import *  # noqa: F403  (the fixtures, by name)
 
 
 def _served_schema() -> dict:
@@ -106,45 +107,55 @@ REFERENCES = {
 }
 
 
-@pytest.fixture
-def file_account(file_account):
-    """Accounts that have run for long: past a new account's grace, live in every week ranked."""
-    return established(file_account)
-
-
-@pytest.fixture
-def district(office_admin, admin_a, department_a, sub_unit_a, department_b, file_account):
+@pytest.fixture(scope="module", autouse=True)
+def shared_data(shared_district, django_db_blocker):
     """A district in mid-year: accounts filed and approved in both departments and the sub-unit, one
     filing waiting, a week of figures ranked, a campaign running with one self-inspection submitted
     and one closure ordered, and an inspection with its findings and notices (the sub-unit's late and
-    reminded)."""
-    edu = file_account(department_a, name="教育发布")
-    edu_douyin = file_account(department_a, name="教育抖音", platform=Platform.DOUYIN)
-    file_account(sub_unit_a, name="招生考试")
-    health = file_account(department_b, name="健康发布")
-    file_account(department_a, name="教育微博", platform=Platform.WEIBO, approve=False, actor=admin_a)
+    reminded). Built once for the module: each item rolls back what its calls wrote."""
+    office_admin, admin_a = shared_district["office_admin"], shared_district["admin_a"]
+    department_a, department_b = shared_district["department_a"], shared_district["department_b"]
+    sub_unit_a = shared_district["sub_unit_a"]
+    # Accounts that have run for long: past a new account's grace, live in every week ranked.
+    file_account = established(account_filer(office_admin))
+    with django_db_blocker.unblock():
+        edu = file_account(department_a, name="教育发布")
+        edu_douyin = file_account(department_a, name="教育抖音", platform=Platform.DOUYIN)
+        file_account(sub_unit_a, name="招生考试")
+        health = file_account(department_b, name="健康发布")
+        file_account(department_a, name="教育微博", platform=Platform.WEIBO, approve=False, actor=admin_a)
 
-    week = latest_complete_week()
-    services.metrics_record(
-        actor=None,
-        rows=[
-            {"media_account": account.pk, "date": week + datetime.timedelta(days=2), "posts": 1, "reads": n}
-            for account, n in ((edu, 5000), (health, 800))
-        ],
-    )
-    weekly_index_compute(week_start=week)
+        week = latest_complete_week()
+        services.metrics_record(
+            actor=None,
+            rows=[
+                {
+                    "media_account": account.pk,
+                    "date": week + datetime.timedelta(days=2),
+                    "posts": 1,
+                    "reads": n,
+                }
+                for account, n in ((edu, 5000), (health, 800))
+            ],
+        )
+        weekly_index_compute(week_start=week)
 
-    running = campaign(office_admin)
-    submitted(admin_a, inspection_of(running, edu))
-    ordered(office_admin, admin_a, running, edu_douyin)
-    assert inspection_of(running, health).proposal == ""  # still waiting for its unit
+        running = campaign(office_admin)
+        submitted(admin_a, inspection_of(running, edu))
+        ordered(office_admin, admin_a, running, edu_douyin)
+        assert inspection_of(running, health).proposal == ""  # still waiting for its unit
 
-    run = InspectionRun.objects.create(inspection_date=timezone.localdate())
-    inspections.inspection_run_execute(run_id=run.pk)
-    assert Finding.objects.exists() and RectificationNotice.objects.exists()
-    late = RectificationNotice.objects.filter(department=sub_unit_a)
-    late.update(deadline=timezone.localdate() - datetime.timedelta(days=1))
-    reminder_send(actor=office_admin, department=sub_unit_a)
+        run = InspectionRun.objects.create(inspection_date=timezone.localdate())
+        inspections.inspection_run_execute(run_id=run.pk)
+        assert Finding.objects.exists() and RectificationNotice.objects.exists()
+        late = RectificationNotice.objects.filter(department=sub_unit_a)
+        late.update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+        reminder_send(actor=office_admin, department=sub_unit_a)
+
+
+@pytest.fixture
+def district(shared_data, db):
+    """The module's district (``shared_data``), in the test's own transaction."""
 
 
 @pytest.fixture

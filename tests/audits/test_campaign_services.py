@@ -1,6 +1,8 @@
 """The three steps of a clean-up campaign through its services (docs/design.md §1.3, §5, §6.3):
 every transition, every illegal one, for every role, and the trail each leaves."""
 
+import copy
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +34,8 @@ from tests.campaigns import (
     ordered,
     submitted,
 )
-from tests.conftest import established
+from tests.conftest import account_filer, established
+from tests.shared_district import *  # noqa: F403  (the fixtures, by name)
 
 # Who may do what (docs/design.md §6.3): the unit's own admin (and the office) answer for an account;
 # only the office runs campaigns and decides; auditors only read.
@@ -46,23 +49,36 @@ def file_account(file_account):
     return established(file_account)
 
 
-@pytest.fixture
-def district(department_a, sub_unit_a, department_b, file_account, office_admin):
-    """Active accounts of A, its sub-unit and B, one still pending and one already closed."""
-    accounts = {
-        "a": file_account(department_a, name="教育发布"),
-        "a_weibo": file_account(department_a, name="教育微博", platform=Platform.WEIBO),
-        "sub": file_account(sub_unit_a, name="招生发布"),
-        "b": file_account(department_b, name="健康发布"),
-        "pending": file_account(department_b, name="健康抖音", platform=Platform.DOUYIN, approve=False),
-        "closed": file_account(department_b, name="健康头条", platform=Platform.TOUTIAO),
-    }
-    close = registry_services.filing_submit_close(
-        actor=office_admin, media_account=accounts["closed"], reason="停更"
+@pytest.fixture(scope="module", autouse=True)
+def shared_accounts(shared_district, django_db_blocker):
+    """Active accounts of A, its sub-unit and B, one still pending and one already closed: built once
+    for the module (each test rolls back what it writes)."""
+    office_admin = shared_district["office_admin"]
+    department_a, sub_unit_a, department_b = (
+        shared_district[name] for name in ("department_a", "sub_unit_a", "department_b")
     )
-    registry_services.filing_approve(actor=office_admin, filing=close)
-    accounts["closed"].refresh_from_db()
-    return accounts
+    file_account = established(account_filer(office_admin))
+    with django_db_blocker.unblock():
+        accounts = {
+            "a": file_account(department_a, name="教育发布"),
+            "a_weibo": file_account(department_a, name="教育微博", platform=Platform.WEIBO),
+            "sub": file_account(sub_unit_a, name="招生发布"),
+            "b": file_account(department_b, name="健康发布"),
+            "pending": file_account(department_b, name="健康抖音", platform=Platform.DOUYIN, approve=False),
+            "closed": file_account(department_b, name="健康头条", platform=Platform.TOUTIAO),
+        }
+        close = registry_services.filing_submit_close(
+            actor=office_admin, media_account=accounts["closed"], reason="停更"
+        )
+        registry_services.filing_approve(actor=office_admin, filing=close)
+        accounts["closed"].refresh_from_db()
+        return accounts
+
+
+@pytest.fixture
+def district(shared_accounts, db):
+    """The module's accounts, copies of its own for the test."""
+    return copy.deepcopy(shared_accounts)
 
 
 @pytest.fixture

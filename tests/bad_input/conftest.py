@@ -7,6 +7,7 @@ department B's ids as admin_a and expect exactly what an unknown id gets.
 """
 
 import contextlib
+import copy
 import datetime
 
 import pytest
@@ -20,7 +21,8 @@ from registry import services
 from registry.choices import Platform
 from tests.api.conftest import api_for  # noqa: F401  (a fixture, used by name)
 from tests.campaigns import campaign, inspection_of, meeting, ordered
-from tests.conftest import established
+from tests.conftest import account_filer, established
+from tests.shared_district import *  # noqa: F403  (the fixtures, by name)
 
 # Far beyond any id there will ever be, yet a valid 64-bit integer: the "unknown id".
 UNKNOWN_ID = 2**62
@@ -89,37 +91,50 @@ def file_account(file_account):
     return established(file_account)
 
 
-@pytest.fixture
-def world(office_admin, admin_a, admin_b, department_a, department_b, file_account):
+@pytest.fixture(scope="module", autouse=True)
+def shared_world(shared_district, django_db_blocker):
     """Accounts, a running campaign with a meeting, self-inspections, a closure order in each
-    department, and an inspection run with a finding and a notice for each unit."""
-    account_a = file_account(department_a, name="教育发布")
-    account_b = file_account(department_b, name="健康发布")
-    closing_a = file_account(department_a, name="教育旧号", platform=Platform.WEIBO)
-    closing_b = file_account(department_b, name="健康旧号", platform=Platform.WEIBO)
-    pending_b = file_account(department_b, name="健康待批", platform=Platform.DOUYIN, approve=False)
-    running = campaign(office_admin)
-    order_a = ordered(office_admin, admin_a, running, closing_a)
-    order_b = ordered(office_admin, admin_b, running, closing_b)
-    run = InspectionRun.objects.create(inspection_date=timezone.localdate())
-    inspections.inspection_run_execute(run_id=run.pk)
-    return {
-        "account_a": account_a,
-        "account_b": account_b,
-        "filing_b": pending_b.filings.get(),
-        "campaign": running,
-        "meeting": meeting(office_admin, running),
-        "inspection_a": inspection_of(running, account_a),
-        "inspection_b": inspection_of(running, account_b),
-        "order_a": order_a,
-        "order_b": order_b,
-        "decision_b": order_b.decision,
-        "run": run,
-        "finding_a": Finding.objects.get(media_account=account_a, rule__code=RuleCode.NO_UPDATE),
-        "finding_b": Finding.objects.get(media_account=account_b, rule__code=RuleCode.NO_UPDATE),
-        "notice_a": RectificationNotice.objects.get(department=department_a),
-        "notice_b": RectificationNotice.objects.get(department=department_b),
-    }
+    department, and an inspection run with a finding and a notice for each unit: built once for the
+    module, as every test leaves it as it was (or rolls back what it wrote)."""
+    with django_db_blocker.unblock():
+        office_admin, admin_a, admin_b, department_a, department_b = (
+            shared_district[name]
+            for name in ("office_admin", "admin_a", "admin_b", "department_a", "department_b")
+        )
+        file_account = established(account_filer(office_admin))
+        account_a = file_account(department_a, name="教育发布")
+        account_b = file_account(department_b, name="健康发布")
+        closing_a = file_account(department_a, name="教育旧号", platform=Platform.WEIBO)
+        closing_b = file_account(department_b, name="健康旧号", platform=Platform.WEIBO)
+        pending_b = file_account(department_b, name="健康待批", platform=Platform.DOUYIN, approve=False)
+        running = campaign(office_admin)
+        order_a = ordered(office_admin, admin_a, running, closing_a)
+        order_b = ordered(office_admin, admin_b, running, closing_b)
+        run = InspectionRun.objects.create(inspection_date=timezone.localdate())
+        inspections.inspection_run_execute(run_id=run.pk)
+        return {
+            "account_a": account_a,
+            "account_b": account_b,
+            "filing_b": pending_b.filings.get(),
+            "campaign": running,
+            "meeting": meeting(office_admin, running),
+            "inspection_a": inspection_of(running, account_a),
+            "inspection_b": inspection_of(running, account_b),
+            "order_a": order_a,
+            "order_b": order_b,
+            "decision_b": order_b.decision,
+            "run": run,
+            "finding_a": Finding.objects.get(media_account=account_a, rule__code=RuleCode.NO_UPDATE),
+            "finding_b": Finding.objects.get(media_account=account_b, rule__code=RuleCode.NO_UPDATE),
+            "notice_a": RectificationNotice.objects.get(department=department_a),
+            "notice_b": RectificationNotice.objects.get(department=department_b),
+        }
+
+
+@pytest.fixture
+def world(shared_world, db):
+    """The module's ``shared_world``, copies of its own for the test."""
+    return copy.deepcopy(shared_world)
 
 
 @pytest.fixture

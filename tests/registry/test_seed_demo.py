@@ -1,12 +1,15 @@
-"""The demo district: what `seed_demo` loads, that it loads it once, and that it keeps off production."""
+"""The demo district: what `seed_demo` loads, and that it loads it once. Loaded once for the module,
+as every test reads it and rolls back what it changes; a run on an empty database, what it says
+and that it keeps off production, are tests/registry/test_seed_demo_runs.py's."""
 
 import datetime
 import io
 
 import pytest
 from django.apps import apps
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db.models import Count, Max, Min, Sum
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts import permissions
@@ -26,9 +29,6 @@ pytestmark = pytest.mark.django_db
 def demo_settings(settings):
     # pytest-django runs with DEBUG off; the seed is meant for a development site.
     settings.DEBUG = True
-    # 45 users at Django's full PBKDF2 cost would dominate the run; the tests check the
-    # password, not the hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def seed(**options) -> str:
@@ -37,12 +37,18 @@ def seed(**options) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def seeded(module_db, django_db_blocker):
+    """The demo district, loaded once for all the module's tests."""
+    with django_db_blocker.unblock(), override_settings(DEBUG=True):
+        seed()
+
+
 def model_counts():
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
 def test_it_loads_a_district_of_units_and_accounts_like_the_model_case():
-    seed()
     assert Department.objects.count() >= 30
     kinds = dict(Department.objects.values_list("kind").annotate(n=Count("pk")))
     assert kinds[DepartmentKind.DISTRICT_GOVERNMENT] == 1
@@ -62,7 +68,6 @@ def test_it_loads_a_district_of_units_and_accounts_like_the_model_case():
 
 
 def test_it_leaves_a_few_filings_in_the_approval_queue():
-    seed()
     pending = Filing.objects.filter(status=FilingStatus.SUBMITTED)
     assert 3 <= pending.count() <= 6
     assert {filing.media_account.status for filing in pending} == {MediaAccountStatus.PENDING}
@@ -73,7 +78,6 @@ def test_it_leaves_a_few_filings_in_the_approval_queue():
 
 
 def test_it_gives_every_approved_account_months_of_daily_metrics():
-    seed()
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     active = MediaAccount.objects.filter(status=MediaAccountStatus.ACTIVE).annotate(
         days=Count("metrics"), posts=Sum("metrics__posts"), newest=Max("metrics__date")
@@ -97,7 +101,6 @@ def test_its_accounts_ran_before_their_figures_begin_so_the_rules_judge_them():
     from audits.inspections.choices import RuleCode
     from audits.inspections.rules import violations
 
-    seed()
     active = MediaAccount.objects.filter(status=MediaAccountStatus.ACTIVE)
     first_figures = AccountMetric.objects.aggregate(first=Min("date"))["first"]
     assert not active.filter(activated_on__isnull=True).exists()
@@ -106,7 +109,6 @@ def test_its_accounts_ran_before_their_figures_begin_so_the_rules_judge_them():
 
 
 def test_it_creates_demo_users_of_each_role_with_the_given_password():
-    seed()
     assert User.objects.get(username="office").role == Role.OFFICE_ADMIN
     assert User.objects.get(username="auditor").role == Role.AUDITOR
     for code, *_rest in DEPARTMENTS:
@@ -117,7 +119,6 @@ def test_it_creates_demo_users_of_each_role_with_the_given_password():
 
 
 def test_it_puts_departments_and_townships_beside_the_government_and_sub_units_below_their_parent():
-    seed()
     top_level = {
         DepartmentKind.DISTRICT_GOVERNMENT,
         DepartmentKind.DISTRICT_DEPARTMENT,
@@ -134,7 +135,6 @@ def test_it_puts_departments_and_townships_beside_the_government_and_sub_units_b
 
 
 def test_it_lets_the_governments_admin_see_and_act_for_the_governments_accounts_only():
-    seed()
     dept_gov = User.objects.get(username="dept-gov")
     government = Department.objects.get(code="gov")
     visible = MediaAccount.objects.restrict(dept_gov, "view")
@@ -150,7 +150,6 @@ def test_it_lets_the_governments_admin_see_and_act_for_the_governments_accounts_
 
 
 def test_it_repairs_the_tree_of_an_earlier_demo_through_the_services():
-    seed()
     # What an earlier demo left: every unit below the government, sub-units' accounts on the parent.
     government = Department.objects.get(code="gov")
     Department.objects.filter(parent=None).exclude(pk=government.pk).update(parent=government)
@@ -172,61 +171,6 @@ def test_it_repairs_the_tree_of_an_earlier_demo_through_the_services():
 
 
 def test_it_changes_nothing_on_a_second_run():
-    seed()
     before = model_counts()
     assert "Created 0 departments, 0 users, 0 media accounts" in seed()
     assert model_counts() == before
-
-
-class Progress(io.StringIO):
-    """Output that notes, with each line, how many accounts existed when it was written."""
-
-    def __init__(self):
-        super().__init__()
-        self.lines: list[tuple[str, int]] = []
-
-    def write(self, text):
-        self.lines.extend((line, MediaAccount.objects.count()) for line in text.splitlines() if line.strip())
-        return super().write(text)
-
-
-def test_it_says_what_it_is_doing_as_it_goes():
-    out = Progress()
-    call_command("seed_demo", password=PASSWORD, stdout=out)
-    said = [line for line, _accounts in out.lines]
-    steps = [
-        "Units:",
-        "Users:",
-        "Media accounts:",
-        "Daily figures:",
-        "Weekly activity index:",
-        "Inspection:",
-    ]
-    first = [next(index for index, line in enumerate(said) if line.startswith(step)) for step in steps]
-    assert first == sorted(first), said
-    # Written while the work went on, not all at the end: the users before any account existed.
-    assert dict(out.lines)["Units: 46 created."] == 0
-    assert any(line.startswith("Users: 20 of 48") and accounts == 0 for line, accounts in out.lines)
-    assert any(
-        line.startswith("Media accounts: 40 of 112") and 0 < accounts < 112 for line, accounts in out.lines
-    )
-    assert said[-2].startswith("Created 46 departments, 48 users, 112 media accounts")
-
-
-def test_it_says_nothing_with_verbosity_0():
-    out = io.StringIO()
-    call_command("seed_demo", password=PASSWORD, stdout=out, verbosity=0)
-    assert out.getvalue() == "" and MediaAccount.objects.count() == 112
-
-
-def test_it_refuses_to_run_with_debug_off(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="--force"):
-        seed()
-    assert not Department.objects.exists()
-
-
-def test_it_runs_with_debug_off_when_forced(settings):
-    settings.DEBUG = False
-    seed(force=True)
-    assert MediaAccount.objects.count() >= 100
