@@ -44,26 +44,28 @@ def _measure(client, url, django_assert_max_num_queries) -> tuple[int, dict | by
     return len(captured), response
 
 
+LIST_PATHS = [
+    "/media-accounts/?page_size=500",
+    "/media-accounts/?page_size=500&ordering=-followers&platform=weibo",
+    "/filings/?page_size=500",
+    "/filings/?page_size=500&status=submitted",
+]
+
+
 @pytest.mark.parametrize("persona", ["office", "admin_a"])
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/media-accounts/?page_size=500",
-        "/media-accounts/?page_size=500&ordering=-followers&platform=weibo",
-        "/filings/?page_size=500",
-        "/filings/?page_size=500&status=submitted",
-    ],
-)
 def test_it_lists_in_as_many_queries_for_200_accounts_as_for_10(
-    client_for, personas, grow, path, persona, django_assert_max_num_queries, django_assert_num_queries
+    client_for, personas, grow, persona, django_assert_max_num_queries, django_assert_num_queries
 ):
+    # Every list is measured on the same two districts: growing 200 accounts a list cost more than
+    # the measuring.
     client = client_for(personas[persona])
     grow(10)
-    queries, small = _measure(client, API + path, django_assert_max_num_queries)
+    small = {path: _measure(client, API + path, django_assert_max_num_queries) for path in LIST_PATHS}
     grow(190)
-    with django_assert_num_queries(queries):
-        large = client.get(API + path)
-    assert large.json()["count"] > small.json()["count"] and len(large.json()["results"]) > 10
+    for path, (queries, response) in small.items():
+        with django_assert_num_queries(queries):
+            large = client.get(API + path)
+        assert large.json()["count"] > response.json()["count"] and len(large.json()["results"]) > 10, path
 
 
 @pytest.mark.parametrize("persona", ["office", "admin_a"])
