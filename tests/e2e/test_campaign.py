@@ -79,7 +79,7 @@ def test_it_runs_a_campaign_from_self_inspection_to_verified_closure(
     page.get_by_label("参会人员").fill("部长、分管副部长、网信办主任")
     page.get_by_role("button", name="记录审议会").click()
     row = page.get_by_test_id("decision-sheet").locator("tbody.application")
-    assert row.count() == 1
+    expect(row).to_have_count(1)
     assert row.locator("select[name$='-outcome']").input_value() == "close"
     page.get_by_test_id("record-decisions").click()
     assert "已记录 1 项审议结论" in page.locator(".messages").inner_text()

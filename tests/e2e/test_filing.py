@@ -3,6 +3,7 @@ the account shows as active with its filing number and in the exported registrat
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from registry.models import MediaAccount
 from tests.conftest import PASSWORD
@@ -54,7 +55,7 @@ def test_it_takes_an_account_from_filing_to_approval_to_the_export(
     history = page.get_by_test_id("history")
     assert [row.inner_text() for row in history.locator("tbody th").all()] == ["备案批准", "提交备案"]
     history.get_by_role("link", name="在操作日志中查看这些事件").click()
-    assert page.get_by_test_id("trail").locator("tbody tr").count() == 2
+    expect(page.get_by_test_id("trail").locator("tbody tr")).to_have_count(2)
 
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="新媒体账号").click()
     with page.expect_download() as download_info:

@@ -3,6 +3,7 @@ wrong address or a forbidden one, in a real browser."""
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from audits.campaigns import services as campaign_services
 from audits.campaigns.choices import Outcome
@@ -59,7 +60,7 @@ def test_it_offers_all_once_in_each_filter_of_the_filing_list(
         assert options[0] == "全部" and "---------" not in options, (label, options)
     page.get_by_label("状态", exact=True).select_option(label="全部")
     page.get_by_role("button", name="筛选").click()
-    assert page.locator("table.list tbody tr").count() == 1
+    expect(page.locator("table.list tbody tr")).to_have_count(1)
 
 
 def test_it_writes_the_review_decisions_notification_in_chinese(
