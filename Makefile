@@ -62,7 +62,7 @@ test: venv
 		echo "Chromium not found: skipping the browser tests (install chromium to run them)."; \
 		set -- -m "not e2e"; \
 	fi; \
-	$(BIN)/pytest -n $(TEST_WORKERS) "$$@" $(ARGS) || { status=$$?; \
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup "$$@" $(ARGS) || { status=$$?; \
 		if [ $$status = 5 ]; then echo "pytest collected no tests (exit code 5)." >&2; fi; exit $$status; }
 
 lint: venv

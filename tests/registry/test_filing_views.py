@@ -558,7 +558,7 @@ def test_it_has_the_office_reconfirm_one_unit_at_a_time(client_for, office_admin
 QUEUE_QUERIES = 12
 
 
-@pytest.mark.parametrize("count", [10, 200])
+@pytest.mark.parametrize("count", [10, 60])
 def test_it_builds_the_queue_and_the_list_in_a_fixed_number_of_queries(
     count, client_for, office_admin, admin_a, department_a, file_account, django_assert_max_num_queries
 ):

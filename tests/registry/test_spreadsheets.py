@@ -136,7 +136,7 @@ def test_it_answers_a_bad_filter_with_a_clear_message(client_for, office_admin):
     assert "筛选条件有误" in response.content.decode() and "platform" in response.content.decode()
 
 
-@pytest.mark.parametrize("count", [10, 200])
+@pytest.mark.parametrize("count", [10, 60])
 def test_it_exports_in_a_fixed_number_of_queries(
     count, client_for, office_admin, department_a, file_account, django_assert_max_num_queries
 ):
