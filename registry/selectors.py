@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -318,13 +319,32 @@ def media_account_detail(user, pk: int) -> MediaAccountDetail:
 # The matrix ------------------------------------------------------------------------------------
 
 MATRIX_STATUSES = (MediaAccountStatus.PENDING, *LIVE_STATUSES)
+# Up to this many accounts the matrix names each one in its cell; past it (a city's or a province's
+# office), each cell counts its accounts by grade and links to them, and a unit's row opens into
+# its accounts on its own page (``unit``), so the page stays one row per unit whatever the volume.
+MATRIX_NAMED_ACCOUNTS = 600
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    """One unit's accounts on one platform: named (``accounts``), or counted when the matrix is too
+    large to name them (``accounts`` is ``None``)."""
+
+    platform: str
+    count: int = 0
+    grades: dict[str, int] = field(default_factory=dict)  # live accounts by grade
+    accounts: list[MediaAccount] | None = None
+
+    @property
+    def several(self) -> bool:
+        return self.count > 1
 
 
 @dataclass(frozen=True)
 class MatrixRow:
     department: Department
     depth: int
-    cells: list[list[MediaAccount]]  # one list per platform column
+    cells: list[MatrixCell]  # one per platform column
 
 
 @dataclass(frozen=True)
@@ -340,40 +360,81 @@ class Matrix:
     groups: list[MatrixGroup]
     include_closed: bool
     account_count: int
+    named: bool  # each account is in its cell (not only counted)
+    unit: Department | None = None  # the unit (with its sub-units) the matrix is opened at
 
 
-def matrix(user, *, include_closed: bool = False) -> Matrix:
-    """Departments × platforms, each cell the unit's accounts on that platform: two queries.
+def _tree_of(departments: list[Department], root: Department) -> set[int]:
+    """``root`` and every unit below it among ``departments``."""
+    children: dict[int | None, list[int]] = {}
+    for department in departments:
+        children.setdefault(department.parent_id, []).append(department.pk)
+    found, stack = set(), [root.pk]
+    while stack:
+        pk = stack.pop()
+        found.add(pk)
+        stack.extend(children.get(pk, ()))
+    return found
 
-    Only platforms with at least one account shown get a column, so the table stays
-    readable; every active unit gets a row, since a unit without accounts is worth seeing.
+
+def matrix(user, *, include_closed: bool = False, unit: int | None = None) -> Matrix:
+    """Departments × platforms within ``user``'s scope: three queries whatever the volume.
+
+    Every cell is counted by grade in one grouped query; the accounts themselves are read (one more
+    query) only when the matrix names them: when it holds no more than ``MATRIX_NAMED_ACCOUNTS``,
+    or when it is opened at one ``unit`` (its pk; 404 outside the scope) and the units below it.
+    Only platforms with at least one account shown get a column, so the table stays readable; every
+    active unit gets a row, since a unit without accounts is worth seeing.
     """
     statuses = (*MATRIX_STATUSES, *ENDED_STATUSES) if include_closed else MATRIX_STATUSES
-    accounts = list(
-        with_grade(MediaAccount.objects.restrict(user, "view").filter(status__in=statuses))
-        .order_by("pk")
-        .only("pk", "name", "platform", "status", "department_id")
-    )
-    with_accounts = {account.department_id for account in accounts}
-    departments = [
-        department
-        for department in Department.objects.restrict(user, "view").order_by()
-        if department.is_active or department.pk in with_accounts
-    ]
-    used = {account.platform for account in accounts}
+    visible = list(Department.objects.restrict(user, "view").order_by())
+    root = None
+    if unit is not None:
+        root = next((department for department in visible if department.pk == unit), None)
+        if root is None:
+            raise Http404
+        tree = _tree_of(visible, root)
+        visible = [department for department in visible if department.pk in tree]
+    accounts = with_grade(MediaAccount.objects.restrict(user, "view").filter(status__in=statuses))
+    if root is not None:
+        accounts = accounts.filter(department__in=[department.pk for department in visible])
+    tallies: dict[tuple[int, str], dict[str, int]] = {}
+    for department_id, platform, grade, n in (
+        accounts.order_by().values_list("department_id", "platform", "grade").annotate(n=Count("pk"))
+    ):
+        tally = tallies.setdefault((department_id, platform), {})
+        tally[grade] = tally.get(grade, 0) + n
+    account_count = sum(n for tally in tallies.values() for n in tally.values())
+    named = root is not None or account_count <= MATRIX_NAMED_ACCOUNTS
+    listed: dict[tuple[int, str], list[MediaAccount]] = {}
+    if named:
+        for account in accounts.order_by("pk").only("pk", "name", "platform", "status", "department_id"):
+            listed.setdefault((account.department_id, account.platform), []).append(account)
+    with_accounts = {department_id for department_id, _platform in tallies}
+    departments = [d for d in visible if d.is_active or d.pk in with_accounts]
+    used = {platform for _department_id, platform in tallies}
     platforms = [(code, label) for code, label in Platform.choices if code in used]
-    column = {code: index for index, (code, _label) in enumerate(platforms)}
-    cells: dict[int, list[list[MediaAccount]]] = {
-        department.pk: [[] for _platform in platforms] for department in departments
-    }
-    for account in accounts:
-        cells[account.department_id][column[account.platform]].append(account)
+
+    def cell(department: Department, platform: str) -> MatrixCell:
+        tally = tallies.get((department.pk, platform), {})
+        return MatrixCell(
+            platform=platform,
+            count=sum(tally.values()),
+            grades={grade: n for grade, n in tally.items() if grade},
+            accounts=listed.get((department.pk, platform), []) if named else None,
+        )
+
+    def row(department: Department, depth: int) -> MatrixRow:
+        return MatrixRow(department, depth, [cell(department, code) for code, _label in platforms])
+
     return Matrix(
         platforms=platforms,
         groups=[
-            MatrixGroup(kind, label, [MatrixRow(d, depth, cells[d.pk]) for d, depth in rows])
+            MatrixGroup(kind, label, [row(d, depth) for d, depth in rows])
             for kind, label, rows in _grouped_by_kind(departments)
         ],
         include_closed=include_closed,
-        account_count=len(accounts),
+        account_count=account_count,
+        named=named,
+        unit=root,
     )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("media-accounts/", browse.media_account_list, name="media_account_list"),
     path("media-accounts/<int:pk>/", browse.media_account_detail, name="media_account_detail"),
     path("matrix/", browse.matrix, name="matrix"),
+    path("matrix/units/<int:unit>/", browse.matrix, name="matrix_unit"),
     # Filing and approval
     path("filings/", filings.filing_list, name="filing_list"),
     path("filings/open/", filings.filing_open, name="filing_open"),

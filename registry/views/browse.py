@@ -126,10 +126,11 @@ def media_account_detail(request, pk: int):
 
 
 @login_required
-def matrix(request):
+def matrix(request, unit: int | None = None):
+    """The matrix of the user's scope, or opened at one ``unit`` and the units below it."""
     include_closed = request.GET.get("closed") == "1"
     return render(
         request,
         "registry/matrix.html",
-        {"matrix": selectors.matrix(request.user, include_closed=include_closed)},
+        {"matrix": selectors.matrix(request.user, include_closed=include_closed, unit=unit)},
     )

@@ -288,11 +288,14 @@ def _dashboard(user: User):
 
 
 def _matrix(user: User):
+    # Each unit's accounts counted by platform and grade (registry.selectors.matrix also names them,
+    # one more query, when the scope holds few enough to name).
     cte, scope, params = _scope(user, "d.id")
-    sql = f"""{cte}SELECT d.id, d.name, d.kind, d.parent_id, a.id, a.name, a.platform, a.status, {GRADE}
+    sql = f"""{cte}SELECT d.id, d.name, d.kind, d.parent_id, a.platform, {GRADE} AS grade, COUNT(a.id)
         FROM {T["department"]} d LEFT JOIN {T["account"]} a
             ON a.department_id = d.id AND a.status IN {_in(MATRIX_STATUSES)}
-        WHERE (d.is_active OR a.id IS NOT NULL){scope} ORDER BY d.id, a.id"""
+        WHERE (d.is_active OR a.id IS NOT NULL){scope}
+        GROUP BY d.id, d.name, d.kind, d.parent_id, a.platform, grade ORDER BY d.id"""
     return lambda: _fetch(sql, params)
 
 
