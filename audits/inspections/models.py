@@ -54,6 +54,35 @@ class InspectionRun(models.Model):
         return _("Inspection of %(day)s") % {"day": self.inspection_date}
 
 
+class RunStanding(models.Model):
+    """What stood after a finished run in one unit: its findings by severity and its red accounts.
+
+    Written once, as the run finishes (what stood after a run never changes: a finding resolved or
+    waived later still stood then), so the dashboard's trend reads one row per run and unit instead
+    of counting the findings of thirty runs. A unit is the account's unit at the run.
+    """
+
+    run = models.ForeignKey(InspectionRun, on_delete=models.CASCADE, related_name="standings")
+    department = models.ForeignKey("registry.Department", on_delete=models.CASCADE, related_name="+")
+    veto = models.PositiveIntegerField(default=0)
+    serious = models.PositiveIntegerField(default=0)
+    warning = models.PositiveIntegerField(default=0)
+    info = models.PositiveIntegerField(default=0)
+    red_accounts = models.PositiveIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("run standing")
+        verbose_name_plural = _("run standings")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "department"], name="one_standing_per_run_and_unit")
+        ]
+
+    def __str__(self):
+        return f"{self.run} · {self.department_id}"
+
+
 class FindingQuerySet(ScopedQuerySet):
     department_lookup = "media_account__department"
 

@@ -13,23 +13,29 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
-    F,
-    Func,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import PeriodicTask
 
 from audits.inspections.choices import FindingStatus, Grade, NoticeStatus, RunStatus, Severity
-from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
+from audits.inspections.models import (
+    Finding,
+    InspectionRule,
+    InspectionRun,
+    RectificationNotice,
+    RunStanding,
+)
 from registry.choices import LIVE_STATUSES, Platform
 from registry.models import MediaAccount
 
@@ -381,37 +387,20 @@ def notice_list(user) -> QuerySet:
 TREND_RUNS = 30
 
 
-def _count(queryset: QuerySet) -> Subquery:
-    # COUNT(*) of a correlated queryset as a scalar subquery (no GROUP BY: one row, even for 0).
-    return Subquery(
-        # order_by(): the model's default order would put a column beside the aggregate.
-        queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
-        output_field=IntegerField(),
-    )
-
-
 def standing_per_run(user) -> list[dict[str, Any]]:
     """For each of the last finished runs, oldest first, the findings that stood after it by
-    severity and its red accounts, within ``user``'s scope: one query, whatever the volume."""
-    standing = _standing(
-        Finding.objects.restrict(user, "view"), OuterRef("inspection_date"), OuterRef("finished_at")
-    )
-    red_accounts = Subquery(
-        standing.filter(severity__in=RED_SEVERITIES)
-        .order_by()
-        .annotate(
-            n=Func(F("media_account"), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)")
-        )
-        .values("n"),
-        output_field=IntegerField(),
-    )
+    severity and its red accounts, within ``user``'s scope: one query over the runs' standings
+    (``RunStanding``, one row per run and unit), whatever the volume of findings."""
+    standings = RunStanding.objects.restrict(user, "view").filter(run=OuterRef("pk")).order_by().values("run")
+
+    def total(column: str) -> Coalesce:
+        summed = standings.annotate(n=Sum(column)).values("n")
+        return Coalesce(Subquery(summed, output_field=IntegerField()), 0)
+
     runs = (
         InspectionRun.objects.filter(status=RunStatus.FINISHED)
         .order_by("-created_at", "-pk")
-        .annotate(
-            **{severity: _count(standing.filter(severity=severity)) for severity in SEVERITY_ORDER},
-            red_accounts=red_accounts,
-        )
+        .annotate(**{column: total(column) for column in (*SEVERITY_ORDER, "red_accounts")})
         .values("pk", "inspection_date", "red_accounts", *SEVERITY_ORDER)
     )
     return list(runs[:TREND_RUNS])[::-1]

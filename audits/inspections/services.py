@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import CharField, DateField, F, IntegerField, JSONField, Value
+from django.db.models import CharField, Count, DateField, F, IntegerField, JSONField, Q, Value
 from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +23,20 @@ from accounts.rules import authorize
 from accounts.services import department_admins, notify
 from audits.inspections import rules
 from audits.inspections.choices import FindingStatus, NoticeStatus, RunStatus, Severity
-from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
-from audits.inspections.selectors import STALE_RUN, unfinished_run
+from audits.inspections.models import (
+    Finding,
+    InspectionRule,
+    InspectionRun,
+    RectificationNotice,
+    RunStanding,
+)
+from audits.inspections.selectors import (
+    RED_SEVERITIES,
+    SEVERITY_ORDER,
+    STALE_RUN,
+    run_findings,
+    unfinished_run,
+)
 from audits.inspections.states import FINDING, NOTICE
 from audits.inspections.tasks import execute_inspection_run
 from audits.trail.services import diff, record, snapshot
@@ -179,6 +191,7 @@ def inspection_run_execute(*, run_id: int) -> InspectionRun | None:
             run.accounts = accounts
             run.error = ""
             run.save(update_fields=["status", "finished_at", "counts", "accounts", "error"])
+            _record_standing(run)
             notices = _send_notices(run)
             record(
                 "audits.inspection_run.finished",
@@ -192,6 +205,24 @@ def inspection_run_execute(*, run_id: int) -> InspectionRun | None:
         )
         raise
     return run
+
+
+def _record_standing(run: InspectionRun) -> None:
+    """What stands after ``run``, per unit, in one INSERT … SELECT: the dashboard's trend reads it."""
+    standing = (
+        run_findings(run)
+        .order_by()
+        .values_list("media_account__department")
+        .annotate(
+            **{severity: Count("pk", filter=Q(severity=severity)) for severity in SEVERITY_ORDER},
+            red_accounts=Count("media_account", distinct=True, filter=Q(severity__in=RED_SEVERITIES)),
+            run_id=Value(run.pk),
+        )
+    )
+    select, params = standing.query.sql_with_params()
+    columns = ["department_id", *SEVERITY_ORDER, "red_accounts", "run_id"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {RunStanding._meta.db_table} ({', '.join(columns)}) {select}", params)
 
 
 def _evaluate(run: InspectionRun) -> tuple[dict[str, dict[str, int]], int]:

@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 
 from audits.inspections import services as inspections
 from audits.inspections.choices import FindingStatus, NoticeStatus, RuleCode, RunStatus, Severity
-from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
+from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice, RunStanding
 from audits.inspections.schedule import TASK_NAME, inspection_schedule_set
-from audits.inspections.selectors import run_report
+from audits.inspections.selectors import run_findings, run_report
 from audits.trail.models import AuditEvent
 from config.celery import app as celery_app
 from registry import services
@@ -704,6 +704,33 @@ def test_it_shows_the_latest_runs_figures_and_the_trend_on_the_dashboard(
     unit = client_for(admin_b).get("/").context["inspection"]
     assert unit.red_accounts == 1 and unit.notices_open == 1
     assert {grade: count for grade, _label, count in unit.grades} == {"green": 0, "amber": 0, "red": 1}
+
+
+def test_it_keeps_for_each_run_and_unit_what_the_findings_say_stood_after_it(
+    office_admin, admin_a, inspected
+):
+    """The dashboard's trend reads the standings a run records as it finishes; they are what its
+    report counts from the findings, whatever happened to the findings afterwards."""
+    first = inspected.run
+    inspections.finding_waive(actor=office_admin, finding=inspected.finding_a, reason="已核实")
+    second = run_on(timezone.localdate() + datetime.timedelta(days=1))
+    notice = inspected.notice_a  # accepted after both runs: its findings resolved, yet they stood then
+    inspections.notice_respond(actor=admin_a, notice=notice, response="已恢复更新")
+    inspections.notice_accept(actor=office_admin, notice=notice, note="")
+    for run in (first, second):
+        counted = {}
+        for finding in run_findings(run).select_related("media_account"):
+            unit = counted.setdefault(finding.media_account.department_id, {"red": set()})
+            unit[finding.severity] = unit.get(finding.severity, 0) + 1
+            if finding.severity in (Severity.VETO, Severity.SERIOUS):
+                unit["red"].add(finding.media_account_id)
+        kept = {standing.department_id: standing for standing in RunStanding.objects.filter(run=run)}
+        assert counted and set(kept) == set(counted)
+        for department_id, unit in counted.items():
+            standing = kept[department_id]
+            assert standing.red_accounts == len(unit["red"])
+            for severity in Severity.values:
+                assert getattr(standing, severity) == unit.get(severity, 0), (run, department_id, severity)
 
 
 # Query counts -----------------------------------------------------------------------------------
