@@ -14,6 +14,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -230,8 +231,27 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start without it
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Files people upload (closure evidence) and files the site builds (exports) are in the default
+# storage: a folder (MEDIA_ROOT) when one machine serves the site; an S3-compatible bucket when several
+# do, so that what one web process or worker stored another serves (docs/operations.md). The keys
+# come from the environment as boto3 reads them (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
+S3_BUCKET = env_str("S3_BUCKET", "")
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,  # none: AWS itself
+            "region_name": env_str("S3_REGION", "") or None,
+            "location": env_str("S3_PREFIX", ""),
+            "default_acl": None,  # private: files are served through the site, which checks who asks
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -320,6 +340,19 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Long work waits in a queue of its kind, so an operator can give each its own workers (a run of a
+# province does not hold up the imports people are waiting on); a worker started without -Q takes
+# every queue (docs/operations.md).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name) for name in ("celery", "runs", "imports", "exports")
+]
+CELERY_TASK_ROUTES = {
+    "audits.tasks.execute_inspection_run": {"queue": "runs"},
+    "audits.tasks.scheduled_inspection_run": {"queue": "runs"},
+    "registry.tasks.read_import_job": {"queue": "imports"},
+    "registry.tasks.*export*": {"queue": "exports"},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # System jobs at fixed times (CELERY_TIMEZONE). The DatabaseScheduler writes each entry into its
 # tables by name at every beat start (update_or_create): the job comes back if deleted, and its

@@ -44,6 +44,18 @@ def established(file_account):
     return make
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the items
+def pytest_collection_modifyitems(items):
+    # One production-like site (tests/production.py) per run, not one per xdist worker: its start (a
+    # database migrated, static files collected, gunicorn's workers and Celery workers booted) costs
+    # more than most modules. With `--dist loadgroup` (the Makefile's) its tests go to one worker. The
+    # marker lets CI run them where production's engines are (.ci/run).
+    for item in items:
+        if {"production_site", "two_machines"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.production_site)
+            item.add_marker(pytest.mark.xdist_group("production_site"))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, created and migrated by its owner; on CI the tests then run as the

@@ -192,15 +192,30 @@ class Site:
         """A real Celery worker for the site (idempotent)."""
         if self.worker is not None and self.worker.poll() is None:
             return
+        # A name of its own, so that where several sites' workers share a broker this one's answer
+        # is the one waited for.
+        name = f"worker-{self.url.rsplit(':', 1)[1]}@%h"
         self.worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-l", "warning"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "-l",
+                "warning",
+                "-n",
+                name,
+            ],
             cwd=BASE_DIR,
             env=self.env,
             start_new_session=True,
         )
         self.processes.append(self.worker)
         _wait_until(
-            lambda: "pong" in self.manage("shell", "--no-imports", stdin=_PING).lower(),
+            lambda: name.split("@")[0] in self.manage("shell", "--no-imports", stdin=_PING),
             timeout=60,
             what="the Celery worker",
             process=self.worker,
@@ -220,28 +235,33 @@ class Site:
 _PING = "from config.celery import app\nprint(app.control.ping(timeout=2))\n"
 
 
-def _broker_and_cache(folder: Path) -> dict[str, str]:
+def _redis_beside_the_tests(offset: int) -> str | None:
+    """The Redis database ``offset`` from the tests' own (tests/workers.py keeps it free), flushed;
+    ``None`` without Redis. Never database 0, the one other programs use when they name none."""
     redis_url = os.environ.get("TEST_CELERY_BROKER_URL", "")
-    if redis_url:
-        # The tests' own Redis database is flushed by them; the site takes the one before it (never
-        # database 0, the one other programs use when they name none).
-        base, _, number = redis_url.rpartition("/")
-        number = int(number or 0)
-        own = f"{base}/{number - 1 if number > 1 else number + 1}"
-        import redis
+    if not redis_url:
+        return None
+    base, _, number = redis_url.rpartition("/")
+    number = int(number or 0) + offset
+    if not 0 < number < 16:
+        raise RuntimeError(f"TEST_CELERY_BROKER_URL={redis_url} leaves no Redis database {offset:+d} from it")
+    import redis
 
-        redis.Redis.from_url(own).flushdb()
+    own = f"{base}/{number}"
+    redis.Redis.from_url(own).flushdb()
+    return own
+
+
+def _broker_and_cache(folder: Path) -> dict[str, str]:
+    # The tests' own Redis database is flushed by them; the site takes the one before it.
+    own = _redis_beside_the_tests(-1)
+    if own:
         return {"CELERY_BROKER_URL": own, "CACHE_URL": own}
     return {"CELERY_BROKER_URL": "filesystem://", "CACHE_URL": f"file://{folder / 'cache'}"}
 
 
-@pytest.fixture(scope="session")
-def production_site():
-    folder = Path(tempfile.mkdtemp(prefix="registry-site-"))
-    database_url, drop_database = _own_database(folder)
-    certificate, key = _self_signed_certificate(folder)
-    port = _free_port()
-    env = {
+def _site_env(folder: Path, database_url: str, **more: str) -> dict[str, str]:
+    return {
         **{key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST"))},
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
@@ -253,34 +273,126 @@ def production_site():
         "VAR_DIR": str(folder / "var"),
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "LOG_LEVEL": "WARNING",
-        **_broker_and_cache(folder),
+        **more,
     }
-    site = Site(url=f"https://127.0.0.1:{port}", env=env, folder=folder, certificate=certificate)
+
+
+def _start_web(site: "Site", key: Path, *, workers: int = WEB_WORKERS) -> None:
+    """gunicorn for ``site``, as bin/run-web starts it, answering on the site's URL."""
+    port = site.url.rsplit(":", 1)[1]
+    web = subprocess.Popen(
+        [
+            sys.executable, "-m", "gunicorn", "config.wsgi",
+            "-c", str(BASE_DIR / "config" / "gunicorn.py"),
+            "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers),
+            "--certfile", str(site.certificate), "--keyfile", str(key),
+            "--timeout", "30", "--log-level", "warning",
+        ],
+        cwd=BASE_DIR,
+        env=site.env,
+        start_new_session=True,
+    )  # fmt: skip
+    site.processes.append(web)
+    _wait_until(
+        lambda: site.client().get(f"{site.url}/healthz", timeout=2).status_code == 200,
+        timeout=60,
+        what="gunicorn",
+        process=web,
+    )
+
+
+@pytest.fixture(scope="session")
+def production_site():
+    folder = Path(tempfile.mkdtemp(prefix="registry-site-"))
+    database_url, drop_database = _own_database(folder)
+    certificate, key = _self_signed_certificate(folder)
+    env = _site_env(folder, database_url, **_broker_and_cache(folder))
+    site = Site(url=f"https://127.0.0.1:{_free_port()}", env=env, folder=folder, certificate=certificate)
     try:
         site.manage("migrate", "--noinput", "-v0")
         site.manage("collectstatic", "--noinput", "-v0")
-        web = subprocess.Popen(
-            [
-                sys.executable, "-m", "gunicorn", "config.wsgi",
-                "-c", str(BASE_DIR / "config" / "gunicorn.py"),  # as bin/run-web starts it
-                "--bind", f"127.0.0.1:{port}",
-                "--workers", str(WEB_WORKERS),
-                "--certfile", str(certificate), "--keyfile", str(key),
-                "--timeout", "30", "--log-level", "warning",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            start_new_session=True,
-        )  # fmt: skip
-        site.processes.append(web)
-        _wait_until(
-            lambda: site.client().get(f"{site.url}/healthz", timeout=2).status_code == 200,
-            timeout=60,
-            what="gunicorn",
-            process=web,
-        )
+        _start_web(site, key)
         yield site
     finally:
         site.stop()
         drop_database()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+BUCKET = "registry-files"
+
+
+@dataclass
+class Machines:
+    """Two machines serving one site, as docs/operations.md lays it out past one machine: on each a
+    gunicorn and a Celery worker, with a disk of its own (``VAR_DIR``); between them one PostgreSQL
+    database, one Redis (broker, cache, throttles) and one S3-compatible bucket (moto's server) for
+    the files people upload and the files the site builds."""
+
+    a: Site
+    b: Site
+
+    def __iter__(self):
+        return iter((self.a, self.b))
+
+
+@pytest.fixture(scope="session")
+def two_machines():
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get(
+        "TEST_CELERY_BROKER_URL"
+    ):
+        pytest.skip(
+            "several machines share PostgreSQL and Redis (set DATABASE_URL and TEST_CELERY_BROKER_URL)"
+        )
+    from moto.server import ThreadedMotoServer
+
+    shared = Path(tempfile.mkdtemp(prefix="registry-machines-"))
+    database_url, drop_database = _own_database(shared)
+    certificate, key = _self_signed_certificate(shared)
+    redis_url = _redis_beside_the_tests(+1)
+    s3_port = _free_port()
+    s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=s3_port, verbose=False)
+    s3.start()
+    storage = {
+        "S3_BUCKET": BUCKET,
+        "S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
+        "S3_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "machines",
+        "AWS_SECRET_ACCESS_KEY": "machines-secret",
+    }
+    secret_key, trail_key = secrets.token_urlsafe(50), secrets.token_urlsafe(40)
+    machines = []
+    try:
+        for name in ("a", "b"):
+            folder = shared / name  # the machine's own disk
+            env = _site_env(
+                folder,
+                database_url,
+                CELERY_BROKER_URL=redis_url,
+                CACHE_URL=redis_url,
+                SECRET_KEY=secret_key,  # one site: sessions and signed values travel between them
+                AUDIT_TRAIL_KEY=trail_key,
+                **storage,
+            )
+            machines.append(
+                Site(url=f"https://127.0.0.1:{_free_port()}", env=env, folder=folder, certificate=certificate)
+            )
+        a, b = machines
+        a.manage("migrate", "--noinput", "-v0")
+        a.python(
+            "import boto3\n"
+            f"boto3.client('s3', endpoint_url={storage['S3_ENDPOINT_URL']!r}, region_name='us-east-1')"
+            f".create_bucket(Bucket={BUCKET!r})\n"
+        )
+        for machine in machines:
+            machine.manage("collectstatic", "--noinput", "-v0")
+            _start_web(machine, key, workers=2)
+            machine.start_worker()
+        yield Machines(a, b)
+    finally:
+        for machine in machines:
+            machine.stop()
+        s3.stop()
+        drop_database()
+        shutil.rmtree(shared, ignore_errors=True)

@@ -7,8 +7,9 @@ what a test run shares lives outside the database, and a worker must not see ano
 - ``VAR_DIR``: the file cache (throttle counts, which every test clears when it starts), uploaded
   files and the file-system broker, in ``var/tests/gw<n>``.
 - ``TEST_CELERY_BROKER_URL``: the Redis database the integration tests flush. It names the first
-  worker's; worker n takes the one 2n above it, and the production-like site of that worker the one
-  below that (``tests/production.py``), so ``redis://…/2`` with two workers uses databases 1 to 4.
+  worker's; worker n takes the one 3n above it, the production-like site of that worker the one below
+  that and its two machines the one above (``tests/production.py``), so ``redis://…/2`` with two
+  workers uses databases 1 to 6.
 """
 
 import os
@@ -34,11 +35,11 @@ def _own_redis_database(index: int) -> None:
     if first < 2:
         # The site takes the database below a worker's, and database 0 is other programs'.
         raise RuntimeError(f"TEST_CELERY_BROKER_URL={url}: with xdist, name database 2 or above")
-    own = first + 2 * index
-    if own >= REDIS_DATABASES:
+    own = first + 3 * index
+    if own + 1 >= REDIS_DATABASES:
         raise RuntimeError(
             f"TEST_CELERY_BROKER_URL={url} leaves worker {WORKER} no Redis database of its own "
-            f"(it would take {own}): start lower or run fewer workers (-n)"
+            f"(it would take {own} and {own + 1}): start lower or run fewer workers (-n)"
         )
     os.environ["TEST_CELERY_BROKER_URL"] = f"{base}/{own}"
 

@@ -11,6 +11,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from config.celery import app as celery_app
+from tests.production import two_machines  # noqa: F401  (the fixture, by name)
 
 REDIS_URL = os.environ.get("TEST_CELERY_BROKER_URL", "")
 
