@@ -478,12 +478,15 @@ def _locked_submitted_filing(filing: Filing) -> Filing:
     return locked
 
 
-def _issued_max(numbers: Iterable[str], *, year: int) -> int:
-    """The highest sequence among ``numbers`` given in ``year``, compared as numbers (``-10000``
-    follows ``-9999``); 0 when there is none."""
+def _issued_max(year: int) -> int:
+    """The highest number given in ``year`` so far, compared as numbers (``-10000`` follows
+    ``-9999``, which text order puts last); 0 when there is none."""
     prefix = f"{settings.REGISTRY_FILING_PREFIX}-{year}-"
-    suffixes = (number.removeprefix(prefix) for number in numbers if number.startswith(prefix))
-    return max((int(suffix) for suffix in suffixes if suffix.isdigit()), default=0)
+    numbers = MediaAccount.objects.filter(filing_number__startswith=prefix).values_list(
+        "filing_number", flat=True
+    )
+    suffixes = (number.removeprefix(prefix) for number in numbers)
+    return max((int(suffix) for suffix in suffixes if suffix.isascii() and suffix.isdigit()), default=0)
 
 
 def _take_filing_numbers(count: int) -> list[str]:
@@ -507,12 +510,8 @@ def _take_filing_numbers(count: int) -> list[str]:
                 break
             # The year's first number: two first approvals may both get here; one row is created
             # (the loser's insert waits for the winner's commit, then does nothing) and both update it.
-            issued = MediaAccount.objects.filter(
-                filing_number__startswith=f"{settings.REGISTRY_FILING_PREFIX}-{year}-"
-            ).values_list("filing_number", flat=True)
             FilingSequence.objects.bulk_create(
-                [FilingSequence(year=year, last_number=_issued_max(issued, year=year))],
-                ignore_conflicts=True,
+                [FilingSequence(year=year, last_number=_issued_max(year))], ignore_conflicts=True
             )
     last = row[0]
     prefix = settings.REGISTRY_FILING_PREFIX

@@ -15,7 +15,7 @@ def seed_sequences(apps, schema_editor):
     numbers = MediaAccount.objects.filter(filing_number__startswith=prefix).values_list("filing_number", flat=True)
     for number in numbers.iterator(chunk_size=10_000):
         year, _dash, sequence = number.removeprefix(prefix).partition("-")
-        if len(year) == 4 and year.isdigit() and sequence.isdigit():
+        if len(year) == 4 and year.isdigit() and sequence.isascii() and sequence.isdigit():
             last[int(year)] = max(last.get(int(year), 0), int(sequence))
     FilingSequence.objects.bulk_create(
         FilingSequence(year=year, last_number=sequence) for year, sequence in sorted(last.items())
