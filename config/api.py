@@ -5,6 +5,7 @@ Every error answers ``{"detail": "…", "code": "…"}``, and bad input adds ``"
 the services map to status codes here, so views never translate them one by one.
 """
 
+import base64
 import codecs
 import json
 from collections.abc import Mapping
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, parsers, serializers, status
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -46,6 +47,86 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class IdCursorPagination(CursorPagination):
+    """A list walked in id order, each page the rows after the last id of the page before: the
+    page's cost does not grow with its depth (no OFFSET) nor with the list (no COUNT).
+
+    The ids are unique, so a cursor is only ever a position: one with an offset, or a position that
+    is not an id, was not given by the API and is refused (400), as is text that is no cursor.
+    """
+
+    ordering = ("pk",)
+    page_size = Pagination.page_size
+    page_size_query_param = Pagination.page_size_query_param
+    max_page_size = Pagination.max_page_size
+    cursor_query_description = gettext_lazy(
+        "Walk the list in id order instead of by page number: send it empty for the first page, then "
+        "follow `next` (no `count` is given)"
+    )
+
+    def decode_cursor(self, request):
+        try:
+            # DRF's decoding skips what is not base64 (a bare "\x00" would read as the first page).
+            base64.b64decode(
+                request.query_params.get(self.cursor_query_param, "").encode("ascii"), validate=True
+            )
+            cursor = super().decode_cursor(request)
+        except (ValueError, exceptions.NotFound):  # NotFound: DRF's answer to text that is no cursor
+            raise self._not_given() from None
+        if cursor is not None and (cursor.offset or not _is_id(cursor.position)):
+            raise self._not_given()
+        return cursor
+
+    def _not_given(self) -> exceptions.ValidationError:
+        message = _("Not a cursor the API gave: start again with an empty cursor and follow “next”.")
+        return exceptions.ValidationError({self.cursor_query_param: [message]})
+
+
+def _is_id(position: str | None) -> bool:
+    # None is the first page's position (an empty cursor).
+    return position is None or (position.isascii() and position.isdigit())
+
+
+class WalkablePagination(Pagination):
+    """The big lists' pagination: page numbers, as every list, unless the request names a
+    ``cursor`` (``IdCursorPagination``). A client that walks 100,000 rows would otherwise pay for
+    an OFFSET that grows with each page and a COUNT of the whole list on every one (docs/api.md)."""
+
+    walk = None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if IdCursorPagination.cursor_query_param not in request.query_params:
+            return super().paginate_queryset(queryset, request, view)
+        # A cursor walks in id order from where it stands: a page number or another order cannot apply.
+        for name in (self.page_query_param, "ordering"):
+            if name in request.query_params:
+                raise exceptions.ValidationError(
+                    {name: [_("Not with a cursor: a cursor walks the list in id order, page after page.")]}
+                )
+        self.walk = IdCursorPagination()
+        page = self.walk.paginate_queryset(queryset, request, view)
+        self.display_page_controls = self.walk.display_page_controls
+        return page
+
+    def get_paginated_response(self, data):
+        if self.walk is not None:
+            return self.walk.get_paginated_response(data)
+        return super().get_paginated_response(data)
+
+    def to_html(self):
+        return self.walk.to_html() if self.walk is not None else super().to_html()
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["required"] = ["results"]
+        answer["properties"]["count"]["description"] = "Page numbers only: a cursor's pages do not count."
+        return answer
+
+    def get_schema_operation_parameters(self, view):
+        cursor = IdCursorPagination().get_schema_operation_parameters(view)[0]
+        return [*super().get_schema_operation_parameters(view), cursor]
 
 
 class JSONParser(parsers.JSONParser):

@@ -363,6 +363,22 @@ class Filing(models.Model):
         }
 
 
+class FilingSequence(models.Model):
+    """The last filing number given in a year (docs/design.md §4.2): every path that numbers
+    accounts takes the next ones from this row, under its row lock, so two approvals never
+    propose the same number, whatever the number of digits."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    last_number = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("filing number sequence")
+        verbose_name_plural = _("filing number sequences")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
 class AccountMetricQuerySet(ScopedQuerySet):
     department_lookup = "media_account__department"
 

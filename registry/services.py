@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -34,6 +34,7 @@ from registry.models import (
     AccountMetric,
     Department,
     Filing,
+    FilingSequence,
     MediaAccount,
     Operator,
     in_official_order,
@@ -477,33 +478,44 @@ def _locked_submitted_filing(filing: Filing) -> Filing:
     return locked
 
 
-def _next_filing_number(year: int) -> str:
+def _issued_max(year: int) -> int:
+    """The highest number given in ``year`` so far, compared as numbers (``-10000`` follows
+    ``-9999``, which text order puts last); 0 when there is none."""
     prefix = f"{settings.REGISTRY_FILING_PREFIX}-{year}-"
-    last = (
-        MediaAccount.objects.filter(filing_number__startswith=prefix)
-        .order_by("-filing_number")
-        .values_list("filing_number", flat=True)
-        .first()
+    numbers = MediaAccount.objects.filter(filing_number__startswith=prefix).values_list(
+        "filing_number", flat=True
     )
-    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{sequence:04d}"
+    suffixes = (number.removeprefix(prefix) for number in numbers)
+    return max((int(suffix) for suffix in suffixes if suffix.isascii() and suffix.isdigit()), default=0)
 
 
-def _assign_filing_number(
-    account: MediaAccount, *, fields=("filing_number", "status", "opened_on", "updated_at")
-) -> None:
-    """Give an account the next free number and save it (all fields when ``fields`` is None,
-    as for a new account); retried if a concurrent approval took the number first."""
+def _take_filing_numbers(count: int) -> list[str]:
+    """The next ``count`` filing numbers of this year, from the year's ``FilingSequence`` row.
+
+    The ``UPDATE`` locks that row until the transaction ends, so approvals and imports number one
+    after another and a rolled-back one gives its numbers back. Every path takes it at the same
+    point: after its own filing and account rows and before the trail's head (sealed at commit),
+    so no order of locks can deadlock against it (docs/design.md §4.2).
+    """
     year = timezone.localdate().year
-    for _attempt in range(5):
-        account.filing_number = _next_filing_number(year)
-        try:
-            with transaction.atomic():
-                account.save(update_fields=fields)
-            return
-        except IntegrityError:
-            continue
-    raise InvalidTransition(_("Could not assign a filing number; please try again."))
+    table = connection.ops.quote_name(FilingSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        for _attempt in range(2):
+            cursor.execute(
+                f"UPDATE {table} SET last_number = last_number + %s WHERE year = %s RETURNING last_number",
+                [count, year],
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                break
+            # The year's first number: two first approvals may both get here; one row is created
+            # (the loser's insert waits for the winner's commit, then does nothing) and both update it.
+            FilingSequence.objects.bulk_create(
+                [FilingSequence(year=year, last_number=_issued_max(year))], ignore_conflicts=True
+            )
+    last = row[0]
+    prefix = settings.REGISTRY_FILING_PREFIX
+    return [f"{prefix}-{year}-{sequence:04d}" for sequence in range(last - count + 1, last + 1)]
 
 
 def _reject_pending_account(account: MediaAccount, *, actor) -> None:
@@ -553,9 +565,8 @@ def _activate(account: MediaAccount, *, actor) -> None:
     before = snapshot(account, ("status", "filing_number"))
     account.status = MediaAccountStatus.ACTIVE
     account.opened_on = account.activated_on = timezone.localdate()
-    _assign_filing_number(
-        account, fields=("filing_number", "status", "opened_on", "activated_on", "updated_at")
-    )
+    [account.filing_number] = _take_filing_numbers(1)
+    account.save(update_fields=("filing_number", "status", "opened_on", "activated_on", "updated_at"))
     record(
         "registry.media_account.activated",
         actor=actor,
@@ -900,9 +911,10 @@ def media_accounts_import(
     if dry_run:
         return accounts
     now = timezone.now()
-    for account in accounts:
+    for account, number in zip(accounts, _take_filing_numbers(len(accounts)), strict=True):
         account.opened_on = timezone.localdate()
-        _assign_filing_number(account, fields=None)
+        account.filing_number = number
+    MediaAccount.objects.bulk_create(accounts, batch_size=1000)
     Filing.objects.bulk_create(
         Filing(
             media_account=account,

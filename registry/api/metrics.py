@@ -14,7 +14,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 
 from accounts.rules import allowed
-from config.api import ERROR, StreamJSONParser
+from config.api import ERROR, StreamJSONParser, WalkablePagination
 from registry import services
 from registry.filters import visible_departments, visible_media_accounts
 from registry.metrics import FIGURES, LIMITS, MAX_ROWS, check_metric_rows
@@ -93,6 +93,7 @@ class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     serializer_class = MetricSerializer
     filterset_class = MetricFilter
+    pagination_class = WalkablePagination
     parser_classes = [StreamJSONParser]
     permission_classes = [IsAuthenticated, MayEnterMetrics]
 

@@ -24,7 +24,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ERROR, ErrorSerializer, JSONParser, valid
+from config.api import ERROR, ErrorSerializer, JSONParser, WalkablePagination, valid
 from config.renderers import JSONRenderer
 from registry import services
 from registry.api import (
@@ -76,6 +76,7 @@ class MediaAccountViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = serializers.MediaAccountSerializer
     filterset_class = MediaAccountFilter
+    pagination_class = WalkablePagination
 
     def get_queryset(self):
         # The model's ordering ends with the primary key, so pages never overlap.
@@ -125,6 +126,7 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     serializer_class = serializers.FilingSerializer
     filterset_class = FilingFilter
+    pagination_class = WalkablePagination
     parser_classes = [JSONParser]  # filings nest objects and lists, which forms cannot carry
 
     def get_queryset(self):

@@ -2,6 +2,8 @@
 id the user may not see reads like an unknown one, a page that cannot be served is a 400 or 404 in
 the one error shape; browser lists ignore or flag a bad value, never a 500. Nothing is written."""
 
+import base64
+
 import pytest
 
 from tests.bad_input.conftest import HUGE_INT, UNKNOWN_ID, assert_names, unchanged
@@ -50,6 +52,46 @@ def test_it_answers_a_page_it_cannot_serve_in_the_error_shape(office, world, pat
             response = office.get(API + path, {"page_size": page_size})
         assert response.status_code == 200, (page_size, response.status_code, response.content[:300])
         assert len(response.json()["results"]) <= 500
+
+
+# The lists a client may walk by cursor (docs/api.md), and cursors the API never gives: text that is
+# no cursor, a position that is no id, an offset (ids are unique: the API never needs one).
+WALKABLE = ["/media-accounts/", "/filings/", "/metrics/", "/findings/", "/events/"]
+FORGED_CURSORS = [
+    "abc",
+    "\x00",
+    "é",
+    base64.b64encode(b"p=abc").decode(),
+    base64.b64encode(b"p=-1").decode(),
+    base64.b64encode(b"p=1.5").decode(),
+    base64.b64encode(b"o=5&p=3").decode(),
+    base64.b64encode(b"o=-1").decode(),
+    base64.b64encode(b"r=x&p=3").decode(),
+    base64.b64encode("p=²".encode()).decode(),
+]
+
+
+@pytest.mark.parametrize("path", WALKABLE)
+def test_it_refuses_a_cursor_the_api_never_gave_naming_it(office, world, path):
+    for cursor in FORGED_CURSORS:
+        with unchanged():
+            response = office.get(API + path, {"cursor": cursor})
+        assert_names(response, "cursor")
+
+
+@pytest.mark.parametrize("path", WALKABLE)
+def test_it_refuses_a_page_number_or_an_order_with_a_cursor(office, world, path):
+    for name, value in [("page", "2"), ("ordering", "name")]:
+        with unchanged():
+            response = office.get(API + path, {"cursor": "", name: value})
+        assert_names(response, name)
+
+
+def test_it_answers_a_cursor_past_every_id_with_an_empty_page(office, world):
+    past = base64.b64encode(b"p=" + b"9" * 40).decode()
+    with unchanged():
+        response = office.get(API + "/media-accounts/", {"cursor": past})
+    assert response.status_code == 200 and response.json()["results"] == []
 
 
 # (list, filter, bad value): each a 400 naming the filter.

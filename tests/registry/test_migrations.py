@@ -44,3 +44,27 @@ def test_it_gives_existing_units_the_official_order_government_first():
         ("agri", 1),  # a department on its own level
         ("other", 1),
     ]
+
+
+def test_it_seeds_each_years_filing_counter_from_the_highest_number_given():
+    old = migrate([("registry", "0005_import_job")])
+    Department = old.get_model("registry", "Department")
+    MediaAccount = old.get_model("registry", "MediaAccount")
+    unit = Department.objects.create(
+        name="edu", code="edu", kind="district_department", sort_order=1, order_key="1000001"
+    )
+    numbers = ["XC-2025-0007", "XC-2026-0002", "XC-2026-9999", "XC-2026-10000", "YY-2026-50000", "XC-2026-x"]
+    for index, number in enumerate(numbers):
+        MediaAccount.objects.create(
+            department=unit,
+            name=number,
+            platform="weibo",
+            platform_uid=f"u{index}",
+            status="active",
+            filing_number=number,
+        )
+
+    latest = migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    sequences = latest.get_model("registry", "FilingSequence").objects.order_by("year")
+    # -10000 follows -9999 (text order puts -9999 last); another prefix's numbers are not this site's.
+    assert [(sequence.year, sequence.last_number) for sequence in sequences] == [(2025, 7), (2026, 10000)]

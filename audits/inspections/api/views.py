@@ -23,7 +23,7 @@ from audits.inspections import services
 from audits.inspections.choices import Severity
 from audits.inspections.filters import FindingFilter, NoticeFilter
 from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
-from config.api import ERROR, ActionsField, valid
+from config.api import ERROR, ActionsField, WalkablePagination, valid
 from registry.api.serializers import MediaAccountSummarySerializer
 
 
@@ -258,6 +258,7 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = FindingSerializer
     filterset_class = FindingFilter
+    pagination_class = WalkablePagination
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):

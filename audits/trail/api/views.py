@@ -9,6 +9,7 @@ from accounts import permissions
 from audits.trail import actions
 from audits.trail.filters import AuditEventFilter
 from audits.trail.models import AuditEvent
+from config.api import WalkablePagination
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -64,6 +65,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
+    pagination_class = WalkablePagination
 
     def get_queryset(self):
         return (
