@@ -44,9 +44,12 @@ TINY = [
 
 
 def _benchmark_databases() -> list[str]:
+    """The databases a benchmark run of this test database would make (and must drop): on a shared
+    PostgreSQL server, other runs' (``benchmark_<their database>``) are theirs."""
     if connection.vendor == "postgresql":
+        own = f"benchmark_{connection.settings_dict['NAME']}"
         with connection.cursor() as cursor:
-            cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE 'benchmark%%'")
+            cursor.execute("SELECT datname FROM pg_database WHERE datname = %s", [own])
             return [name for (name,) in cursor.fetchall()]
     return sorted(path.name for path in Path(settings.VAR_DIR).glob("benchmark-*.sqlite3*"))
 
