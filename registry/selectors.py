@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
+from audits.inspections.choices import Grade
 from audits.inspections.selectors import with_grade
 from registry.choices import (
     ENDED_STATUSES,
@@ -65,11 +66,7 @@ class RegistryOverview:
     by_platform: list[CountRow]
     platform_states: list[StateRow] = field(default_factory=list)
     department_kind_states: list[StateRow] = field(default_factory=list)
-
-
-def _counted(queryset, field: str, choices) -> list[CountRow]:
-    counts = dict(queryset.order_by().values_list(field).annotate(n=Count("pk")))
-    return [CountRow(code=value, label=label, count=counts.get(value, 0)) for value, label in choices]
+    grades: dict[str, int] = field(default_factory=dict)  # live accounts by grade
 
 
 def _state_of(status: str) -> str:
@@ -80,29 +77,51 @@ def _state_of(status: str) -> str:
     return status  # "pending" or "rejected"
 
 
-def _states(queryset, field: str, choices) -> list[StateRow]:
-    """Counts by ``field`` and status in one grouped query, folded into the four states."""
-    counts: dict[str, dict[str, int]] = {}
-    for value, status, n in queryset.order_by().values_list(field, "status").annotate(n=Count("pk")):
-        row = counts.setdefault(value, {"live": 0, "pending": 0, "ended": 0, "rejected": 0})
+def _states(counts: dict[tuple[str, str], int], choices) -> list[StateRow]:
+    """``counts`` by (value, status) folded into the four states, one row per value that has any."""
+    rows: dict[str, dict[str, int]] = {}
+    for (value, status), n in counts.items():
+        row = rows.setdefault(value, {"live": 0, "pending": 0, "ended": 0, "rejected": 0})
         row[_state_of(status)] += n
-    return [StateRow(code=value, label=label, **counts[value]) for value, label in choices if value in counts]
+    return [StateRow(code=value, label=label, **rows[value]) for value, label in choices if value in rows]
 
 
 def registry_overview(user) -> RegistryOverview:
-    """The home page's figures, within what ``user`` may see: five queries whatever the volume."""
-    accounts = MediaAccount.objects.restrict(user, "view")
-    by_status = _counted(accounts, "status", MediaAccountStatus.choices)
-    platform_states = _states(accounts, "platform", Platform.choices)
+    """The home page's figures, within what ``user`` may see: three queries whatever the volume.
+
+    The accounts are read once, counted by unit kind, platform, status and grade; every breakdown of
+    the page (and the grades of the inspection's figures) is folded from those counts.
+    """
+    by_kind: dict[tuple[str, str], int] = {}
+    by_platform: dict[tuple[str, str], int] = {}
+    by_status: dict[str, int] = {}
+    grades = {grade: 0 for grade in Grade.values}
+    for kind, platform, status, grade, n in (
+        with_grade(MediaAccount.objects.restrict(user, "view"))
+        .order_by()
+        .values_list("department__kind", "platform", "status", "grade")
+        .annotate(n=Count("pk"))
+    ):
+        by_kind[kind, status] = by_kind.get((kind, status), 0) + n
+        by_platform[platform, status] = by_platform.get((platform, status), 0) + n
+        by_status[status] = by_status.get(status, 0) + n
+        if grade:
+            grades[grade] += n
+    statuses = [
+        CountRow(code=value, label=label, count=by_status.get(value, 0))
+        for value, label in MediaAccountStatus.choices
+    ]
+    platform_states = _states(by_platform, Platform.choices)
     return RegistryOverview(
         departments=Department.objects.restrict(user, "view").filter(is_active=True).count(),
-        media_accounts=sum(row.count for row in by_status),
-        live_media_accounts=sum(row.count for row in by_status if row.code in LIVE_STATUSES),
+        media_accounts=sum(by_status.values()),
+        live_media_accounts=sum(n for status, n in by_status.items() if status in LIVE_STATUSES),
         pending_filings=Filing.objects.restrict(user, "view").filter(status=FilingStatus.SUBMITTED).count(),
-        by_status=by_status,
+        by_status=statuses,
         by_platform=[CountRow(code=row.code, label=row.label, count=row.total) for row in platform_states],
         platform_states=platform_states,
-        department_kind_states=_states(accounts, "department__kind", DepartmentKind.choices),
+        department_kind_states=_states(by_kind, DepartmentKind.choices),
+        grades=grades,
     )
 
 

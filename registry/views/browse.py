@@ -28,7 +28,7 @@ def home(request):
         {
             "overview": overview,
             "charts": selectors.overview_charts(overview),
-            "inspection": inspection_dashboard(request.user),
+            "inspection": inspection_dashboard(request.user, grades=overview.grades),
             "campaigns": running_campaigns_progress(request.user),
         },
     )
