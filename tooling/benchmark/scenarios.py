@@ -278,12 +278,13 @@ def _dashboard(user: User):
     _cte, unit_scope, _p = _scope(user, "u.id")
     _cte, filing_scope, _p = _scope(user, "fa.department_id")
     _cte, notice_scope, _p = _scope(user, "n.department_id")
-    sql = f"""{cte}SELECT a.platform, a.status, {GRADE}, COUNT(*),
+    sql = f"""{cte}SELECT ad.kind, a.platform, a.status, {GRADE}, COUNT(*),
         (SELECT COUNT(*) FROM {T["department"]} u WHERE u.is_active{unit_scope}),
         (SELECT COUNT(*) FROM {T["filing"]} fi JOIN {T["account"]} fa ON fa.id = fi.media_account_id
          WHERE fi.status = '{FilingStatus.SUBMITTED}'{filing_scope}),
         (SELECT COUNT(*) FROM {T["notice"]} n WHERE n.status = 'open'{notice_scope})
-        FROM {T["account"]} a WHERE 1 = 1{scope} GROUP BY a.platform, a.status, 3"""
+        FROM {T["account"]} a JOIN {T["department"]} ad ON ad.id = a.department_id
+        WHERE 1 = 1{scope} GROUP BY ad.kind, a.platform, a.status, 4"""
     return lambda: _fetch(sql, params)
 
 
