@@ -10,6 +10,7 @@ under the same names, so the code before this migration reads and writes it unch
 import datetime
 
 from django.db import migrations
+from django.utils import timezone
 
 TABLE = "registry_accountmetric"
 # Kept in step with registry.partitions (a migration must not import the live code).
@@ -58,6 +59,10 @@ def partition_by_month(apps, schema_editor):
         return
     run = schema_editor.execute
     with schema_editor.connection.cursor() as cursor:
+        # Migrated back past this migration and forward again: the table is partitioned already.
+        cursor.execute("SELECT 1 FROM pg_partitioned_table WHERE partrelid = %s::regclass", [TABLE])
+        if cursor.fetchone():
+            return
         cursor.execute("SELECT current_schema()")
         schema = cursor.fetchone()[0]
         # The keys, foreign key and indexes as Django named them, to be put back on the new table.
@@ -88,7 +93,7 @@ def partition_by_month(apps, schema_editor):
         run(f"SELECT setval('{TABLE}_id_seq', %s)", [top_id])
     run(f"CREATE TABLE {TABLE}_default PARTITION OF {TABLE} DEFAULT")
     run(ADD_MONTH_FUNCTION.format(function=ADD_MONTH, schema=schema, table=TABLE), None)  # no %s to fill
-    today = datetime.date.today()
+    today = timezone.localdate()
     coming = (today.replace(day=1) + datetime.timedelta(days=31 * MONTHS_AHEAD + 1)).replace(day=1)
     for month in _months(min(first or today, today), max(last or today, coming)):
         run(f"SELECT {ADD_MONTH}(%s)", [month])
