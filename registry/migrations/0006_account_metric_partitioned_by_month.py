@@ -1,5 +1,5 @@
-"""On PostgreSQL the daily figures become a table partitioned by month (docs/design.md, "Daily
-figures"; docs/operations.md, "Figures by month"): a year of a province's figures is tens of
+"""On PostgreSQL the daily figures become a table partitioned by month (docs/design.md §4.4,
+docs/operations.md "Figures by month"): a year of a province's figures is tens of
 millions of rows, and a window of days then reads only its months' partitions, and an old month
 leaves the table by detaching one partition instead of a long DELETE. SQLite keeps the plain table.
 
@@ -108,6 +108,8 @@ def partition_by_month(apps, schema_editor):
         run(f'ALTER TABLE {TABLE} ADD CONSTRAINT "{name}" {definition}')
     for definition in indexes:
         run(definition)
+    # The new partitions have no statistics until autovacuum comes by: plans meanwhile would guess.
+    run(f"ANALYZE {TABLE}")
 
 
 class Migration(migrations.Migration):

@@ -127,6 +127,7 @@ def test_a_30_day_window_reads_only_its_months_partitions(account, file_account,
         # However small the test's tables: the (media_account, date) key reads one account's
         # window in date order, partition after partition, with nothing left to sort.
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
         assert "Sort" not in one_account.explain()
 
 
