@@ -10,7 +10,7 @@ import re
 import uuid
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -185,7 +185,9 @@ def test_it_refuses_to_archive_a_month_not_over_or_not_whole_or_a_file_it_cannot
 
 
 @postgresql_only
-def test_the_applications_role_may_add_months_but_not_drop_one():
+def test_the_applications_role_may_add_months_but_not_drop_or_archive_one(account, tmp_path):
+    month = partitions.month_start(TODAY, -2)
+    archive_fixture(account, month)
     role = f"registry_app_probe_{uuid.uuid4().hex[:8]}"  # rolled back with the test's transaction
     quoted = connection.ops.quote_name(role)
     with as_database_owner(), connection.cursor() as cursor:
@@ -197,8 +199,16 @@ def test_the_applications_role_may_add_months_but_not_drop_one():
             assert [partition.first for partition in added][-1] == partitions.month_start(TODAY, 5)
             with pytest.raises(DatabaseError, match="must be owner"), transaction.atomic():
                 cursor.execute(f'DROP TABLE "{added[-1].name}"')
+            with pytest.raises(CommandError, match="run this as the database's owner"):
+                call_command(
+                    "metric_partitions",
+                    detach_before=f"{TODAY:%Y-%m}",
+                    archive_dir=tmp_path,
+                    stdout=io.StringIO(),
+                )
         finally:
             cursor.execute("RESET ROLE")
+    assert list(tmp_path.iterdir()) == [] and AccountMetric.objects.count() == 3
 
 
 @postgresql_only

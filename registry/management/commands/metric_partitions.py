@@ -4,6 +4,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils import timezone
 
 from registry import partitions
@@ -62,6 +63,12 @@ class Command(BaseCommand):
                 path = partitions.month_archive(partition, archive_dir=archive_dir)
             except partitions.PartitionRefused as error:
                 raise CommandError(str(error)) from None
+            except DatabaseError as error:
+                raise CommandError(
+                    f"{error.__class__.__name__}: {error}".strip()
+                    + "\nNothing was archived. Dropping a partition is the owner's: run this as the "
+                    'database\'s owner (docs/operations.md, "Figures by month").'
+                ) from None
             self.stdout.write(f"Archived {partition.month} to {path} and dropped {partition.name}.")
         self.stdout.write(
             "Partitions: " + ", ".join(partition.month for partition in partitions.partitions()) + "."
