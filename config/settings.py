@@ -165,6 +165,12 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: it compiled the weekly ranking's query anew on every call, 1.3 s where the plan
+    # itself runs in 13 ms (docs/operations.md, "PostgreSQL settings"). Set on connecting, so it
+    # costs no statement; a pooler that refuses startup options wants ALTER ROLE … SET jit = off.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, beat) share the file: wait for a lock rather than fail.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -374,6 +380,12 @@ CELERY_BEAT_SCHEDULE = {
     "anchor the audit trail": {
         "task": "audits.tasks.anchor_audit_trail",
         "schedule": crontab(minute=0),
+    },
+    # The daily figures' partitions of the coming months (PostgreSQL; registry.partitions), made
+    # well before the first figures of a month arrive; a missed run is caught up by the next.
+    "add the coming months' figure partitions": {
+        "task": "registry.tasks.add_metric_months",
+        "schedule": crontab(day_of_month=1, hour=3, minute=30),
     },
 }
 # The trail's anchors: the chain's head, appended to a file a day by the job above. Point it at a place

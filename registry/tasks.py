@@ -1,6 +1,7 @@
 """Celery tasks: thin wrappers that call services. Each job is recorded in our own model."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 
 @shared_task(
@@ -12,3 +13,18 @@ def read_import_job(job_id: int) -> None:
     from registry import imports  # it queues this task: see audits.inspections.tasks
 
     imports.import_job_read(job_id=job_id)
+
+
+@shared_task(
+    acks_late=True,  # adding a month that exists does nothing: a redelivered task is harmless
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=60,
+    max_retries=5,
+)
+def add_metric_months() -> int:
+    """The monthly job (``CELERY_BEAT_SCHEDULE``): the daily figures' partitions of the coming
+    months on PostgreSQL (``registry.partitions``); returns how many were added."""
+    from registry import partitions
+
+    return len(partitions.months_create()) if partitions.is_partitioned() else 0

@@ -21,7 +21,7 @@ from accounts import services as user_services
 from accounts.choices import Role
 from accounts.models import User
 from audits.trail import context
-from registry import services
+from registry import partitions, services
 from registry.choices import AccountFunction, DepartmentKind, Employment, Platform
 from registry.models import Department, MediaAccount
 
@@ -489,6 +489,9 @@ class DemoDistrict:
             rows.extend(_metric_rows(account, profile))
         if rows:
             self.say(f"Daily figures: recording {len(rows)} days of figures for {len(approved)} accounts…")
+        if rows and partitions.is_partitioned():
+            # On PostgreSQL the past months get partitions of their own, as a running site's do.
+            partitions.months_create(since=min(row["date"] for row in rows))
         # One call: the service upserts in bulk and writes one audit event per account.
         return services.metrics_record(actor=None, rows=rows)
 

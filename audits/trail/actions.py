@@ -152,6 +152,15 @@ declare("registry.media_account.reconfirmed", _("Record re-confirmed"), "registr
 declare("registry.media_account.closure_ordered", _("Closure or merger ordered"), "registry.mediaaccount")
 declare("registry.media_account.closed", _("Account closed"), "registry.mediaaccount")
 declare("registry.metrics.recorded", _("Daily figures recorded"), "registry.mediaaccount")
+# Recorded without an object: a whole month of every account's figures, moved to an archive file.
+declare(
+    "registry.metrics.archived",
+    _("A month of daily figures archived"),
+    "registry.accountmetric",
+    month=_("month"),
+    rows=_("rows"),
+    file=_("archive file"),
+)
 declare(
     "registry.import.uploaded",
     _("Spreadsheet uploaded for import"),

@@ -49,7 +49,7 @@ from audits.ranking.selectors import WEEK, latest_complete_week
 from audits.ranking.services import weekly_index_compute
 from audits.trail import context
 from audits.trail.models import AuditEvent
-from registry import services
+from registry import partitions, services
 from registry.choices import AccountFunction, DepartmentKind, Employment, Platform
 from registry.models import AccountMetric, Department, MediaAccount, Operator
 
@@ -387,6 +387,10 @@ def build(volumes: Volumes, log: Callable[[str], None]) -> World:
         series = _series(accounts, volumes.days)
         rng = _rng("figures")
         first = today - datetime.timedelta(days=volumes.days)
+        if partitions.is_partitioned():
+            # A month a partition, as on a site that ran the year (docs/operations.md "Figures by
+            # month"), not the whole year in the default partition.
+            partitions.months_create(since=first)
         for day_index in range(volumes.days):
             day = first + datetime.timedelta(days=day_index)
             services.metrics_record(actor=None, rows=_day_rows(series, day_index, day, rng))

@@ -3,11 +3,13 @@ from django.db import connection, transaction
 
 # The application's role writes every table but may only add to the trail: it may not change or
 # remove events, empty the table, or (not being the owner) drop or switch off the append-only trigger.
+# It adds the figures' coming months through the one function made for it (registry.partitions).
 GRANTS = """
 GRANT USAGE ON SCHEMA {schema} TO {role};
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role};
 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {role};
 REVOKE UPDATE, DELETE, TRUNCATE ON audits_auditevent FROM {role}, PUBLIC;
+GRANT EXECUTE ON FUNCTION registry_accountmetric_add_month(date) TO {role};
 """
 
 
