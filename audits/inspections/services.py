@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     CharField,
     DateField,
     DateTimeField,
@@ -249,21 +250,31 @@ def _evaluate(run: InspectionRun) -> tuple[dict[str, dict[str, int]], int]:
                 else Value({}, output_field=JSONField()),
             },
         )
-        in_violation = RawSQL(
-            f"SELECT media_account_id FROM {quote(VIOLATIONS)} WHERE rule_id = %s", [rule.pk]
-        )
-        resolved = open_findings.exclude(media_account_id__in=in_violation).update(
+        resolved = open_findings.filter(_violated(rule, negated=True)).update(
             status=FindingStatus.RESOLVED, resolved_at=timezone.now(), last_run=run
         )
-        refreshed = Finding.objects.filter(
-            rule=rule, status=FindingStatus.OPEN, media_account_id__in=in_violation
-        ).update(last_seen=today, last_run=run, severity=rule.severity)
+        refreshed = Finding.objects.filter(_violated(rule), rule=rule, status=FindingStatus.OPEN).update(
+            last_seen=today, last_run=run, severity=rule.severity
+        )
         opened = _open_findings(rule, run)
         counts[rule.code] = {"open": refreshed + opened, "opened": opened, "resolved": resolved}
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {quote(VIOLATIONS)}")
     accounts = MediaAccount.objects.filter(status__in=LIVE_STATUSES).count()
     return counts, accounts
+
+
+def _violated(rule: InspectionRule, *, negated: bool = False) -> RawSQL:
+    """Whether a finding's account is (or is not) among the rule's violations in this run: an
+    (anti-)join on the table's key, which PostgreSQL does not turn into a subquery run per finding
+    as it may a ``NOT IN`` over more ids than its working memory holds."""
+    quote = connection.ops.quote_name
+    return RawSQL(
+        f"{'NOT ' if negated else ''}EXISTS (SELECT 1 FROM {quote(VIOLATIONS)} v WHERE v.rule_id = %s "
+        f"AND v.media_account_id = {quote(Finding._meta.db_table)}.media_account_id)",
+        [rule.pk],
+        output_field=BooleanField(),
+    )
 
 
 def _insert_select(table: str, rows, columns: dict[str, Any]) -> int:
@@ -320,9 +331,9 @@ def _send_notices(run: InspectionRun) -> int:
 
     Set-based whatever the number of units (issue 13: 2,000 of them): one insert of the notices, one
     update of their findings, one read of them and one of their units' administrators, one insert
-    of the notifications; and one insert of the trail's events as the run commits. Up to 500 new
-    notices a run (the trail's batch; on SQLite also about 160 notifications, Django's batch under
-    its 999 parameters), the count does not grow.
+    of the notifications, and one insert of their events as the run commits. Those two inserts are
+    batches of Django's: on PostgreSQL one statement up to 500 new notices a run (the trail's batch);
+    on SQLite, whose statements take at most 999 parameters, one per about 70 notices.
     """
     unsent = Finding.objects.filter(
         status=FindingStatus.OPEN, severity__in=(Severity.VETO, Severity.SERIOUS), notice__isnull=True
@@ -341,20 +352,18 @@ def _send_notices(run: InspectionRun) -> int:
             "created_at": Value(timezone.now(), output_field=DateTimeField()),
         },
     )
-    notices = RectificationNotice.objects.filter(run=run)
+    sent = RectificationNotice.objects.filter(run=run)
     unsent.update(
-        notice=Subquery(
-            notices.filter(department__media_accounts=OuterRef("media_account_id")).values("pk")[:1]
-        )
+        notice=Subquery(sent.filter(department__media_accounts=OuterRef("media_account_id")).values("pk")[:1])
     )
-    notices = list(notices.select_related("department"))
+    notices = list(sent.select_related("department"))
     if not notices:
         return 0
     record_many(
         "audits.notice.sent", items=[(notice, {"after": {"deadline": deadline}}) for notice in notices]
     )
     admins = {}
-    for admin in department_admins(RectificationNotice.objects.filter(run=run).values("department_id")):
+    for admin in department_admins(sent.values("department_id")):
         admins.setdefault(admin.department_id, []).append(admin)
     subject = _("Rectification notice: reply by %(deadline)s") % {"deadline": deadline}
     body = _("The inspection of %(day)s found problems with your unit's accounts.") % {
