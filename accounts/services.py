@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -193,18 +194,24 @@ def notify(*, users, subject: str, body: str = "", url: str = "") -> int:
     Notifications are messages, not changes to the record, so they carry no audit event of
     their own: the action that caused them has one.
     """
-    users = [user for user in users if user.is_active]
-    Notification.objects.bulk_create(
-        Notification(user=user, subject=subject, body=body, url=url) for user in users
-    )
-    mails = [
-        (subject, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
-        for user in users
-        if user.email
-    ]
+    return notify_each([(users, subject, body, url)])
+
+
+def notify_each(messages: Iterable[tuple[Iterable[User], str, str, str]]) -> int:
+    """:func:`notify` for many messages, each ``(users, subject, body, url)``, at the cost of one:
+    one insert of all their notifications and one batch of mail (a run's notices to 2,000 units)."""
+    notifications, mails = [], []
+    for users, subject, body, url in messages:
+        for user in users:
+            if not user.is_active:
+                continue
+            notifications.append(Notification(user=user, subject=subject, body=body, url=url))
+            if user.email:
+                mails.append((subject, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, [user.email]))
+    Notification.objects.bulk_create(notifications)
     if mails:
         transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
-    return len(users)
+    return len(notifications)
 
 
 def department_admins(department_ids) -> list[User]:

@@ -13,14 +13,29 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import CharField, Count, DateField, F, IntegerField, JSONField, Q, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.rules import authorize
-from accounts.services import department_admins, notify
+from accounts.services import department_admins, notify, notify_each
 from audits.inspections import rules
 from audits.inspections.choices import FindingStatus, NoticeStatus, RunStatus, Severity
 from audits.inspections.models import (
@@ -39,9 +54,9 @@ from audits.inspections.selectors import (
 )
 from audits.inspections.states import FINDING, NOTICE
 from audits.inspections.tasks import execute_inspection_run
-from audits.trail.services import diff, record, snapshot
+from audits.trail.services import diff, record, record_many, snapshot
 from registry.choices import LIVE_STATUSES
-from registry.models import MediaAccount
+from registry.models import Department, MediaAccount
 
 logger = logging.getLogger(__name__)
 NOTICE_WORKING_DAYS = 5
@@ -225,9 +240,27 @@ def _record_standing(run: InspectionRun) -> None:
         cursor.execute(f"INSERT INTO {RunStanding._meta.db_table} ({', '.join(columns)}) {select}", params)
 
 
+# The accounts each rule finds broken in a run, written once per rule and read by the statements that
+# resolve, refresh and open its findings: a rule's query (a year of daily figures, for some) then runs
+# once per run, and no list of accounts travels through Python (issue 13: 100,000 accounts). A
+# temporary table is the connection's own and goes with the run's transaction.
+VIOLATIONS = "inspection_run_violations"
+
+
 def _evaluate(run: InspectionRun) -> tuple[dict[str, dict[str, int]], int]:
     inspection_rules_install()
     today = run.inspection_date
+    quote = connection.ops.quote_name
+    account_id = MediaAccount._meta.pk.rel_db_type(connection)
+    detail = connection.data_types["JSONField"]
+    with connection.cursor() as cursor:
+        # IF NOT EXISTS: a run that failed and was rolled back to a savepoint (the tests' transaction)
+        # may have left it behind on a connection the next run reuses; its rows went with it.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {quote(VIOLATIONS)} (rule_id integer NOT NULL, "
+            f"media_account_id {account_id} NOT NULL, detail {detail} NOT NULL, "
+            "PRIMARY KEY (rule_id, media_account_id))"
+        )
     counts = {}
     for rule in InspectionRule.objects.order_by("pk"):
         open_findings = Finding.objects.filter(
@@ -239,48 +272,81 @@ def _evaluate(run: InspectionRun) -> tuple[dict[str, dict[str, int]], int]:
             continue
         broken = rules.violations(rule.code, today, rule.thresholds)
         fields = rules.detail_fields(broken)
-        # Resolve first, against the query itself, so no list of ids travels through Python.
-        resolved = open_findings.exclude(media_account__in=broken.values("pk")).update(
+        _insert_select(
+            VIOLATIONS,
+            broken,
+            {
+                "rule_id": Value(rule.pk, output_field=IntegerField()),
+                "media_account_id": F("pk"),
+                "detail": JSONObject(**{name.removeprefix("detail_"): F(name) for name in fields})
+                if fields
+                else Value({}, output_field=JSONField()),
+            },
+        )
+        resolved = open_findings.filter(_violated(rule, negated=True)).update(
             status=FindingStatus.RESOLVED, resolved_at=timezone.now(), last_run=run
         )
-        refreshed = Finding.objects.filter(
-            rule=rule, status=FindingStatus.OPEN, media_account__in=broken.values("pk")
-        ).update(last_seen=today, last_run=run, severity=rule.severity)
-        covered = Finding.objects.filter(rule=rule, status__in=(FindingStatus.OPEN, FindingStatus.WAIVED))
-        opened = _insert_findings(broken.exclude(pk__in=covered.values("media_account")), rule, run, fields)
+        refreshed = Finding.objects.filter(_violated(rule), rule=rule, status=FindingStatus.OPEN).update(
+            last_seen=today, last_run=run, severity=rule.severity
+        )
+        opened = _open_findings(rule, run)
         counts[rule.code] = {"open": refreshed + opened, "opened": opened, "resolved": resolved}
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {quote(VIOLATIONS)}")
     accounts = MediaAccount.objects.filter(status__in=LIVE_STATUSES).count()
     return counts, accounts
 
 
-def _insert_findings(new, rule: InspectionRule, run: InspectionRun, fields: list[str]) -> int:
-    """Open a finding for every account in ``new`` with one INSERT … SELECT: the accounts never
-    travel through Python, so a run costs the same number of queries for 10 or 10,000 of them."""
-    detail = (
-        JSONObject(**{name.removeprefix("detail_"): F(name) for name in fields})
-        if fields
-        else Value({}, output_field=JSONField())
+def _violated(rule: InspectionRule, *, negated: bool = False) -> RawSQL:
+    """Whether a finding's account is (or is not) among the rule's violations in this run: an
+    (anti-)join on the table's key, which PostgreSQL does not turn into a subquery run per finding
+    as it may a ``NOT IN`` over more ids than its working memory holds."""
+    quote = connection.ops.quote_name
+    return RawSQL(
+        f"{'NOT ' if negated else ''}EXISTS (SELECT 1 FROM {quote(VIOLATIONS)} v WHERE v.rule_id = %s "
+        f"AND v.media_account_id = {quote(Finding._meta.db_table)}.media_account_id)",
+        [rule.pk],
+        output_field=BooleanField(),
     )
-    columns = {
-        "rule_id": Value(rule.pk, output_field=IntegerField()),
-        "media_account_id": F("pk"),
-        "severity": Value(rule.severity, output_field=CharField()),
-        "status": Value(FindingStatus.OPEN.value, output_field=CharField()),
-        "first_seen": Value(run.inspection_date, output_field=DateField()),
-        "last_seen": Value(run.inspection_date, output_field=DateField()),
-        "last_run_id": Value(run.pk, output_field=IntegerField()),
-        "detail": detail,
-        "waive_reason": Value("", output_field=CharField()),
-    }
+
+
+def _insert_select(table: str, rows, columns: dict[str, Any]) -> int:
+    """``INSERT INTO table (columns) SELECT …`` one value of each column per row of the queryset
+    ``rows``: one statement, and the rows never travel through Python, so a run costs the same
+    number of statements for 10 or 100,000 accounts."""
     aliases = {f"new_{column}": expression for column, expression in columns.items()}
-    select, params = new.annotate(**aliases).values(*aliases).query.sql_with_params()
+    # No ORDER BY: MediaAccount's ordering would join every account's unit for nothing.
+    select, params = rows.order_by().annotate(**aliases).values(*aliases).query.sql_with_params()
     quote = connection.ops.quote_name
     sql = (
-        f"INSERT INTO {quote(Finding._meta.db_table)} ({', '.join(quote(column) for column in columns)}) "
-        f"SELECT {', '.join(quote(alias) for alias in aliases)} FROM ({select}) AS new_findings"
+        f"INSERT INTO {quote(table)} ({', '.join(quote(column) for column in columns)}) "
+        f"SELECT {', '.join(quote(alias) for alias in aliases)} FROM ({select}) AS new_rows"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _open_findings(rule: InspectionRule, run: InspectionRun) -> int:
+    """Open a finding for each account of the rule's violations that has no open or waived one."""
+    quote = connection.ops.quote_name
+    day = connection.ops.adapt_datefield_value(run.inspection_date)
+    columns = ", ".join(
+        quote(column)
+        for column in (
+            *("rule_id", "media_account_id", "severity", "status", "first_seen", "last_seen"),
+            *("last_run_id", "detail", "waive_reason"),
+        )
+    )
+    sql = (
+        f"INSERT INTO {quote(Finding._meta.db_table)} ({columns}) "
+        f"SELECT v.rule_id, v.media_account_id, %s, %s, %s, %s, %s, v.detail, '' FROM {quote(VIOLATIONS)} v "
+        f"WHERE v.rule_id = %s AND NOT EXISTS (SELECT 1 FROM {quote(Finding._meta.db_table)} f "
+        "WHERE f.rule_id = v.rule_id AND f.media_account_id = v.media_account_id AND f.status IN (%s, %s))"
+    )
+    params = [rule.severity, FindingStatus.OPEN.value, day, day, run.pk, rule.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, FindingStatus.OPEN.value, FindingStatus.WAIVED.value])
         return cursor.rowcount
 
 
@@ -294,29 +360,52 @@ def working_days_after(day: datetime.date, count: int) -> datetime.date:
 
 
 def _send_notices(run: InspectionRun) -> int:
-    """Group each unit's open veto and serious findings not yet under a notice into one notice."""
+    """Group each unit's open veto and serious findings not yet under a notice into one notice.
+
+    Set-based whatever the number of units (issue 13: 2,000 of them): one insert of the notices, one
+    update of their findings, one read of them and one of their units' administrators, one insert
+    of the notifications, and one insert of their events as the run commits. Those two inserts are
+    batches of Django's: on PostgreSQL one statement up to 500 new notices a run (the trail's batch);
+    on SQLite, whose statements take at most 999 parameters, one per about 70 notices.
+    """
     unsent = Finding.objects.filter(
         status=FindingStatus.OPEN, severity__in=(Severity.VETO, Severity.SERIOUS), notice__isnull=True
     )
-    department_ids = set(unsent.values_list("media_account__department_id", flat=True).distinct())
-    if not department_ids:
-        return 0
     deadline = working_days_after(run.inspection_date, NOTICE_WORKING_DAYS)
-    RectificationNotice.objects.bulk_create(
-        RectificationNotice(department_id=department_id, run=run, deadline=deadline)
-        for department_id in department_ids
+    _insert_select(
+        RectificationNotice._meta.db_table,
+        Department.objects.filter(Exists(unsent.filter(media_account__department=OuterRef("pk")))),
+        {
+            "department_id": F("pk"),
+            "run_id": Value(run.pk, output_field=IntegerField()),
+            "deadline": Value(deadline, output_field=DateField()),
+            "status": Value(NoticeStatus.OPEN.value, output_field=CharField()),
+            "response": Value("", output_field=CharField()),
+            "return_note": Value("", output_field=CharField()),
+            "created_at": Value(timezone.now(), output_field=DateTimeField()),
+        },
     )
-    notices = RectificationNotice.objects.filter(run=run).select_related("department")
-    for notice in notices:
-        unsent.filter(media_account__department_id=notice.department_id).update(notice=notice)
-        record("audits.notice.sent", target=notice, changes={"after": {"deadline": deadline}})
-        notify(
-            users=department_admins([notice.department_id]),
-            subject=_("Rectification notice: reply by %(deadline)s") % {"deadline": deadline},
-            body=_("The inspection of %(day)s found problems with your unit's accounts.")
-            % {"day": run.inspection_date},
-            url=reverse("notice_detail", args=[notice.pk]),
-        )
+    sent = RectificationNotice.objects.filter(run=run)
+    unsent.update(
+        notice=Subquery(sent.filter(department__media_accounts=OuterRef("media_account_id")).values("pk")[:1])
+    )
+    notices = list(sent.select_related("department"))
+    if not notices:
+        return 0
+    record_many(
+        "audits.notice.sent", items=[(notice, {"after": {"deadline": deadline}}) for notice in notices]
+    )
+    admins = {}
+    for admin in department_admins(sent.values("department_id")):
+        admins.setdefault(admin.department_id, []).append(admin)
+    subject = _("Rectification notice: reply by %(deadline)s") % {"deadline": deadline}
+    body = _("The inspection of %(day)s found problems with your unit's accounts.") % {
+        "day": run.inspection_date
+    }
+    notify_each(
+        (admins.get(notice.department_id, []), subject, body, reverse("notice_detail", args=[notice.pk]))
+        for notice in notices
+    )
     return len(notices)
 
 
