@@ -13,7 +13,6 @@ An account that did not post in the week scores 0 (O, A, P and the index).
 """
 
 import datetime
-import math
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -51,20 +50,9 @@ SUMS = ("posts", "reads", "likes", "shares", "comments")
 PARTS = ("overall", "per_post", "peak", "index")
 
 
-def score(*, reads: float, comments: float, likes: float, shares: float, per: float) -> float:
-    """The WCI's shape for one period: reads and interactions per ``per`` (days or posts)."""
-    figures = {"reads": reads, "comments": comments, "likes": likes, "shares": shares}
-    return sum(
-        weight * math.log(factor * figures[name] / per + 1) for name, (weight, factor) in WEIGHTS.items()
-    )
-
-
-def index_of(*, overall: float, per_post: float, peak: float) -> float:
-    return (MIX["overall"] * overall + MIX["per_post"] * per_post + MIX["peak"] * peak) ** 2 * SCALE
-
-
 def _score_sql(figure, per):
-    """:func:`score` in SQL: ``figure(name)`` gives the expression of a figure, as a float."""
+    """The WCI's shape for one period, in SQL: reads and interactions per ``per`` (days or posts);
+    ``figure(name)`` gives a figure's expression, as a float."""
     terms = [
         Value(weight) * Ln(figure(name) * Value(float(factor)) / per + Value(1.0))
         for name, (weight, factor) in WEIGHTS.items()
@@ -106,7 +94,7 @@ def week_figures(week_start: datetime.date):
                 for name, expression in zip(PARTS, (overall, per_post, peak, index), strict=True)
             }
         )
-        .order_by("pk")
+        .order_by()
     )
 
 
@@ -142,8 +130,8 @@ def weekly_index_compute(*, week_start: datetime.date, actor=None) -> int:
 
     One INSERT … SELECT computes the week in the database and upserts its rows, one delete drops
     the rows of accounts no longer counted in it (an earlier computation saw an account the office
-    has since recorded as closed or merged before the week), and one audit event records it: four
-    statements whatever the accounts, none of them held in memory. Computing the same week again
+    has since recorded as closed or merged before the week), and one audit event records it: the
+    same statements whatever the accounts, and no account held in memory. Computing the same week again
     is safe and gives the same rows.
     """
     authorize(actor, "audits.compute_ranking")
