@@ -10,19 +10,24 @@ a day sent again); an account's deletion takes its figures and its indexes toget
 import datetime
 import json
 import math
+import threading
+import time
+from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_create
+from audits.ranking import services as ranking_services
 from audits.ranking.models import StaleWeek, WeeklyIndex
-from audits.ranking.services import weekly_index_compute, weeks_touched
+from audits.ranking.services import stale_weeks_refresh, weekly_index_compute, weeks_touched
 from audits.ranking.tasks import refresh_stale_weeks
 from config.celery import app
 from registry import services
 from registry.choices import MediaAccountStatus, Platform
 from registry.models import AccountMetric, MediaAccount
+from tests.concurrency import WAIT_SECONDS, race_database  # noqa: F401  (the fixture, by name)
 from tests.conftest import established
 
 SUNDAY = datetime.date(2026, 11, 15)
@@ -172,6 +177,48 @@ def test_the_mark_outlives_a_lost_message_and_the_hourly_job_refreshes_it(
     assert stored() == expected()
     assert not StaleWeek.objects.exists()
     assert refresh_stale_weeks() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("race_database")
+def test_figures_still_being_written_when_a_refresh_starts_are_counted(computed, monkeypatch):
+    """The refresh waits for figures that hold the week's mark, then counts them: it never clears
+    a mark while the figures behind it are uncommitted (real threads, real connections)."""
+    strong, small, silent = computed
+    sent = []
+    monkeypatch.setattr(
+        ranking_services, "refresh_stale_weeks", SimpleNamespace(delay=lambda: sent.append(1))
+    )
+    record(small, SUNDAY + 2 * DAY, posts=1, reads=91)  # the week is marked; its message is lost
+    written, release = threading.Event(), threading.Event()
+
+    def ingest():
+        try:
+            with transaction.atomic():
+                record(strong, SUNDAY + DAY, posts=7, reads=50_000)
+                written.set()
+                release.wait(WAIT_SECONDS)
+        finally:
+            connection.close()
+
+    def refresh():
+        try:
+            written.wait(WAIT_SECONDS)
+            stale_weeks_refresh()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ingest), threading.Thread(target=refresh)]
+    for thread in threads:
+        thread.start()
+    written.wait(WAIT_SECONDS)
+    time.sleep(0.5)  # the refresh reaches the mark the figures hold, and waits for them
+    release.set()
+    for thread in threads:
+        thread.join(WAIT_SECONDS)
+    assert len(sent) == 2
+    assert not StaleWeek.objects.exists()
+    assert stored() == expected()
 
 
 def test_the_refresh_runs_every_hour(settings):
