@@ -8,7 +8,7 @@ from audits.campaigns.models import (
     SelfInspection,
 )
 from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
-from audits.ranking.models import WeeklyIndex
+from audits.ranking.models import StaleWeek, WeeklyIndex
 from audits.todo.models import Reminder
 from audits.trail.models import AuditEvent
 
@@ -24,5 +24,6 @@ __all__ = [
     "ReviewDecision",
     "ReviewMeeting",
     "SelfInspection",
+    "StaleWeek",
     "WeeklyIndex",
 ]

@@ -376,6 +376,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audits.tasks.compute_weekly_index",
         "schedule": crontab(day_of_week=0, hour=5, minute=0),
     },
+    # A computed week whose figures changed is refreshed as they commit; this catches a refresh
+    # whose message was lost (the marks are rows: docs/design.md §8).
+    "refresh stale weekly indexes": {
+        "task": "audits.ranking.tasks.refresh_stale_weeks",
+        "schedule": crontab(minute=20),
+    },
     # A rewrite of the trail after an anchor is caught by the anchor: the hour is the window.
     "anchor the audit trail": {
         "task": "audits.tasks.anchor_audit_trail",

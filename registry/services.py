@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.rules import authorize
+from audits.ranking import services as ranking_services
 from audits.trail.services import diff, record, record_many, snapshot
 from config.errors import InvalidTransition
 from registry.choices import (
@@ -1058,4 +1059,6 @@ def metrics_record(*, actor, rows: Iterable[Mapping[str, Any]]) -> int:
             for account_id, days in per_account.items()
         ),
     )
+    # A computed week's index follows its figures, new or corrected (docs/design.md §8).
+    ranking_services.weeks_touched({metric.date for metric in metrics})
     return len(metrics)

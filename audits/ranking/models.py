@@ -46,3 +46,19 @@ class WeeklyIndex(models.Model):
 
     def __str__(self):
         return f"{self.media_account.name} {self.week_start}: {self.index:.1f}"
+
+
+class StaleWeek(models.Model):
+    """A computed week whose figures have changed since (new, corrected): its index is computed
+    again by ``stale_weeks_refresh``, which deletes the mark (docs/design.md §8)."""
+
+    week_start = models.DateField(_("week starting"), unique=True)
+    marked_at = models.DateTimeField(_("marked at"))
+
+    class Meta:
+        verbose_name = _("stale week")
+        verbose_name_plural = _("stale weeks")
+        ordering = ["week_start"]
+
+    def __str__(self):
+        return self.week_start.isoformat()

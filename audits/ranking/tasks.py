@@ -24,3 +24,19 @@ def compute_weekly_index() -> int:
     from audits.ranking.selectors import latest_complete_week
 
     return index.weekly_index_compute(week_start=latest_complete_week())
+
+
+@shared_task(
+    acks_late=True,  # a refresh computes weeks again: a redelivered task is harmless
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=60,
+    max_retries=5,
+)
+def refresh_stale_weeks() -> int:
+    """Compute again the weeks whose figures changed after they were computed (queued by
+    ``weeks_touched`` as the figures commit, and run hourly by ``CELERY_BEAT_SCHEDULE`` for a
+    message that was lost); returns how many weeks."""
+    from audits.ranking import services as index
+
+    return len(index.stale_weeks_refresh())
