@@ -13,8 +13,9 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -29,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts import permissions
-from config.xlsx import Sheet, write_xlsx
+from config.xlsx import Sheet, save_xlsx
 from registry.choices import AccountFunction, Employment, MediaAccountStatus, Platform
 from registry.models import Operator
 from registry.services import IMPORT_OPERATORS, RowError, operator_cell
@@ -88,7 +89,10 @@ EXPORT_HEADERS = (
 )
 COLUMN_WIDTHS = (6, 24, 12, 26, 14, 22, 36, 6, 16, 10, 22, 10, 8, 10, 13, 13, 13, 30, 30)
 # Rows fetched per query; operators are prefetched per chunk, so a 10,000-row export is a handful of queries.
+# The accounts themselves come through a server-side cursor on PostgreSQL (``iterator()``), a chunk at
+# a time: an export holds one chunk, whatever the rows.
 CHUNK_SIZE = 2000
+EXPORT_PROGRESS_EVERY = 1000  # rows written between two reports of a built export's progress
 
 
 # Export ------------------------------------------------------------------------------------------
@@ -190,17 +194,33 @@ def _is_formula_like(value) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
+def write_media_accounts_xlsx(
+    queryset, file: BinaryIO, *, user, progress: Callable[[int], None] | None = None
+) -> int:
+    """The accounts of ``queryset`` (already scoped and filtered) as the 备案登记表 in .xlsx, for
+    ``user``, written into ``file``; ``progress`` hears the rows written every
+    ``EXPORT_PROGRESS_EVERY`` rows and at the end. The rows written."""
+    written = 0
+
+    def rows() -> Iterator[list]:
+        nonlocal written
+        for row in _export_rows(queryset, user):
+            yield row
+            written += 1
+            if progress and written % EXPORT_PROGRESS_EVERY == 0:
+                progress(written)
+
+    save_xlsx(file, Sheet(_("Media accounts"), EXPORT_HEADERS, rows(), COLUMN_WIDTHS, freeze_header=True))
+    if progress:
+        progress(written)
+    return written
+
+
 def media_accounts_xlsx(queryset, *, user) -> bytes:
-    """The accounts of ``queryset`` (already scoped and filtered) as the 备案登记表 in .xlsx, for ``user``."""
-    return write_xlsx(
-        Sheet(
-            _("Media accounts"),
-            EXPORT_HEADERS,
-            _export_rows(queryset, user),
-            COLUMN_WIDTHS,
-            freeze_header=True,
-        )
-    )
+    """The 备案登记表 of ``queryset`` as bytes, for a short list: see ``write_media_accounts_xlsx``."""
+    output = io.BytesIO()
+    write_media_accounts_xlsx(queryset, output, user=user)
+    return output.getvalue()
 
 
 def csv_cell(value) -> str:

@@ -7,12 +7,14 @@ reads exactly like one that does not exist (docs/design.md §6.1).
 from collections.abc import Mapping
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from accounts import permissions
 from config.api import ActionsField
 from registry.choices import AccountFunction, FilingKind, MediaAccountStatus, Platform
-from registry.models import Department, Filing, MediaAccount, Operator
+from registry.models import Department, ExportJob, Filing, MediaAccount, Operator
 from registry.services import CHANGEABLE_FIELDS
 
 
@@ -143,6 +145,40 @@ class FilingSerializer(serializers.ModelSerializer):
         ):
             return data
         return permissions.without_operator_phones(data)
+
+
+class ExportJobSerializer(serializers.ModelSerializer):
+    """A long export being built by a worker: its progress, then where to download the file."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api-export-detail")
+    download_url = serializers.SerializerMethodField(
+        help_text="Where to download the .xlsx once it is built (`status` is `done`); null before, "
+        "and once the file is removed a day later."
+    )
+
+    class Meta:
+        model = ExportJob
+        fields = [
+            "id",
+            "url",
+            "kind",
+            "status",
+            "query",
+            "rows_total",
+            "rows_done",
+            "problem",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_download_url(self, job: ExportJob) -> str | None:
+        if not job.ready:
+            return None
+        return reverse("api-export-download", args=[job.pk], request=self.context.get("request"))
 
 
 # Filing input: one serializer per kind -------------------------------------------------------
