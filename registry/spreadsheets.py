@@ -93,6 +93,7 @@ COLUMN_WIDTHS = (6, 24, 12, 26, 14, 22, 36, 6, 16, 10, 22, 10, 8, 10, 13, 13, 13
 # a time: an export holds one chunk, whatever the rows.
 CHUNK_SIZE = 2000
 EXPORT_PROGRESS_EVERY = 1000  # rows written between two reports of a built export's progress
+CSV_FLUSH_ROWS = 500  # rows of CSV handed to the response at a time
 
 
 # Export ------------------------------------------------------------------------------------------
@@ -248,7 +249,7 @@ def iter_media_accounts_csv(queryset, *, user) -> Iterator[bytes]:
     yield "\ufeff".encode() + flush()
     for count, row in enumerate(_export_rows(queryset, user), start=1):
         writer.writerow([csv_cell(value) for value in row])
-        if count % 500 == 0:
+        if count % CSV_FLUSH_ROWS == 0:
             yield flush()
     yield flush()
 

@@ -278,12 +278,20 @@ def _export_rows(*, copy: bool = False):
     return lambda: _fetch(sql, [])
 
 
-def _copy_csv(sql: str) -> int:
+class _LineCounter:
+    """A file that only counts the lines written to it: COPY's output is read, not kept."""
+
     lines = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH CSV") as copy:
-        for data in copy:
-            lines += bytes(data).count(b"\n")
-    return lines
+
+    def write(self, data) -> None:
+        self.lines += data.count("\n" if isinstance(data, str) else b"\n")
+
+
+def _copy_csv(sql: str) -> int:
+    out = _LineCounter()
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH CSV", out)
+    return out.lines
 
 
 def _download(client, url: str, requester: User, **query) -> Callable[[], int | None]:
