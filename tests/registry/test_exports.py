@@ -2,6 +2,7 @@
 a temporary file, a long one is built by a worker into storage while its page follows it; the file
 is its requester's alone and is removed a day later."""
 
+import csv
 import datetime
 import io
 
@@ -18,7 +19,7 @@ from audits.trail.models import AuditEvent
 from config.downloads import XLSX_CONTENT_TYPE
 from registry import exports, spreadsheets
 from registry.choices import ExportStatus, Platform
-from registry.models import ExportJob, MediaAccount
+from registry.models import Department, ExportJob, MediaAccount
 from registry.tasks import build_export_job, remove_old_export_files
 
 EXPORT = "media_accounts_export_xlsx"
@@ -190,6 +191,25 @@ def test_it_removes_old_files_every_hour():
         if entry["task"] == remove_old_export_files.name
     ]
     assert len(entries) == 1
+
+
+def test_it_quotes_every_cell_people_typed_that_starts_like_a_formula(
+    office_admin, department_a, file_account
+):
+    Department.objects.filter(pk=department_a.pk).update(name="=HYPERLINK(1)")
+    file_account(
+        department_a,
+        name="=1+1",
+        responsible_person="-2",
+        exception_reason="@SUM(A1)",
+        operators=[{"name": "+张三", "phone": "138", "employment": "staff"}],
+    )
+    content = spreadsheets.media_accounts_csv(MediaAccount.objects.all(), user=office_admin)
+    header, row = csv.reader(io.StringIO(content.decode("utf-8-sig")))
+    cells = dict(zip(header, row, strict=True))
+    assert (cells["主办单位"], cells["账号名称"], cells["责任人"]) == ("'=HYPERLINK(1)", "'=1+1", "'-2")
+    assert cells["例外开设理由"] == "'@SUM(A1)" and cells["运维人员"].startswith("'+张三")
+    assert not [cell for cell in row if cell.startswith(spreadsheets.FORMULA_STARTS)]
 
 
 # Flat memory -------------------------------------------------------------------------------------
