@@ -61,6 +61,17 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
         return Department.objects.restrict(self.request.user, "view")
 
 
+class ErrorsAsJSON:
+    """For a view that answers files: an error is never a spreadsheet, it keeps the one JSON error shape."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        renderer = getattr(request, "accepted_renderer", None)
+        if getattr(response, "exception", False) and renderer is not None and renderer.format in FILE_FORMATS:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
 @extend_schema_view(
     list=extend_schema(
         description="The filtered accounts, paginated; `?format=csv` or `?format=xlsx` downloads all of "
@@ -76,7 +87,7 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
         },
     )
 )
-class MediaAccountViewSet(viewsets.ReadOnlyModelViewSet):
+class MediaAccountViewSet(ErrorsAsJSON, viewsets.ReadOnlyModelViewSet):
     """Government new-media accounts within the user's scope, with their operators."""
 
     serializer_class = serializers.MediaAccountSerializer
@@ -121,16 +132,10 @@ class MediaAccountViewSet(viewsets.ReadOnlyModelViewSet):
         write = functools.partial(spreadsheets.write_media_accounts_xlsx, accounts, user=request.user)
         return xlsx_file_response(write, filename)
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        renderer = getattr(request, "accepted_renderer", None)
-        if getattr(response, "exception", False) and renderer is not None and renderer.format in FILE_FORMATS:
-            # An error is never a spreadsheet: it keeps the one JSON error shape.
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
 
-
-class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ExportJobViewSet(
+    ErrorsAsJSON, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Your long exports, built by a worker (`?format=xlsx` past the site's limit): each one's
     progress, and once built its file for a day. Anyone else's job is a 404."""
 
@@ -146,7 +151,8 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             404: OpenApiResponse(ErrorSerializer, description="No such job of yours, or no file (yet)."),
         }
     )
-    @action(detail=True, methods=["get"])
+    # A client may ask for the file by its type (Accept: …sheet) as well as for anything.
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, XLSXRenderer])
     def download(self, request, pk=None):
         """The built .xlsx; 404 until the job is `done`, and once the file is removed a day later."""
         job = self.get_object()

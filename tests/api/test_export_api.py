@@ -129,3 +129,14 @@ def test_it_downloads_the_browsers_job_through_the_api_too(client_for, api_for, 
     client_for(office_admin).get(reverse("media_accounts_export_xlsx"))
     job = ExportJob.objects.get()
     assert api_for(office_admin).get(f"{API}/exports/{job.pk}/").json()["id"] == job.pk
+
+
+def test_it_hands_the_file_to_a_client_asking_for_its_type(api_for, office_admin, export, accounts):
+    client = api_for(office_admin)
+    export(client)
+    job = ExportJob.objects.get()
+    sheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    url = f"{API}/exports/{job.pk}/download/"
+    assert len(_rows(_content(client.get(url, HTTP_ACCEPT=sheet)))) == 1 + 5
+    missing = client.get(f"{API}/exports/{job.pk + 1}/download/", HTTP_ACCEPT=sheet)
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
