@@ -94,7 +94,9 @@ TYPED_COLUMNS = (1, 2, 3, 5, 6, 8, 11, 17, 18)
 COLUMN_WIDTHS = (6, 24, 12, 26, 14, 22, 36, 6, 16, 10, 22, 10, 8, 10, 13, 13, 13, 30, 30)
 # Rows fetched per query; operators are prefetched per chunk, so a 10,000-row export is a handful of queries.
 # The accounts themselves come through a server-side cursor on PostgreSQL (``iterator()``), a chunk at
-# a time: an export holds one chunk, whatever the rows.
+# a time: an export holds one chunk, whatever the rows. Outside a transaction (no ATOMIC_REQUESTS, and a
+# streamed response is read after the view returns) Django declares it WITH HOLD, so the server keeps
+# the result rather than a transaction staying open while a slow client downloads.
 CHUNK_SIZE = 2000
 EXPORT_PROGRESS_EVERY = 1000  # rows written between two reports of a built export's progress
 CSV_FLUSH_ROWS = 500  # rows of CSV handed to the response at a time
