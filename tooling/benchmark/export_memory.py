@@ -3,7 +3,9 @@
 Fills a throwaway database with ``volumes`` of plain accounts (one operator each, written in bulk: the
 exports read nothing else), and measures each export of all of them as a client downloads it: the
 growth of the process's resident memory (peak RSS less the RSS before; each export runs in a forked
-child, so one export's garbage does not count against the next) and its wall time. Run with::
+child, so one export's garbage does not count against the next) and its wall time; beside them, the
+database writing the same rows as CSV itself (``COPY``, on PostgreSQL). ``only`` keeps the exports whose
+name contains it. Run with::
 
     DATABASE_URL=postgres://…/registry_memory python manage.py shell -c \\
         "from tooling.benchmark.export_memory import main; main([10_000, 50_000])"
@@ -24,7 +26,7 @@ from accounts.models import User
 from registry.choices import DepartmentKind, MediaAccountStatus, Platform
 from registry.models import Department, ExportJob, MediaAccount, Operator
 from tooling.benchmark.data import throwaway_database
-from tooling.benchmark.scenarios import production_like
+from tooling.benchmark.scenarios import export_rows_raw, production_like
 
 BATCH = 5000
 PLATFORMS = list(Platform.values)
@@ -103,7 +105,7 @@ def _read(response, browser: Client) -> None:
         pass
 
 
-def main(volumes: list[int]) -> None:
+def main(volumes: list[int], only: str = "") -> None:
     with production_like(), throwaway_database():
         office = User.objects.create(username="office", role=Role.OFFICE_ADMIN)
         browser = Client()
@@ -114,6 +116,8 @@ def main(volumes: list[int]) -> None:
             "CSV · browser": lambda: _read(browser.get("/media-accounts/export.csv"), browser),
             "CSV · API": lambda: _read(api.get("/api/v1/media-accounts/", {"format": "csv"}), browser),
             "xlsx · API": lambda: _read(api.get("/api/v1/media-accounts/", {"format": "xlsx"}), browser),
+            # The yardstick: on PostgreSQL the database writing the same rows as CSV itself (COPY).
+            "CSV · COPY": export_rows_raw(copy=True),
         }
         # Warm up in the parent (URLs, templates, translations) on no rows: the children inherit it.
         _read(browser.get("/media-accounts/export.csv", {"q": "-"}), browser)
@@ -123,5 +127,7 @@ def main(volumes: list[int]) -> None:
         for total in volumes:
             _fill(total)
             for name, work in exports.items():
+                if only not in name:
+                    continue
                 growth, seconds = _in_child(work)
                 print(f"{total:>8,}  {name:<14}  {growth:>14.1f}  {seconds:>7.2f}", flush=True)

@@ -265,7 +265,7 @@ def _account_api_page(user: User):
     return lambda: _fetch(sql, scope_params)
 
 
-def _export_rows(*, copy: bool = False):
+def export_rows_raw(*, copy: bool = False):
     sql = f"""SELECT a.id, d.name, d.code, a.name, a.platform, a.platform_uid, a.url, a.verified,
         a.filing_number, a.status, a.functions, a.responsible_person, a.has_interaction, a.followers,
         a.last_post_on, a.last_confirmed_on, a.opened_on, {_operators_text(connection.vendor)},
@@ -586,25 +586,25 @@ def scenarios(world: World, metric_rows: int) -> list[Scenario]:
         Scenario(
             "account export CSV (all)",
             _download(office_browser, "/media-accounts/export.csv", office),
-            _export_rows(copy=True),
+            export_rows_raw(copy=True),
             memory=True,
         ),
         Scenario(
             "account export CSV (all) · API",
             _download(office_api, "/api/v1/media-accounts/", office, format="csv"),
-            _export_rows(copy=True),
+            export_rows_raw(copy=True),
             memory=True,
         ),
         Scenario(
             "account export xlsx (all)",
             _download(office_browser, "/media-accounts/export.xlsx", office),
-            _export_rows(),
+            export_rows_raw(),
             memory=True,
         ),
         Scenario(
             "account export xlsx (all) · API",
             _download(office_api, "/api/v1/media-accounts/", office, format="xlsx"),
-            _export_rows(),
+            export_rows_raw(),
             memory=True,
         ),
         Scenario("dashboard · office", _get(office_browser, "/"), _dashboard(office)),
