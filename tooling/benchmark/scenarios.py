@@ -299,7 +299,8 @@ def _download(client, url: str, requester: User, **query) -> Callable[[], int | 
         response = client.get(url, query)
         # More rows than are built at once: the job's worker (eager here) has built the file.
         if response.status_code == 202:
-            response = client.get(response.json()["download_url"])
+            job = client.get(response.json()["url"]).json()
+            response = client.get(job["download_url"])
         elif response.status_code == 302:
             job = ExportJob.objects.filter(requested_by=requester).latest("pk")
             response = client.get(reverse("export_job_download", args=[job.pk]))
