@@ -143,7 +143,11 @@ def _chunks(rows: Iterator, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _operators_by_account(account_ids: list[int], employment: dict[str, str], user) -> dict[int, str]:
+def _operators_by_account(
+    account_ids: list[int], employment: dict[str, str], user, phones: dict[int, bool]
+) -> dict[int, str]:
+    """The operators of the accounts as one cell each; ``phones`` remembers, unit by unit, whether
+    ``user`` may see their phones (asked once per unit and export, not per operator)."""
     texts: dict[int, list[str]] = {}
     operators = (
         Operator.objects.filter(media_account_id__in=account_ids)
@@ -151,7 +155,9 @@ def _operators_by_account(account_ids: list[int], employment: dict[str, str], us
         .values_list("media_account_id", "media_account__department_id", "name", "phone", "employment")
     )
     for account_id, department_id, name, phone, kind in operators:
-        if not permissions.can_see_operator_phones(user, department_id):
+        if department_id not in phones:
+            phones[department_id] = permissions.can_see_operator_phones(user, department_id)
+        if not phones[department_id]:
             phone = ""
         detail = employment.get(kind, kind) + (f"，{phone}" if phone else "")
         texts.setdefault(account_id, []).append(f"{name}（{detail}）")
@@ -168,8 +174,9 @@ def _export_rows(queryset, user) -> Iterator[list]:
     yes, no = _("Yes"), _("No")
     rows = queryset.values_list(*EXPORT_FIELDS).iterator(chunk_size=CHUNK_SIZE)
     number = 0
+    phones: dict[int, bool] = {}
     for chunk in _chunks(rows, CHUNK_SIZE):
-        operators = _operators_by_account([row[0] for row in chunk], employment, user)
+        operators = _operators_by_account([row[0] for row in chunk], employment, user, phones)
         for row in chunk:
             (pk, unit, code, name, platform, uid, url, verified, filing_number, status, chosen) = row[:11]
             (person, interaction, followers, last_post, confirmed, opened, exception) = row[11:]
