@@ -7,10 +7,12 @@ http-equiv="refresh">`` passes the CSP), so every download view is wrapped in ``
 """
 
 import functools
-from collections.abc import Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from typing import BinaryIO
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
@@ -29,6 +31,26 @@ def attachment(response: HttpResponse, filename: str) -> HttpResponse:
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return attachment(HttpResponse(content, content_type=XLSX_CONTENT_TYPE), filename)
+
+
+def xlsx_file_response(write: Callable[[BinaryIO], object], filename: str) -> FileResponse:
+    """An .xlsx that ``write`` puts into a temporary file, streamed from there: a long sheet is never
+    held in memory as bytes. The file goes when the response is closed."""
+    file = tempfile.TemporaryFile()
+    try:
+        write(file)
+        file.seek(0)
+    except BaseException:
+        file.close()
+        raise
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+def stored_xlsx_response(file, filename: str) -> FileResponse:
+    """An .xlsx kept in the site's storage (a ``FieldFile``), streamed from there."""
+    return FileResponse(
+        file.open("rb"), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )
 
 
 def download(view):

@@ -272,6 +272,9 @@ REGISTRY_IMPORT_MAX_BYTES = env_int("REGISTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024
 REGISTRY_IMPORT_CPU_SECONDS = env_int("REGISTRY_IMPORT_CPU_SECONDS", 20)
 # And the memory it may take beyond the worker's own.
 REGISTRY_IMPORT_MEMORY_BYTES = env_int("REGISTRY_IMPORT_MEMORY_BYTES", 2**30)
+# The longest account list whose .xlsx is built while the browser waits; a longer one is built by a
+# worker into storage, and its page offers the file when it is ready (registry/exports.py).
+REGISTRY_EXPORT_XLSX_SYNC_MAX_ROWS = env_int("REGISTRY_EXPORT_XLSX_SYNC_MAX_ROWS", 5000)
 REGISTRY_DISTRICT_NAME = env_str("REGISTRY_DISTRICT_NAME", _("Xincheng District"))
 
 # The empty choice of every filter (pages, exports and the API's browsable forms): a reader looks for
@@ -381,6 +384,11 @@ CELERY_BEAT_SCHEDULE = {
     "refresh stale weekly indexes": {
         "task": "audits.ranking.tasks.refresh_stale_weeks",
         "schedule": crontab(minute=20),
+    },
+    # Built exports are kept a day (registry/exports.py); the hour is how late one may be removed.
+    "remove old export files": {
+        "task": "registry.tasks.remove_old_export_files",
+        "schedule": crontab(minute=30),
     },
     # A rewrite of the trail after an anchor is caught by the anchor: the hour is the window.
     "anchor the audit trail": {

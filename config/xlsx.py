@@ -9,6 +9,7 @@ import datetime
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -50,7 +51,17 @@ def _needs_cell(value) -> bool:
 
 
 def write_xlsx(*sheets: Sheet) -> bytes:
-    # write_only streams rows out instead of keeping a cell object per value in memory.
+    """The workbook as bytes, for the small sheets (a campaign's result, a ranking)."""
+    output = io.BytesIO()
+    save_xlsx(output, *sheets)
+    return output.getvalue()
+
+
+def save_xlsx(file: BinaryIO, *sheets: Sheet) -> None:
+    """The workbook written into ``file`` (a temporary file, for a long export): its rows are read
+    one by one from each sheet's iterable and never held together."""
+    # write_only streams rows out (into a temporary file per sheet) instead of keeping a cell object
+    # per value in memory; save() then zips them into ``file``.
     workbook = Workbook(write_only=True)
     for spec in sheets:
         sheet = workbook.create_sheet(title=spec.title[:31])
@@ -66,6 +77,4 @@ def write_xlsx(*sheets: Sheet) -> bytes:
         sheet.append([cell(sheet, str(header), bold=True) for header in spec.headers])
         for row in spec.rows:
             sheet.append([cell(sheet, value) if _needs_cell(value) else value for value in row])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    workbook.save(file)

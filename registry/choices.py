@@ -73,3 +73,15 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("Reading")
     DONE = "done", _("Read")
     FAILED = "failed", _("Refused")
+
+
+class ExportKind(models.TextChoices):
+    MEDIA_ACCOUNTS = "accounts", _("Media account register")
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Building")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")

@@ -17,6 +17,8 @@ from registry.choices import (
     LIVE_STATUSES,
     DepartmentKind,
     Employment,
+    ExportKind,
+    ExportStatus,
     FilingKind,
     FilingStatus,
     ImportKind,
@@ -467,3 +469,50 @@ class ImportJob(models.Model):
     @property
     def under_way(self) -> bool:
         return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+
+class ExportJob(models.Model):
+    """A spreadsheet too long to build while the browser waits (``registry.exports``): the request
+    keeps the list's query string, a worker builds the file row by row into the site's storage
+    (shared by every machine) and counts its rows as it goes; a day later the file is removed.
+
+    Only its requester sees a job: the rows are those the requester could see when asking.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ExportKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    query = models.TextField(_("query"), blank=True)  # the list's filters, as the query string sent
+    language = models.CharField(max_length=16)  # the requester's, for the sheet's headers and labels
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/", max_length=255, blank=True)
+    problem = models.TextField(_("problem"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The hourly clean-up (registry.exports.export_files_remove) looks for built files only.
+            models.Index(fields=["finished_at"], condition=~Q(file=""), name="registry_export_files"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def under_way(self) -> bool:
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+    @property
+    def ready(self) -> bool:
+        """Built, and not removed yet."""
+        return self.status == ExportStatus.DONE and bool(self.file)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from registry.choices import ImportKind
-from registry.views import browse, departments, filings, imports, metrics, spreadsheets
+from registry.views import browse, departments, exports, filings, imports, metrics, spreadsheets
 
 urlpatterns = [
     # Browsing: dashboard, departments, media accounts, matrix
@@ -40,6 +40,9 @@ urlpatterns = [
         {"fmt": "csv"},
         name="media_accounts_export_csv",
     ),
+    path("exports/<int:pk>/", exports.export_job_detail, name="export_job_detail"),
+    path("exports/<int:pk>/status/", exports.export_job_status, name="export_job_status"),
+    path("exports/<int:pk>/file.xlsx", exports.export_job_download, name="export_job_download"),
     path(
         "media-accounts/import/",
         imports.import_upload,

@@ -165,7 +165,7 @@ DJANGO = {"apps", "context_processors", "management", "migrations", "signals", "
 # A domain's own modules, each under a plain name.
 PLAIN = {
     "accounts": {"permissions", "rules", "validators"},
-    "registry": {"imports", "metrics", "partitions", "reading"},
+    "registry": {"exports", "imports", "metrics", "partitions", "reading"},
     "audits.inspections": {"rules", "schedule"},
     "audits.trail": {"actions", "context", "db", "middleware"},
 }

@@ -174,6 +174,13 @@ declare(
     rows=_("rows to import"),
     errors=_("problems"),
 )
+declare(
+    "registry.export.requested",
+    _("Spreadsheet export requested"),
+    "registry.exportjob",
+    query=_("filters"),
+    rows_total=_("rows"),
+)
 
 # The clean-up campaign ----------------------------------------------------------------------------
 

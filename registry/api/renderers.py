@@ -1,36 +1,35 @@
 """The 备案登记表 as a download: ``?format=xlsx`` and ``?format=csv`` on the media-accounts list.
 
-DRF picks a renderer from the ``format`` query parameter, so each export is a renderer. The
-view hands it the filtered queryset; the spreadsheet itself is built by ``registry.spreadsheets``,
-the same code the browser's export uses.
+DRF picks a renderer from the ``format`` query parameter, so each export is a renderer. The view
+answers with the file itself — the CSV streamed as it is written, the .xlsx from a temporary file or
+as an export job (``registry.exports``) — so a renderer names a format and renders nothing but that
+file's bytes; an error swaps it for JSON (``MediaAccountViewSet.finalize_response``).
 """
 
 from rest_framework.renderers import BaseRenderer
 
-from registry import spreadsheets
-
 
 class SpreadsheetRenderer(BaseRenderer):
-    """Renders a queryset of media accounts as a file; anything else (an error) is not its job."""
+    """A file format of the account list; the view's response carries the file."""
 
     charset = None
     render_style = "binary"
-    build = None  # the registry.spreadsheets function that turns a queryset into bytes
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return self.build(data, user=renderer_context["request"].user)
+        # Only a file's bytes reach a spreadsheet renderer: a list or an error never does.
+        if not isinstance(data, bytes):
+            raise TypeError("The account export answers with its file; see MediaAccountViewSet.list.")
+        return data
 
 
 class XLSXRenderer(SpreadsheetRenderer):
     media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     format = "xlsx"
-    build = staticmethod(spreadsheets.media_accounts_xlsx)
 
 
 class CSVRenderer(SpreadsheetRenderer):
     media_type = "text/csv"
     format = "csv"
-    build = staticmethod(spreadsheets.media_accounts_csv)
 
 
 FILE_FORMATS = {XLSXRenderer.format, CSVRenderer.format}

@@ -6,13 +6,15 @@ reads exactly like one that does not exist (docs/design.md §6.1).
 
 from collections.abc import Mapping
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import permissions
 from config.api import ActionsField
 from registry.choices import AccountFunction, FilingKind, MediaAccountStatus, Platform
-from registry.models import Department, Filing, MediaAccount, Operator
+from registry.models import Department, ExportJob, Filing, MediaAccount, Operator
 from registry.services import CHANGEABLE_FIELDS
 
 
@@ -143,6 +145,48 @@ class FilingSerializer(serializers.ModelSerializer):
         ):
             return data
         return permissions.without_operator_phones(data)
+
+
+class ExportJobSerializer(serializers.ModelSerializer):
+    """A long export being built by a worker: its progress, then where to download the file."""
+
+    url = serializers.SerializerMethodField(help_text="This job, to follow its progress.")
+    download_url = serializers.SerializerMethodField(
+        help_text="Where to download the .xlsx once it is built (`status` is `done`); null before, "
+        "and once the file is removed a day later."
+    )
+
+    class Meta:
+        model = ExportJob
+        fields = [
+            "id",
+            "url",
+            "kind",
+            "status",
+            "query",
+            "rows_total",
+            "rows_done",
+            "problem",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def _absolute(self, view_name: str, job: ExportJob) -> str:
+        # Django's reverse, not DRF's: DRF's would carry the request's ?format=xlsx into the job's URL.
+        url = reverse(view_name, args=[job.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, job: ExportJob) -> str:
+        return self._absolute("api-export-detail", job)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_download_url(self, job: ExportJob) -> str | None:
+        return self._absolute("api-export-download", job) if job.ready else None
 
 
 # Filing input: one serializer per kind -------------------------------------------------------

@@ -4,12 +4,12 @@ Every queryset is narrowed with ``restrict(request.user, "view")``, so what a us
 404. Writes go through ``registry.services``; their errors map to 400/403/409 in ``config.api``.
 """
 
+import functools
 from collections.abc import Iterable
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.http import Http404, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -25,16 +25,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import ERROR, ErrorSerializer, JSONParser, WalkablePagination, valid
+from config.downloads import attachment, stored_xlsx_response, xlsx_file_response
 from config.renderers import JSONRenderer
-from registry import services
+from registry import exports, services, spreadsheets
 from registry.api import (
     schema,  # noqa: F401  (registers the token scheme with drf-spectacular)
     serializers,
 )
 from registry.api.renderers import FILE_FORMATS, CSVRenderer, XLSXRenderer
-from registry.choices import FilingKind
+from registry.choices import ExportKind, FilingKind
 from registry.filters import DepartmentFilter, FilingFilter, MediaAccountFilter
-from registry.models import Department, Filing, MediaAccount
+from registry.models import Department, ExportJob, Filing, MediaAccount
 
 
 def _nested(error: DjangoValidationError, prefix: str, names: Iterable[str]) -> exceptions.ValidationError:
@@ -60,18 +61,33 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
         return Department.objects.restrict(self.request.user, "view")
 
 
+class ErrorsAsJSON:
+    """For a view that answers files: an error is never a spreadsheet, it keeps the one JSON error shape."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        renderer = getattr(request, "accepted_renderer", None)
+        if getattr(response, "exception", False) and renderer is not None and renderer.format in FILE_FORMATS:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
 @extend_schema_view(
     list=extend_schema(
-        description="The filtered accounts, paginated; `?format=xlsx` or `?format=csv` downloads all of "
-        "them (not paginated) as the filing register (备案登记表).",
+        description="The filtered accounts, paginated; `?format=csv` or `?format=xlsx` downloads all of "
+        "them (not paginated) as the filing register (备案登记表). The CSV is streamed as it is written. "
+        "An .xlsx of more rows than the site builds at once (5,000 unless configured) is built by a "
+        "worker: the answer is 202 with the export job (`/api/v1/exports/{id}/`), whose `download_url` "
+        "is set once the file is ready.",
         responses={
             (200, "application/json"): serializers.MediaAccountSerializer(many=True),
             (200, XLSXRenderer.media_type): OpenApiTypes.BINARY,
             (200, CSVRenderer.media_type): OpenApiTypes.BINARY,
+            (202, "application/json"): serializers.ExportJobSerializer,
         },
     )
 )
-class MediaAccountViewSet(viewsets.ReadOnlyModelViewSet):
+class MediaAccountViewSet(ErrorsAsJSON, viewsets.ReadOnlyModelViewSet):
     """Government new-media accounts within the user's scope, with their operators."""
 
     serializer_class = serializers.MediaAccountSerializer
@@ -96,22 +112,54 @@ class MediaAccountViewSet(viewsets.ReadOnlyModelViewSet):
         file_format = request.accepted_renderer.format
         if file_format not in FILE_FORMATS:
             return super().list(request, *args, **kwargs)
-        # The renderer builds the file from the whole filtered list: an export is not paginated.
-        name = _("Media account register")  # outside the f-string, where makemessages finds it
-        filename = f"{name}-{timezone.localdate():%Y%m%d}.{file_format}"
-        # The spreadsheet prefetches the operators its own way; two prefetches of one relation clash.
-        return Response(
-            self.filter_queryset(self.get_queryset()).prefetch_related(None),
-            headers={"Content-Disposition": content_disposition_header(True, filename)},
-        )
+        # The whole filtered list (an export is not paginated); a bad filter is a 400 from here. The
+        # spreadsheet reads the operators its own way: two prefetches of one relation clash.
+        accounts = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        filename = exports.export_filename(file_format)
+        if file_format == CSVRenderer.format:
+            rows = spreadsheets.iter_media_accounts_csv(accounts, user=request.user)
+            return attachment(StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8"), filename)
+        total = accounts.count()
+        if total > exports.xlsx_sync_max_rows():
+            query = request.query_params.copy()
+            query.pop("format", None)
+            job = exports.export_job_create(
+                actor=request.user, kind=ExportKind.MEDIA_ACCOUNTS, query=query.urlencode(), rows_total=total
+            )
+            # The job is JSON, whatever format was asked for.
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+            data = serializers.ExportJobSerializer(job, context=self.get_serializer_context()).data
+            return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+        write = functools.partial(spreadsheets.write_media_accounts_xlsx, accounts, user=request.user)
+        return xlsx_file_response(write, filename)
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        renderer = getattr(request, "accepted_renderer", None)
-        if getattr(response, "exception", False) and renderer is not None and renderer.format in FILE_FORMATS:
-            # An error is never a spreadsheet: it keeps the one JSON error shape.
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
+
+class ExportJobViewSet(
+    ErrorsAsJSON, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Your long exports, built by a worker (`?format=xlsx` past the site's limit): each one's
+    progress, and once built its file for a day. Anyone else's job is a 404."""
+
+    serializer_class = serializers.ExportJobSerializer
+
+    def get_queryset(self):
+        # Newest first, then by id (the model's ordering): stable across pages.
+        return ExportJob.objects.filter(requested_by=self.request.user)
+
+    @extend_schema(
+        responses={
+            (200, XLSXRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            404: OpenApiResponse(ErrorSerializer, description="No such job of yours, or no file (yet)."),
+        }
+    )
+    # A client may ask for the file by its type (Accept: …sheet) as well as for anything.
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, XLSXRenderer])
+    def download(self, request, pk=None):
+        """The built .xlsx; 404 until the job is `done`, and once the file is removed a day later."""
+        job = self.get_object()
+        if not job.ready:
+            raise Http404
+        return stored_xlsx_response(job.file, exports.export_filename("xlsx", job))
 
 
 FILING_REQUEST = PolymorphicProxySerializer(

@@ -162,6 +162,11 @@ def test_it_filters_filings(api_for, office_admin, department_b, accounts, query
 # Exports -----------------------------------------------------------------------------------------
 
 
+def _content(response) -> bytes:
+    assert response.streaming, "an export is streamed, never held whole in memory"
+    return b"".join(response.streaming_content)
+
+
 def _filename(response) -> str:
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
@@ -174,7 +179,7 @@ def test_it_exports_the_filtered_list_as_an_xlsx_file(api_for, admin_b, accounts
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert _filename(response).endswith(f"备案登记表-{timezone.localdate():%Y%m%d}.xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(_content(response))).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 2  # the header and B's one Douyin account, not A's
     assert "健康抖音" in rows[1] and accounts["b_douyin"].filing_number in rows[1]
@@ -185,7 +190,7 @@ def test_it_exports_every_row_not_one_page(api_for, office_admin, accounts):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert _filename(response).endswith(f"备案登记表-{timezone.localdate():%Y%m%d}.csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(_content(response).decode("utf-8-sig"))))
     assert len(rows) == 1 + len(accounts)
     assert {account.name for account in accounts.values()} <= {cell for row in rows for cell in row}
 

@@ -48,7 +48,7 @@ from audits.todo.services import reminder_send
 from audits.trail.models import AuditEvent
 from registry import services
 from registry.choices import Platform
-from registry.models import Department, Filing, MediaAccount
+from registry.models import Department, ExportJob, Filing, MediaAccount
 from tests.campaigns import campaign, inspection_of, ordered, submitted
 from tests.conftest import account_filer, established
 from tests.shared_district import *  # noqa: F403  (the fixtures, by name)
@@ -84,6 +84,7 @@ RESOURCES = {
     "decisions": ReviewDecision,
     "departments": Department,
     "events": AuditEvent,
+    "exports": ExportJob,
     "filings": Filing,
     "findings": Finding,
     "inspection-rules": InspectionRule,

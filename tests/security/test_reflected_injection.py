@@ -37,6 +37,7 @@ PARAMETERS = {
     "meeting_decisions_export": [],
     "inspection_run_export": [],
     "closure_order_evidence": [],
+    "export_job_download": [],
 }
 API_EXPORT = "/api/v1/media-accounts/"
 API_PARAMETERS = [*MediaAccountFilter.base_filters, "format", "page", "page_size"]

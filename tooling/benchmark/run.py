@@ -20,8 +20,11 @@ from tooling.benchmark import scenarios
 from tooling.benchmark.data import Volumes, build, throwaway_database
 
 
-def benchmark(volumes: Volumes, *, json_path: str | None, write: Callable[[str], None]) -> None:
-    """Measure every scenario at ``volumes``, write the table, and the results as JSON to ``json_path``."""
+def benchmark(
+    volumes: Volumes, *, json_path: str | None, write: Callable[[str], None], only: str = ""
+) -> None:
+    """Measure every scenario at ``volumes`` (those whose name contains ``only``, if given), write the
+    table, and the results as JSON to ``json_path``."""
     started = time.perf_counter()
     with scenarios.production_like(), throwaway_database() as name:
         write(f"Benchmark database: {name} ({connection.vendor})")
@@ -30,6 +33,8 @@ def benchmark(volumes: Volumes, *, json_path: str | None, write: Callable[[str],
         write(f"Built in {built:.0f} s: " + ", ".join(f"{v:,} {k}" for k, v in world.counts.items()))
         results = []
         for scenario in scenarios.scenarios(world, volumes.metric_rows):
+            if only not in scenario.name:
+                continue
             results.append(scenarios.measure(scenario, volumes.runs))
             write(f"  measured {scenario.name}")
         engine = _engine()
@@ -58,7 +63,7 @@ def _engine() -> str:
 
 
 def _table(results) -> str:
-    header = ("scenario", "rows", "app ms", "raw ms", "app/raw", "queries")
+    header = ("scenario", "rows", "app ms", "raw ms", "app/raw", "queries", "peak MiB")
     lines = [
         (
             result.scenario,
@@ -68,6 +73,7 @@ def _table(results) -> str:
             f"{result.raw_ms:,.2f}",
             f"{result.ratio:,.1f}",
             str(result.queries),
+            "" if result.peak_mib is None else f"{result.peak_mib:,.1f}",
         )
         for result in results
     ]

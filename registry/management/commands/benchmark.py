@@ -38,9 +38,12 @@ class Command(BaseCommand):
             help=f"Applications on the review meeting's decision sheet (default {defaults.meeting_rows}).",
         )
         parser.add_argument("--runs", type=int, help=f"Timed runs per scenario (default {defaults.runs}).")
+        parser.add_argument(
+            "--only", default="", help="Measure only the scenarios whose name contains this (e.g. export)."
+        )
         parser.add_argument("--json", dest="json_path", help="Also write the results as JSON to this file.")
 
-    def handle(self, *args, quick, json_path, **options):
+    def handle(self, *args, quick, json_path, only, **options):
         volumes = QUICK if quick else Volumes()
         chosen = {
             name: options[name]
@@ -55,4 +58,4 @@ class Command(BaseCommand):
             raise CommandError("Use at least 10 accounts, 3 units and 1 run.")
         if not 1 <= volumes.meeting_rows <= volumes.accounts // 2:
             raise CommandError("--meeting-rows must be between 1 and half the accounts.")
-        benchmark(volumes, json_path=json_path, write=self.stdout.write)
+        benchmark(volumes, json_path=json_path, write=self.stdout.write, only=only)
