@@ -373,6 +373,7 @@ def two_machines():
                 CACHE_URL=redis_url,
                 SECRET_KEY=secret_key,  # one site: sessions and signed values travel between them
                 AUDIT_TRAIL_KEY=trail_key,
+                REGISTRY_EXPORT_XLSX_SYNC_MAX_ROWS="1",  # any longer .xlsx is built by a worker
                 **storage,
             )
             machines.append(

@@ -3,14 +3,17 @@ its own Celery worker and its own disk; they share PostgreSQL, Redis and an S3-c
 
 What one machine's web process or worker started, the other finishes: a session, an upload read by
 whichever worker took it and confirmed on the other machine, a screenshot uploaded on one and served
-by the other, a lockout counted across both, a run requested on one. Nothing may depend on the disk
+by the other, an export built by a worker into the bucket and downloaded from the other machine, a
+lockout counted across both, a run requested on one. Nothing may depend on the disk
 of the machine a request happened to reach.
 """
 
 import base64
+import io
 import time
 
 import boto3
+import openpyxl
 import pytest
 
 from tests.production import BUCKET, PASSWORD
@@ -100,7 +103,7 @@ def test_a_screenshot_uploaded_on_one_machine_is_served_by_the_other_from_the_bu
         "from tests.campaigns import campaign, ordered\n"
         "from tests.conftest import account_filer\n"
         "office, unit = User.objects.get(username='office-e'), User.objects.get(username='unit-e')\n"
-        "account = account_filer(office)(unit.department, name='双机健康号')\n"
+        "account = account_filer(office)(unit.department, name='双机健康号', platform_uid='m-health-1')\n"
         "print(ordered(office, unit, campaign(office), account).pk)\n"
     ).strip()
     unit = a.sign_in("unit-e")
@@ -126,6 +129,35 @@ def test_a_screenshot_uploaded_on_one_machine_is_served_by_the_other_from_the_bu
     stored = [item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
     assert any(key.startswith("closure-evidence/") for key in stored)
     assert not list((a.folder / "var").glob("**/closure-evidence/**/*.png"))  # nothing on A's own disk
+
+
+def test_an_export_built_by_a_worker_is_downloaded_from_the_other_machine(two_machines):
+    a, b = two_machines
+    a.create_user("office-x")
+    a.create_user("unit-x", role="dept_admin", department="m-export")
+    a.python(
+        "from accounts.models import User\n"
+        "from tests.conftest import account_filer\n"
+        "office, unit = User.objects.get(username='office-x'), User.objects.get(username='unit-x')\n"
+        "for n, name in enumerate(('双机导出一号', '双机导出二号', '双机导出三号')):\n"
+        "    account_filer(office)(unit.department, name=name, platform_uid=f'm-export-{n}')\n"
+    )
+    on_a = a.sign_in("office-x")
+    asked = on_a.get(f"{a.url}/media-accounts/export.xlsx", params={"q": "双机导出"}, allow_redirects=False)
+    assert asked.status_code == 302, asked.status_code  # too long to build in the request: a job
+    job = asked.headers["Location"]
+    on_b = _on(b, on_a)
+
+    def built():
+        found = on_b.get(f"{b.url}{job}status/", timeout=10).json()
+        return not found["under_way"] and found
+
+    assert _wait_for(built, what="a worker building the export")["status"] == "done"
+    download = on_b.get(f"{b.url}{job}file.xlsx", timeout=10)
+    assert download.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(download.content), read_only=True).active
+    names = sorted(row[3] for row in sheet.iter_rows(min_row=2, values_only=True))
+    assert names == ["双机导出一号", "双机导出三号", "双机导出二号"]
 
 
 def test_a_lockout_counts_the_wrong_passwords_sent_to_either_machine(two_machines):
