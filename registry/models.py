@@ -385,6 +385,10 @@ class AccountMetric(models.Model):
     messages_overdue = models.PositiveIntegerField(
         _("messages overdue"), default=0, help_text=_("Still unanswered past the allowed time on that day")
     )
+    # When the day's figures arrived (the upload that last wrote them): the account page lists the
+    # arrivals from here, as the upload's one event is not the account's own (docs/design.md §4.4).
+    # Empty for figures written before it was kept: their arrival is in the account's events.
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
 
     objects = AccountMetricQuerySet.as_manager()
 

@@ -6,6 +6,8 @@ Each service runs in one transaction, checks who may act, refuses bad input with
 """
 
 import datetime
+import hashlib
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -13,12 +15,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import rules
 from accounts.rules import authorize
 from audits.trail.services import diff, record, record_many, snapshot
 from config.errors import InvalidTransition
@@ -967,28 +970,33 @@ def media_account_update(*, actor, media_account: MediaAccount, **fields: Any) -
 # Metrics ----------------------------------------------------------------------------------------
 
 
-def _validated_metric_rows(rows: Iterable[Mapping[str, Any]]) -> list[AccountMetric]:
+MetricRow = tuple  # (account id, date, *the figures in the order of AccountMetric.FIGURES)
+
+
+def _validated_metric_rows(rows: Iterable[Mapping[str, Any]]) -> list[MetricRow]:
     today = timezone.localdate()
     metrics, errors = [], {}
     for index, row in enumerate(rows):
         row_errors = {}
+        media_account = row.get("media_account")
+        account_id = media_account.pk if isinstance(media_account, MediaAccount) else media_account
+        if isinstance(account_id, bool) or not isinstance(account_id, int):
+            row_errors["media_account"] = _("Must be the ID of a media account (a whole number).")
         day = row.get("date")
         if not isinstance(day, datetime.date):
             row_errors["date"] = _("A date is required.")
         elif day > today:
             row_errors["date"] = _("The date is in the future.")
-        figures = {}
+        figures = []
         for name in AccountMetric.FIGURES:
             value = row.get(name, 0)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 row_errors[name] = _("Must be a whole number of at least 0.")
-            figures[name] = value
+            figures.append(value)
         if row_errors:
             errors[index] = row_errors
             continue
-        media_account = row["media_account"]
-        account_id = media_account.pk if isinstance(media_account, MediaAccount) else media_account
-        metrics.append(AccountMetric(media_account_id=account_id, date=day, **figures))
+        metrics.append((account_id, day, *figures))
     if errors:
         raise ValidationError(
             {
@@ -1000,20 +1008,78 @@ def _validated_metric_rows(rows: Iterable[Mapping[str, Any]]) -> list[AccountMet
     return metrics
 
 
+def metric_rows_text(metrics: Iterable[MetricRow]) -> str:
+    """Rows in their canonical form: one line each, sorted by account and date, the account id, the
+    date (YYYY-MM-DD) and the figures separated by tabs. It is what COPY reads and what the upload's
+    event digests (docs/design.md §4.4)."""
+    return "".join("\t".join(map(str, metric)) + "\n" for metric in sorted(metrics))
+
+
+def _metrics_department(actor, departments: set[int]) -> int | None:
+    # The upload's one event is seen by those who see every account it carried, never more
+    # (docs/design.md §6.1): their unit when there is one, else the uploader's own unit, whose
+    # subtree holds them all (the scope check made sure); else only the office and auditors.
+    if len(departments) == 1:
+        return next(iter(departments))
+    if actor is not None and not rules.is_office_admin(actor):
+        return actor.department_id
+    return None
+
+
+def _metrics_copy(metrics_text: str, recorded_at: datetime.datetime) -> None:
+    """PostgreSQL: the rows COPYed into a staging table, then written by one set-based upsert."""
+    table = connection.ops.quote_name(AccountMetric._meta.db_table)
+    figures = ", ".join(AccountMetric.FIGURES)
+    columns = f"media_account_id, date, {figures}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE metric_upload ON COMMIT DROP AS "
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        cursor.cursor.copy_expert(f"COPY metric_upload ({columns}) FROM STDIN", io.StringIO(metrics_text))
+        updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in (*AccountMetric.FIGURES, "recorded_at"))
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, recorded_at) SELECT {columns}, %s FROM metric_upload "
+            f"ON CONFLICT (media_account_id, date) DO UPDATE SET {updates}",
+            [recorded_at],
+        )
+        # Dropped now rather than at commit, for a second upload in the same transaction.
+        cursor.execute("DROP TABLE metric_upload")
+
+
+def _metrics_insert(metrics: list[MetricRow], recorded_at: datetime.datetime) -> None:
+    """SQLite: one upsert statement, prepared once and run for every row (``executemany``)."""
+    table = connection.ops.quote_name(AccountMetric._meta.db_table)
+    columns = ("media_account_id", "date", *AccountMetric.FIGURES, "recorded_at")
+    updates = ", ".join(f"{name} = excluded.{name}" for name in columns[2:])
+    recorded = connection.ops.adapt_datetimefield_value(recorded_at)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+            f"ON CONFLICT (media_account_id, date) DO UPDATE SET {updates}",
+            [
+                (metric[0], connection.ops.adapt_datefield_value(metric[1]), *metric[2:], recorded)
+                for metric in metrics
+            ],
+        )
+
+
 @transaction.atomic
 def metrics_record(*, actor, rows: Iterable[Mapping[str, Any]]) -> int:
     """Upsert daily figures by account and day, then bring each account's followers and
-    last post date up to its newest data, in a fixed number of queries whatever the row count.
+    last post date up to its newest data, in a fixed number of statements whatever the row count.
 
     Each row is a mapping with ``media_account`` (an account or its id), ``date`` and the
     figures of ``AccountMetric.FIGURES``. The rows are all written or, on any bad row, none.
+    Each row keeps when it arrived (``recorded_at``); the upload records one event with the
+    rows' count, accounts, days and the SHA-256 of their canonical text (:func:`metric_rows_text`).
     """
     metrics = _validated_metric_rows(rows)
     if not metrics:
         return 0
-    account_ids = {metric.media_account_id for metric in metrics}
-    accounts = MediaAccount.objects.in_bulk(account_ids)
-    missing = account_ids - accounts.keys()
+    account_ids = {metric[0] for metric in metrics}
+    departments = dict(MediaAccount.objects.filter(pk__in=account_ids).values_list("pk", "department_id"))
+    missing = account_ids - departments.keys()
     if missing:
         raise ValidationError(
             {
@@ -1021,29 +1087,36 @@ def metrics_record(*, actor, rows: Iterable[Mapping[str, Any]]) -> int:
                 % {"ids": ", ".join(str(pk) for pk in sorted(missing))}
             }
         )
-    for account in accounts.values():
-        authorize(actor, "registry.enter_account_metrics", account)
-    AccountMetric.objects.bulk_create(
-        metrics,
-        batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["media_account", "date"],
-        update_fields=list(AccountMetric.FIGURES),
-    )
+    # The scope is a unit's: asked once per unit the rows' accounts belong to, not once per row.
+    for department_id in set(departments.values()):
+        authorize(actor, "registry.enter_account_metrics", Department(pk=department_id))
+    if len(metrics) != len({metric[:2] for metric in metrics}):
+        # PostgreSQL refuses to upsert one key twice in a statement; which row should win is a guess.
+        raise ValidationError({"date": _("Each account and date may appear only once.")})
+    text = metric_rows_text(metrics)
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        _metrics_copy(text, now)
+    else:
+        _metrics_insert(metrics, now)
     newest = AccountMetric.objects.filter(media_account=OuterRef("pk")).order_by("-date")
     MediaAccount.objects.filter(pk__in=account_ids).update(
         followers=Coalesce(Subquery(newest.values("followers")[:1]), 0),
         last_post_on=Subquery(newest.filter(posts__gt=0).values("date")[:1]),
     )
-    per_account: dict[int, list[datetime.date]] = {}
-    for metric in metrics:
-        per_account.setdefault(metric.media_account_id, []).append(metric.date)
-    record_many(
+    days = [metric[1] for metric in metrics]
+    record(
         "registry.metrics.recorded",
         actor=actor,
-        items=(
-            (accounts[account_id], {"after": {"rows": len(days), "from": min(days), "to": max(days)}})
-            for account_id, days in per_account.items()
-        ),
+        department_id=_metrics_department(actor, set(departments.values())),
+        changes={
+            "after": {
+                "rows": len(metrics),
+                "media_accounts": sorted(account_ids),
+                "from": min(days),
+                "to": max(days),
+                "digest": hashlib.sha256(text.encode()).hexdigest(),
+            }
+        },
     )
     return len(metrics)
