@@ -211,7 +211,12 @@ def check_metric_rows(
     ids = {clean["media_account"] for _label, clean, _good in resolved}
     ids = {pk for pk in ids if 0 < pk <= MAX_ID}
     allowed = (
-        set(MediaAccount.objects.restrict(user, "change").filter(pk__in=ids).values_list("pk", flat=True))
+        set(
+            MediaAccount.objects.restrict(user, "change")
+            .filter(pk__among=ids)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
         if ids
         else set()
     )
@@ -248,9 +253,15 @@ def _already_entered(keys) -> int:
     if not keys:
         return 0
     days = [day for _account, day in keys]
-    existing = AccountMetric.objects.filter(
-        media_account_id__in={account for account, _day in keys}, date__gte=min(days), date__lte=max(days)
-    ).values_list("media_account_id", "date")
+    existing = (
+        AccountMetric.objects.filter(
+            media_account__pk__among={account for account, _day in keys},
+            date__gte=min(days),
+            date__lte=max(days),
+        )
+        .order_by()
+        .values_list("media_account_id", "date")
+    )
     return sum(1 for key in existing if key in keys)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts import permissions
 from accounts.models import user_field
+from config import lookups  # noqa: F401 (``pk__among``, for the ids of an upload)
 from registry.choices import (
     LIVE_STATUSES,
     DepartmentKind,

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -1026,23 +1026,32 @@ def _metrics_department(actor, departments: set[int]) -> int | None:
     return None
 
 
+def _upsert_sql(table: str, source: str) -> str:
+    """One upsert by account and day. A day whose figures are the same is left as it was, its
+    arrival (``recorded_at``) included: collectors re-send the last days with every post, and a
+    rewrite would cost as much as a new row and tell nothing."""
+    figures = AccountMetric.FIGURES
+    columns = ", ".join(("media_account_id", "date", *figures, "recorded_at"))
+    updates = ", ".join(f"{name} = excluded.{name}" for name in (*figures, "recorded_at"))
+    old = ", ".join(f"{table}.{name}" for name in figures)
+    new = ", ".join(f"excluded.{name}" for name in figures)
+    return (
+        f"INSERT INTO {table} ({columns}) {source} "
+        f"ON CONFLICT (media_account_id, date) DO UPDATE SET {updates} WHERE ({old}) <> ({new})"
+    )
+
+
 def _metrics_copy(metrics_text: str, recorded_at: datetime.datetime) -> None:
     """PostgreSQL: the rows COPYed into a staging table, then written by one set-based upsert."""
     table = connection.ops.quote_name(AccountMetric._meta.db_table)
-    figures = ", ".join(AccountMetric.FIGURES)
-    columns = f"media_account_id, date, {figures}"
+    columns = ", ".join(("media_account_id", "date", *AccountMetric.FIGURES))
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE metric_upload ON COMMIT DROP AS "
             f"SELECT {columns} FROM {table} WITH NO DATA"
         )
         cursor.cursor.copy_expert(f"COPY metric_upload ({columns}) FROM STDIN", io.StringIO(metrics_text))
-        updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in (*AccountMetric.FIGURES, "recorded_at"))
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}, recorded_at) SELECT {columns}, %s FROM metric_upload "
-            f"ON CONFLICT (media_account_id, date) DO UPDATE SET {updates}",
-            [recorded_at],
-        )
+        cursor.execute(_upsert_sql(table, f"SELECT {columns}, %s FROM metric_upload"), [recorded_at])
         # Dropped now rather than at commit, for a second upload in the same transaction.
         cursor.execute("DROP TABLE metric_upload")
 
@@ -1050,18 +1059,35 @@ def _metrics_copy(metrics_text: str, recorded_at: datetime.datetime) -> None:
 def _metrics_insert(metrics: list[MetricRow], recorded_at: datetime.datetime) -> None:
     """SQLite: one upsert statement, prepared once and run for every row (``executemany``)."""
     table = connection.ops.quote_name(AccountMetric._meta.db_table)
-    columns = ("media_account_id", "date", *AccountMetric.FIGURES, "recorded_at")
-    updates = ", ".join(f"{name} = excluded.{name}" for name in columns[2:])
     recorded = connection.ops.adapt_datetimefield_value(recorded_at)
+    values = ", ".join(["%s"] * (len(AccountMetric.FIGURES) + 3))
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
-            f"ON CONFLICT (media_account_id, date) DO UPDATE SET {updates}",
+            _upsert_sql(table, f"VALUES ({values})"),
             [
                 (metric[0], connection.ops.adapt_datefield_value(metric[1]), *metric[2:], recorded)
                 for metric in metrics
             ],
         )
+
+
+def _follow_newest_figures(account_ids: set[int]) -> None:
+    """Each account's followers and last post day, from its newest figures; an account they leave
+    as it was is not written (a re-sent day, or an older one)."""
+    newest = AccountMetric.objects.filter(media_account=OuterRef("pk")).order_by("-date")
+    followers = Coalesce(Subquery(newest.values("followers")[:1]), 0)
+    last_post = Subquery(newest.filter(posts__gt=0).values("date")[:1])
+    never = datetime.date.min  # no post: compared as a day, since NULL equals nothing
+    (
+        MediaAccount.objects.filter(pk__among=account_ids)
+        .alias(
+            new_followers=followers,
+            last_post=Coalesce("last_post_on", Value(never)),
+            new_last_post=Coalesce(last_post, Value(never)),
+        )
+        .filter(~Q(followers=F("new_followers")) | ~Q(last_post=F("new_last_post")))
+        .update(followers=followers, last_post_on=last_post)
+    )
 
 
 @transaction.atomic
@@ -1078,7 +1104,9 @@ def metrics_record(*, actor, rows: Iterable[Mapping[str, Any]]) -> int:
     if not metrics:
         return 0
     account_ids = {metric[0] for metric in metrics}
-    departments = dict(MediaAccount.objects.filter(pk__in=account_ids).values_list("pk", "department_id"))
+    departments = dict(
+        MediaAccount.objects.filter(pk__among=account_ids).order_by().values_list("pk", "department_id")
+    )
     missing = account_ids - departments.keys()
     if missing:
         raise ValidationError(
@@ -1099,11 +1127,7 @@ def metrics_record(*, actor, rows: Iterable[Mapping[str, Any]]) -> int:
         _metrics_copy(text, now)
     else:
         _metrics_insert(metrics, now)
-    newest = AccountMetric.objects.filter(media_account=OuterRef("pk")).order_by("-date")
-    MediaAccount.objects.filter(pk__in=account_ids).update(
-        followers=Coalesce(Subquery(newest.values("followers")[:1]), 0),
-        last_post_on=Subquery(newest.filter(posts__gt=0).values("date")[:1]),
-    )
+    _follow_newest_figures(account_ids)
     days = [metric[1] for metric in metrics]
     record(
         "registry.metrics.recorded",

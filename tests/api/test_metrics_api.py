@@ -240,9 +240,12 @@ def test_an_upload_that_overwrites_days_updates_them_and_when_they_arrived(api_f
             {"media_account": account_a.pk, "date": day(2), "posts": 4, "reads": 40},
             {"media_account": account_a.pk, "date": day(1), "posts": 5},
             {"media_account": account_a.pk, "date": day(4), "posts": 6},
+            # Sent again unchanged: the day keeps the arrival of its figures.
+            {"media_account": account_a.pk, "date": day(3), "posts": 1, "reads": 10},
         ],
     )
-    assert response.json() == {"rows": 3, "media_accounts": 1, "created": 1, "replaced": 2}
+    assert response.json() == {"rows": 4, "media_accounts": 1, "created": 1, "replaced": 3}
+    assert uploads().last().changes["after"]["rows"] == 4
     figures = {
         metric.date.isoformat(): (metric.posts, metric.reads, metric.recorded_at)
         for metric in AccountMetric.objects.all()

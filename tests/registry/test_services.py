@@ -211,6 +211,18 @@ def test_it_upserts_metrics_and_follows_the_newest_figures(file_account, admin_a
     assert recorded.count() == 2 and recorded.first().department_id == department_a.pk
 
 
+def test_an_account_without_posting_days_left_has_no_last_post(file_account, admin_a, department_a):
+    account = file_account(department_a)
+    days = [timezone.localdate() - datetime.timedelta(days=n) for n in (2, 1)]
+    services.metrics_record(actor=admin_a, rows=[_row(account, days[0], posts=2), _row(account, days[1])])
+    services.metrics_record(actor=admin_a, rows=[_row(account, days[0], posts=0, followers=7)])
+    account.refresh_from_db()
+    assert (account.followers, account.last_post_on) == (0, None)
+    services.metrics_record(actor=admin_a, rows=[_row(account, days[1], followers=9, posts=1)])
+    account.refresh_from_db()
+    assert (account.followers, account.last_post_on) == (9, days[1])
+
+
 def test_it_refuses_bad_metric_rows_and_writes_none(file_account, admin_a, department_a):
     account = file_account(department_a)
     today = timezone.localdate()
