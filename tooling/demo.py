@@ -489,7 +489,7 @@ class DemoDistrict:
             rows.extend(_metric_rows(account, profile))
         if rows:
             self.say(f"Daily figures: recording {len(rows)} days of figures for {len(approved)} accounts…")
-        # One call: the service upserts in bulk and writes one audit event per account.
+        # One call: the service upserts in bulk and records one audit event for the upload.
         return services.metrics_record(actor=None, rows=rows)
 
 
