@@ -990,7 +990,8 @@ def _validated_metric_rows(rows: Iterable[Mapping[str, Any]]) -> list[MetricRow]
         figures = []
         for name in AccountMetric.FIGURES:
             value = row.get(name, 0)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            # A bool is an int to isinstance, and no figure; type() tells them apart in one step.
+            if type(value) is not int or value < 0:
                 row_errors[name] = _("Must be a whole number of at least 0.")
             figures.append(value)
         if row_errors:
