@@ -1135,8 +1135,9 @@ def metrics_record(*, actor, rows: Iterable[Mapping[str, Any]]) -> int:
 
     Each row is a mapping with ``media_account`` (an account or its id), ``date`` and the
     figures of ``AccountMetric.FIGURES``. The rows are all written or, on any bad row, none.
-    Each row keeps when it arrived (``recorded_at``); the upload records one event with the
-    rows' count, accounts, days and the SHA-256 of their canonical text (:func:`metric_rows_text`).
+    A row keeps when its figures arrived (``recorded_at``: the upload that last changed them); the
+    upload records one event with the rows' count, accounts, days and the SHA-256 of their canonical
+    text (:func:`metric_rows_text`), under the unit that sees them all (docs/design.md §4.4).
     """
     metrics = _validated_metric_rows(rows)
     if not metrics:
