@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts import permissions
 from accounts.models import user_field
+from config import lookups  # noqa: F401 (``pk__among``, for the ids of an upload)
 from registry.choices import (
     LIVE_STATUSES,
     DepartmentKind,
@@ -403,6 +404,10 @@ class AccountMetric(models.Model):
     messages_overdue = models.PositiveIntegerField(
         _("messages overdue"), default=0, help_text=_("Still unanswered past the allowed time on that day")
     )
+    # When the day's figures arrived (the upload that last wrote them): the account page lists the
+    # arrivals from here, as the upload's one event is not the account's own (docs/design.md §4.4).
+    # Empty for figures written before it was kept: their arrival is in the account's events.
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
 
     objects = AccountMetricQuerySet.as_manager()
 

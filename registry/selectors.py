@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -298,6 +298,33 @@ def activity_chart(media_account: MediaAccount, *, days: int = CHART_DAYS) -> di
     }
 
 
+ARRIVALS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One upload's figures of one account: when they arrived and the days they are for."""
+
+    at: datetime.datetime
+    days: int
+    first: datetime.date
+    last: datetime.date
+
+
+def metric_arrivals(media_account: MediaAccount, *, limit: int = ARRIVALS_SHOWN) -> list[Arrival]:
+    """When the account's figures arrived, newest first: each upload that last wrote some of its days.
+
+    Read from the figures (``recorded_at``), not the trail: an upload records one event for all its
+    accounts, which a unit sees only when the upload was its own (docs/design.md §4.4)."""
+    rows = (
+        AccountMetric.objects.filter(media_account=media_account, recorded_at__isnull=False)
+        .values("recorded_at")
+        .annotate(days=Count("pk"), first=Min("date"), last=Max("date"))
+        .order_by("-recorded_at")[:limit]
+    )
+    return [Arrival(row["recorded_at"], row["days"], row["first"], row["last"]) for row in rows]
+
+
 @dataclass(frozen=True)
 class MediaAccountDetail:
     media_account: MediaAccount
@@ -306,6 +333,7 @@ class MediaAccountDetail:
     operators: list[Operator]
     filings: list[Filing]
     chart: dict[str, Any]
+    arrivals: list[Arrival]
     function_labels: list[str]
 
 
@@ -331,6 +359,7 @@ def media_account_detail(user, pk: int) -> MediaAccountDetail:
         operators=list(account.operators.order_by("pk")),
         filings=filings,
         chart=activity_chart(account),
+        arrivals=metric_arrivals(account),
         function_labels=[str(functions.get(code, code)) for code in account.functions],
     )
 

@@ -6,6 +6,8 @@ Each service runs in one transaction, checks who may act, refuses bad input with
 """
 
 import datetime
+import hashlib
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -14,11 +16,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import rules
 from accounts.rules import authorize
 from audits.ranking import services as ranking_services
 from audits.trail.services import diff, record, record_many, snapshot
@@ -980,28 +983,34 @@ def media_account_update(*, actor, media_account: MediaAccount, **fields: Any) -
 # Metrics ----------------------------------------------------------------------------------------
 
 
-def _validated_metric_rows(rows: Iterable[Mapping[str, Any]]) -> list[AccountMetric]:
+MetricRow = tuple  # (account id, date, *the figures in the order of AccountMetric.FIGURES)
+
+
+def _validated_metric_rows(rows: Iterable[Mapping[str, Any]]) -> list[MetricRow]:
     today = timezone.localdate()
     metrics, errors = [], {}
     for index, row in enumerate(rows):
         row_errors = {}
+        media_account = row.get("media_account")
+        account_id = media_account.pk if isinstance(media_account, MediaAccount) else media_account
+        if isinstance(account_id, bool) or not isinstance(account_id, int):
+            row_errors["media_account"] = _("Must be the ID of a media account (a whole number).")
         day = row.get("date")
         if not isinstance(day, datetime.date):
             row_errors["date"] = _("A date is required.")
         elif day > today:
             row_errors["date"] = _("The date is in the future.")
-        figures = {}
+        figures = []
         for name in AccountMetric.FIGURES:
             value = row.get(name, 0)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            # A bool is an int to isinstance, and no figure; type() tells them apart in one step.
+            if type(value) is not int or value < 0:
                 row_errors[name] = _("Must be a whole number of at least 0.")
-            figures[name] = value
+            figures.append(value)
         if row_errors:
             errors[index] = row_errors
             continue
-        media_account = row["media_account"]
-        account_id = media_account.pk if isinstance(media_account, MediaAccount) else media_account
-        metrics.append(AccountMetric(media_account_id=account_id, date=day, **figures))
+        metrics.append((account_id, day, *figures))
     if errors:
         raise ValidationError(
             {
@@ -1013,20 +1022,144 @@ def _validated_metric_rows(rows: Iterable[Mapping[str, Any]]) -> list[AccountMet
     return metrics
 
 
+def metric_rows_text(metrics: Iterable[MetricRow]) -> str:
+    """Rows in their canonical form: one line each, sorted by account and date, the account id, the
+    date (YYYY-MM-DD) and the figures separated by tabs. It is what COPY reads and what the upload's
+    event digests (docs/design.md §4.4)."""
+    return "".join("\t".join(map(str, metric)) + "\n" for metric in sorted(metrics))
+
+
+def _metrics_department(actor, departments: set[int]) -> int | None:
+    # The upload's one event is seen by those who see every account it carried, never more
+    # (docs/design.md §6.1): their unit when there is one, else the uploader's own unit, whose
+    # subtree holds them all (the scope check made sure); else only the office and auditors.
+    if len(departments) == 1:
+        return next(iter(departments))
+    if actor is not None and not rules.is_office_admin(actor):
+        return actor.department_id
+    return None
+
+
+def _upsert_sql(table: str, source: str) -> str:
+    """One upsert by account and day. A day whose figures are the same is left as it was, its
+    arrival (``recorded_at``) included: collectors re-send the last days with every post, and a
+    rewrite would cost as much as a new row and tell nothing."""
+    figures = AccountMetric.FIGURES
+    columns = ", ".join(("media_account_id", "date", *figures, "recorded_at"))
+    updates = ", ".join(f"{name} = excluded.{name}" for name in (*figures, "recorded_at"))
+    old = ", ".join(f"{table}.{name}" for name in figures)
+    new = ", ".join(f"excluded.{name}" for name in figures)
+    return (
+        f"INSERT INTO {table} ({columns}) {source} "
+        f"ON CONFLICT (media_account_id, date) DO UPDATE SET {updates} WHERE ({old}) <> ({new})"
+    )
+
+
+def _metrics_copy(metrics_text: str, recorded_at: datetime.datetime) -> None:
+    """PostgreSQL: the rows COPYed into a staging table, written by one set-based upsert, and the
+    accounts brought up to them by one update."""
+    table = connection.ops.quote_name(AccountMetric._meta.db_table)
+    columns = ", ".join(("media_account_id", "date", *AccountMetric.FIGURES))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE metric_upload ON COMMIT DROP AS "
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        cursor.cursor.copy_expert(f"COPY metric_upload ({columns}) FROM STDIN", io.StringIO(metrics_text))
+        cursor.execute(_upsert_sql(table, f"SELECT {columns}, %s FROM metric_upload"), [recorded_at])
+        cursor.execute(
+            _FOLLOW_UPLOAD_SQL.format(
+                account=connection.ops.quote_name(MediaAccount._meta.db_table), metric=table
+            )
+        )
+        # Dropped now rather than at commit, for a second upload in the same transaction.
+        cursor.execute("DROP TABLE metric_upload")
+
+
+# PostgreSQL: the accounts' followers and last post from the upload itself, which only
+# metrics_record ever changes, so that each account costs one probe of its figures (is there a day
+# after the upload's newest?) rather than a walk back to its last posting day, which for a silent
+# account is every day of the year. The walk is left for an account whose last posting day the
+# upload re-sends without posts. An account left as it was is not written.
+_FOLLOW_UPLOAD_SQL = """
+UPDATE {account} a SET followers = x.followers, last_post_on = x.last_post_on
+FROM (
+    SELECT a.id,
+        CASE WHEN EXISTS (SELECT 1 FROM {metric} m WHERE m.media_account_id = a.id AND m.date > u.newest)
+            THEN a.followers ELSE u.newest_followers END AS followers,
+        CASE
+            WHEN u.posted IS NOT NULL AND (a.last_post_on IS NULL OR u.posted >= a.last_post_on) THEN u.posted
+            WHEN u.silent @> ARRAY[a.last_post_on] THEN (
+                SELECT m.date FROM {metric} m WHERE m.media_account_id = a.id AND m.posts > 0
+                ORDER BY m.date DESC LIMIT 1
+            )
+            ELSE a.last_post_on
+        END AS last_post_on
+    FROM (
+        SELECT media_account_id AS id, max(date) AS newest,
+            (array_agg(followers ORDER BY date DESC))[1] AS newest_followers,
+            max(date) FILTER (WHERE posts > 0) AS posted,
+            array_agg(date) FILTER (WHERE posts = 0) AS silent
+        FROM metric_upload GROUP BY media_account_id
+    ) u JOIN {account} a ON a.id = u.id
+) x
+WHERE a.id = x.id AND (a.followers, a.last_post_on) IS DISTINCT FROM (x.followers, x.last_post_on)
+"""
+
+
+def _metrics_insert(metrics: list[MetricRow], recorded_at: datetime.datetime) -> None:
+    """SQLite: one upsert statement, prepared once and run for every row (``executemany``)."""
+    table = connection.ops.quote_name(AccountMetric._meta.db_table)
+    recorded = connection.ops.adapt_datetimefield_value(recorded_at)
+    values = ", ".join(["%s"] * (len(AccountMetric.FIGURES) + 3))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            _upsert_sql(table, f"VALUES ({values})"),
+            [
+                (metric[0], connection.ops.adapt_datefield_value(metric[1]), *metric[2:], recorded)
+                for metric in metrics
+            ],
+        )
+
+
+def _follow_newest_figures(account_ids: set[int]) -> None:
+    """SQLite: each account's followers and last post day, from its newest figures; an account they
+    leave as it was is not written (a re-sent day, or an older one)."""
+    newest = AccountMetric.objects.filter(media_account=OuterRef("pk")).order_by("-date")
+    followers = Coalesce(Subquery(newest.values("followers")[:1]), 0)
+    last_post = Subquery(newest.filter(posts__gt=0).values("date")[:1])
+    never = datetime.date.min  # no post: compared as a day, since NULL equals nothing
+    (
+        MediaAccount.objects.filter(pk__among=account_ids)
+        .alias(
+            new_followers=followers,
+            last_post=Coalesce("last_post_on", Value(never)),
+            new_last_post=Coalesce(last_post, Value(never)),
+        )
+        .filter(~Q(followers=F("new_followers")) | ~Q(last_post=F("new_last_post")))
+        .update(followers=followers, last_post_on=last_post)
+    )
+
+
 @transaction.atomic
 def metrics_record(*, actor, rows: Iterable[Mapping[str, Any]]) -> int:
     """Upsert daily figures by account and day, then bring each account's followers and
-    last post date up to its newest data, in a fixed number of queries whatever the row count.
+    last post date up to its newest data, in a fixed number of statements whatever the row count.
 
     Each row is a mapping with ``media_account`` (an account or its id), ``date`` and the
     figures of ``AccountMetric.FIGURES``. The rows are all written or, on any bad row, none.
+    A row keeps when its figures arrived (``recorded_at``: the upload that last changed them); the
+    upload records one event with the rows' count, accounts, days and the SHA-256 of their canonical
+    text (:func:`metric_rows_text`), under the unit that sees them all (docs/design.md §4.4).
     """
     metrics = _validated_metric_rows(rows)
     if not metrics:
         return 0
-    account_ids = {metric.media_account_id for metric in metrics}
-    accounts = MediaAccount.objects.in_bulk(account_ids)
-    missing = account_ids - accounts.keys()
+    account_ids = {metric[0] for metric in metrics}
+    departments = dict(
+        MediaAccount.objects.filter(pk__among=account_ids).order_by().values_list("pk", "department_id")
+    )
+    missing = account_ids - departments.keys()
     if missing:
         raise ValidationError(
             {
@@ -1034,31 +1167,34 @@ def metrics_record(*, actor, rows: Iterable[Mapping[str, Any]]) -> int:
                 % {"ids": ", ".join(str(pk) for pk in sorted(missing))}
             }
         )
-    for account in accounts.values():
-        authorize(actor, "registry.enter_account_metrics", account)
-    AccountMetric.objects.bulk_create(
-        metrics,
-        batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["media_account", "date"],
-        update_fields=list(AccountMetric.FIGURES),
-    )
-    newest = AccountMetric.objects.filter(media_account=OuterRef("pk")).order_by("-date")
-    MediaAccount.objects.filter(pk__in=account_ids).update(
-        followers=Coalesce(Subquery(newest.values("followers")[:1]), 0),
-        last_post_on=Subquery(newest.filter(posts__gt=0).values("date")[:1]),
-    )
-    per_account: dict[int, list[datetime.date]] = {}
-    for metric in metrics:
-        per_account.setdefault(metric.media_account_id, []).append(metric.date)
-    record_many(
+    # The scope is a unit's: asked once per unit the rows' accounts belong to, not once per row.
+    for department_id in set(departments.values()):
+        authorize(actor, "registry.enter_account_metrics", Department(pk=department_id))
+    if len(metrics) != len({metric[:2] for metric in metrics}):
+        # PostgreSQL refuses to upsert one key twice in a statement; which row should win is a guess.
+        raise ValidationError({"date": _("Each account and date may appear only once.")})
+    text = metric_rows_text(metrics)
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        _metrics_copy(text, now)
+    else:
+        _metrics_insert(metrics, now)
+        _follow_newest_figures(account_ids)
+    days = [metric[1] for metric in metrics]
+    record(
         "registry.metrics.recorded",
         actor=actor,
-        items=(
-            (accounts[account_id], {"after": {"rows": len(days), "from": min(days), "to": max(days)}})
-            for account_id, days in per_account.items()
-        ),
+        department_id=_metrics_department(actor, set(departments.values())),
+        changes={
+            "after": {
+                "rows": len(metrics),
+                "media_accounts": sorted(account_ids),
+                "from": min(days),
+                "to": max(days),
+                "digest": hashlib.sha256(text.encode()).hexdigest(),
+            }
+        },
     )
     # A computed week's index follows its figures, new or corrected (docs/design.md §8).
-    ranking_services.weeks_touched({metric.date for metric in metrics})
+    ranking_services.weeks_touched(set(days))
     return len(metrics)

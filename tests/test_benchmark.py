@@ -72,7 +72,10 @@ def test_it_measures_every_scenario_on_its_own_database(tmp_path, capsys):
 
     report = json.loads((tmp_path / "results.json").read_text())
     results = {result["scenario"]: result for result in report["results"]}
-    assert tuple(results) == SCENARIOS
+    # On PostgreSQL the metrics POST is also timed against COPY of the same rows (issue 13).
+    copy = ("metrics upsert 60 rows · API vs COPY",) if connection.vendor == "postgresql" else ()
+    metrics = SCENARIOS.index("metrics upsert 60 rows · API") + 1
+    assert tuple(results) == SCENARIOS[:metrics] + copy + SCENARIOS[metrics:]
     for result in results.values():
         assert result["raw_ms"] > 0, result
         assert result["app_ms"] > 0, result

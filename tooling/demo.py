@@ -492,7 +492,7 @@ class DemoDistrict:
         if rows and partitions.is_partitioned():
             # On PostgreSQL the past months get partitions of their own, as a running site's do.
             partitions.months_create(since=min(row["date"] for row in rows))
-        # One call: the service upserts in bulk and writes one audit event per account.
+        # One call: the service upserts in bulk and records one audit event for the upload.
         return services.metrics_record(actor=None, rows=rows)
 
 

@@ -151,7 +151,18 @@ declare("registry.media_account.imported", _("Imported at first registration"), 
 declare("registry.media_account.reconfirmed", _("Record re-confirmed"), "registry.mediaaccount")
 declare("registry.media_account.closure_ordered", _("Closure or merger ordered"), "registry.mediaaccount")
 declare("registry.media_account.closed", _("Account closed"), "registry.mediaaccount")
-declare("registry.metrics.recorded", _("Daily figures recorded"), "registry.mediaaccount")
+# One event per upload (a POST, a spreadsheet, a day by hand), for all its rows, with no one object:
+# ``media_accounts`` lists the accounts, ``digest`` is the SHA-256 of the rows' canonical text
+# (``registry.services.metric_rows_text``). Events recorded before issue 13 are one per account
+# (the account as their object), with its rows and days.
+declare(
+    "registry.metrics.recorded",
+    _("Daily figures recorded"),
+    "registry.accountmetric",
+    rows=_("rows"),
+    media_accounts=_("accounts"),
+    digest=_("SHA-256 of the rows"),
+)
 # Recorded without an object: a whole month of every account's figures, moved to an archive file.
 declare(
     "registry.metrics.archived",

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from accounts import permissions
 from audits.inspections.choices import RuleCode
@@ -69,6 +69,8 @@ DATA_KEYS = {
     "department_kinds": DataKey(_("department kinds"), choices=dict(DepartmentKind.choices)),
     "platforms": DataKey(_("platforms"), choices=dict(Platform.choices)),
     "departments": DataKey(_("departments"), model=Department),
+    # An upload's accounts, as many as 10,000 ids: read as their number, the list is in the data.
+    "media_accounts": DataKey(_("accounts"), form="count"),
     "counts": DataKey(_("counts"), form="rule_counts"),
     "thresholds": DataKey(_("thresholds"), form="thresholds"),
 }
@@ -190,6 +192,10 @@ class EventReader:
             return "—"
         if isinstance(value, bool):
             return str(_("yes") if value else _("no"))
+        if key.form == "count" and isinstance(value, list):
+            return ngettext("%(count)s account", "%(count)s accounts", len(value)) % {
+                "count": f"{len(value):,}"
+            }
         if isinstance(value, list):
             return "、".join(self.text(key, item) for item in value)
         if key.form == "operators" and isinstance(value, dict):

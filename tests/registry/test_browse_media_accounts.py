@@ -235,6 +235,32 @@ def test_it_charts_followers_and_posts_of_the_last_90_days(
     assert 'id="activity-chart" type="application/json"' in page and 'data-chart="activity"' in page
 
 
+def test_it_shows_when_each_days_figures_arrived_to_the_units_admin(
+    client_for, office_admin, admin_a, file_account, department_a, department_b
+):
+    # The office's upload for two units records one event the unit does not see; the unit still
+    # sees on the account's page when its figures arrived (read from the figures themselves).
+    account, other = file_account(department_a), file_account(department_b)
+    today = timezone.localdate()
+    days = [today - datetime.timedelta(days=n) for n in (3, 2, 1)]
+    services.metrics_record(
+        actor=office_admin,
+        rows=[
+            {"media_account": item, "date": day, "posts": 1} for item in (account, other) for day in days[:2]
+        ],
+    )
+    services.metrics_record(actor=admin_a, rows=[{"media_account": account, "date": days[2], "posts": 2}])
+    response = client_for(admin_a).get(f"/media-accounts/{account.pk}/")
+    arrivals = response.context["detail"].arrivals
+    assert [(arrival.days, arrival.first, arrival.last) for arrival in arrivals] == [
+        (1, days[2], days[2]),
+        (2, days[0], days[1]),
+    ]
+    assert arrivals[0].at > arrivals[1].at
+    page = response.content.decode()
+    assert 'data-testid="metric-arrivals"' in page and days[0].isoformat() in page
+
+
 def test_it_says_so_when_there_are_no_figures(client_for, office_admin, file_account, department_a):
     account = file_account(department_a)
     page = client_for(office_admin).get(f"/media-accounts/{account.pk}/").content.decode()

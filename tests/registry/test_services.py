@@ -1,6 +1,7 @@
 """Registry services: what each does, who may do it, and the audit event each leaves."""
 
 import datetime
+import random
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -209,6 +210,42 @@ def test_it_upserts_metrics_and_follows_the_newest_figures(file_account, admin_a
     assert (account.followers, account.last_post_on) == (120, days[2])
     recorded = events("registry.metrics.recorded")
     assert recorded.count() == 2 and recorded.first().department_id == department_a.pk
+
+
+def test_an_account_without_posting_days_left_has_no_last_post(file_account, admin_a, department_a):
+    account = file_account(department_a)
+    days = [timezone.localdate() - datetime.timedelta(days=n) for n in (2, 1)]
+    services.metrics_record(actor=admin_a, rows=[_row(account, days[0], posts=2), _row(account, days[1])])
+    services.metrics_record(actor=admin_a, rows=[_row(account, days[0], posts=0, followers=7)])
+    account.refresh_from_db()
+    assert (account.followers, account.last_post_on) == (0, None)
+    services.metrics_record(actor=admin_a, rows=[_row(account, days[1], followers=9, posts=1)])
+    account.refresh_from_db()
+    assert (account.followers, account.last_post_on) == (9, days[1])
+
+
+def test_the_accounts_follow_their_newest_figures_whatever_the_uploads_carry(
+    file_account, admin_a, department_a
+):
+    # Uploads of new, older and re-sent days, posting and silent, in any order: each account's
+    # followers and last post are always those its figures say.
+    accounts = [file_account(department_a) for _ in range(3)]
+    rng = random.Random(13)
+    today = timezone.localdate()
+    for _upload in range(15):
+        rows = {}
+        for _row_number in range(rng.randint(1, 6)):
+            account, day = rng.choice(accounts), today - datetime.timedelta(days=rng.randint(0, 6))
+            rows[account.pk, day] = _row(
+                account, day, followers=rng.randint(0, 50), posts=rng.choice([0, 0, 1, 3])
+            )
+        services.metrics_record(actor=admin_a, rows=list(rows.values()))
+        for account in accounts:
+            account.refresh_from_db()
+            figures = AccountMetric.objects.filter(media_account=account).order_by("-date")
+            newest, posted = figures.first(), figures.filter(posts__gt=0).first()
+            assert account.followers == (newest.followers if newest else 0)
+            assert account.last_post_on == (posted.date if posted else None)
 
 
 def test_it_refuses_bad_metric_rows_and_writes_none(file_account, admin_a, department_a):

@@ -15,7 +15,7 @@ How each kind of data arrives, and so how it is made here:
   change filings, two services calls and three events per account that would only slow the
   build without changing what the scenarios read;
 - daily figures: ``metrics_record``, the service behind the collectors' ``POST /api/v1/metrics/``,
-  one call per day for every account, as the collectors post them (one event per account and day);
+  one call per day for every account, as the collectors post them (one event per upload);
 - the weekly index and today's inspection: their services, as the scheduler runs them;
 - a clean-up campaign over every live account, started by the office; the applications awaiting
   its review meeting are saved and submitted one by one through the campaign's services (by the
