@@ -45,8 +45,9 @@ def benchmark(volumes: Volumes, *, json_path: str | None, write: Callable[[str],
         write(f"Database size {size / 2**20:,.0f} MB; " + ", ".join(f"{k} {v}" for k, v in server.items()))
         results = []
         for scenario in scenarios.scenarios(world, volumes.metric_rows):
-            results.append(scenarios.measure(scenario, volumes.runs))
-            write(f"  measured {scenario.name}")
+            results.append(result := scenarios.measure(scenario, volumes.runs))
+            # As it goes: a province's run takes long enough that a stopped one should leave figures.
+            write(f"  measured {scenario.name}: app {result.app_ms:,.1f} ms, raw {result.raw_ms:,.2f} ms")
         engine = _engine()
     write(_table(results))
     write(f"Total {time.perf_counter() - started:.0f} s (building {built:.0f} s).")
