@@ -42,7 +42,7 @@ def benchmark(volumes: Volumes, *, json_path: str | None, write: Callable[[str],
         write(f"Built in {built:.0f} s: " + ", ".join(f"{v:,} {k}" for k, v in world.counts.items()))
         server = _server_settings()
         size = _database_bytes(name)
-        write(f"Database size {size / 2**20:,.0f} MB; " + ", ".join(f"{k} {v}" for k, v in server.items()))
+        write(f"Database size {size / 2**20:,.0f} MB" + "".join(f", {k} {v}" for k, v in server.items()))
         results = []
         for scenario in scenarios.scenarios(world, volumes.metric_rows):
             results.append(result := scenarios.measure(scenario, volumes.runs))
