@@ -1,18 +1,23 @@
 """The benchmark command (docs/benchmarks.md) on tiny volumes: it runs every scenario on a database
 of its own and leaves the configured one as it found it. Times are never asserted."""
 
+import datetime
 import json
+import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from audits.trail.models import AuditEvent
 from registry import services
-from registry.choices import DepartmentKind
-from registry.models import Department, MediaAccount
+from registry.choices import DepartmentKind, FilingStatus
+from registry.models import AccountMetric, Department, Filing, MediaAccount
+from tooling.benchmark import data
+from tooling.benchmark.run import growth_table
 
 SCENARIOS = (
     "account list page · office",
@@ -85,6 +90,12 @@ def test_it_measures_every_scenario_on_its_own_database(tmp_path, capsys):
         assert result["app_rows"] in (None, result["rows"]), result
     assert report["counts"]["accounts"] > 40  # the imported ones, and the pending filings
     assert report["counts"]["applications awaiting the meeting"] == 12
+    assert report["counts"]["daily figures"] == 40 * 14  # every imported account's days, in bulk
+    assert report["database_bytes"] > 0
+    assert "daily figures in bulk" in report["build_phases"]
+    # What the scenarios ran with: PostgreSQL's planner and memory settings (docs/operations.md).
+    if connection.vendor == "postgresql":
+        assert set(report["server_settings"]) >= {"jit", "work_mem", "shared_buffers", "effective_cache_size"}
     # The review page and the decision sheet show the meeting's twelve applications (a page holds 50).
     assert results["campaign review page · office"]["rows"] == 12
     assert results["decision sheet (meeting page) · office"]["rows"] == 12
@@ -119,3 +130,69 @@ def test_it_measures_concurrent_writers_of_the_trail_on_their_own_database(capsy
     assert "4 writers × 2 writes" in capsys.readouterr().out
     assert not MediaAccount.objects.exists()
     assert _benchmark_databases() == databases_before
+
+
+@pytest.mark.django_db
+def test_it_builds_units_accounts_and_a_years_figures_in_bulk_as_the_services_leave_them():
+    upper, lower = data._departments(30)
+
+    # Three levels, every unit placed in the official order: each sub-unit right after its parent.
+    assert len(upper) == 4 and len(lower) == 26
+    assert all(unit.parent in upper[1:] for unit in lower)
+    keys = dict(Department.objects.values_list("pk", "order_key"))
+    assert all(keys.values())
+    assert all(keys[unit.pk].startswith(keys[unit.parent_id]) for unit in lower)
+    today = timezone.localdate()
+    rows = data._import_rows(25, [*upper, *lower])
+    accounts = data._registered_before(rows, [*upper, *lower], today)
+
+    # Registered in the years before, numbered as the registry numbers them, each with its filing.
+    numbers = [account.filing_number for account in MediaAccount.objects.order_by("pk")]
+    assert len(set(numbers)) == 25
+    assert all(
+        re.fullmatch(rf"{settings.REGISTRY_FILING_PREFIX}-{today.year - 1}-\d{{4}}", n) for n in numbers
+    )
+    assert Filing.objects.filter(status=FilingStatus.APPROVED).count() == 25
+
+    series = data._series(accounts, 20)
+    first = today - datetime.timedelta(days=20)
+    loaded = data._load_figures(data._figures(series, first, 20), lambda line: None, 25, 20)
+
+    assert loaded == AccountMetric.objects.count() == 25 * 20
+    assert set(AccountMetric.objects.values_list("date", flat=True)) == {
+        first + datetime.timedelta(days=n) for n in range(20)
+    }
+    # Each account's followers and last post are its newest figures', as metrics_record leaves them.
+    for account in MediaAccount.objects.all():
+        figures = AccountMetric.objects.filter(media_account=account).order_by("-date")
+        assert account.followers == figures[0].followers
+        assert account.last_post_on == figures.filter(posts__gt=0).values_list("date", flat=True).first()
+
+
+def test_it_reports_each_scenarios_growth_between_two_volumes():
+    def report(accounts, app_ms, raw_ms, seconds):
+        return {
+            "volumes": {"accounts": accounts},
+            "counts": {"daily figures": accounts * 365},
+            "build_seconds": seconds,
+            "results": [
+                {
+                    "scenario": "dashboard · office",
+                    "app_ms": app_ms,
+                    "raw_ms": raw_ms,
+                    "ratio": app_ms / raw_ms,
+                }
+            ],
+        }
+
+    table = growth_table([report(100_000, 300.0, 30.0, 900), report(10_000, 100.0, 5.0, 90)])
+
+    assert "app ms 10k" in table and "app ms 100k" in table
+    line = next(line for line in table.splitlines() if line.startswith("dashboard · office"))
+    assert line.split()[-6:] == ["100.0", "300.0", "20.0", "10.0", "×3.0", "×6.0"]
+    assert "3,650,000 and 36,500,000 daily figures" in table
+
+
+def test_it_refuses_a_growth_that_is_not_two_volumes():
+    with pytest.raises(CommandError, match="two numbers"):
+        call_command("benchmark", "--growth", "10000")
