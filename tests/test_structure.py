@@ -133,11 +133,13 @@ def _account_status_writes(tree: ast.Module) -> list[tuple[int, str]]:
 
 def test_it_leaves_an_accounts_status_and_its_filings_to_the_registry():
     # A campaign orders and closes through the registry's services, which record every change: a
-    # second writer would change the account's state machine behind the registry's back.
+    # second writer would change the account's state machine behind the registry's back. The
+    # benchmark's builder (tooling/) writes a throwaway province's registrations of past years in
+    # bulk, never a site's database, and says so in its docstring.
     writers = [
         f"{name}:{line} {what}"
         for name, path in MODULES.items()
-        if name != REGISTRY_OWNER and ".migrations." not in name
+        if name != REGISTRY_OWNER and ".migrations." not in name and not name.startswith("tooling.")
         for line, what in _account_status_writes(ast.parse(path.read_text(), filename=str(path)))
     ]
     assert writers == []

@@ -141,6 +141,7 @@ class ExportJobViewSet(
     progress, and once built its file for a day. Anyone else's job is a 404."""
 
     serializer_class = serializers.ExportJobSerializer
+    queryset = ExportJob.objects.none()  # the model, for the schema; the rows are the requester's
 
     def get_queryset(self):
         # Newest first, then by id (the model's ordering): stable across pages.
