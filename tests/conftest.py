@@ -9,10 +9,12 @@ import datetime
 import itertools
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, override_settings
+from django.utils import translation
 
 from accounts import services as user_services
 from accounts.choices import Role
@@ -84,6 +86,15 @@ def database_owner(transactional_db):
             executor.migrate(executor.loader.graph.leaf_nodes())
         if database_roles.restricting():
             database_roles.grant_the_app_role()
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Every test starts in the site's language: a request leaves its user's language active in the
+    thread (LocaleMiddleware never switches back), which would leak into the next test's services."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -176,7 +176,7 @@ def existing(model, generated):
     if isinstance(generated, bool) or not isinstance(generated, int) or generated % 2:
         return generated
     ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
-    return ids[generated // 2 % len(ids)]
+    return ids[generated // 2 % len(ids)] if ids else generated
 
 
 def with_real_ids(value, model=None):
