@@ -65,6 +65,21 @@ def transition(
     return page(obj, **{form_name: form})
 
 
+def job_status(job, *, rows_read: int, rows_total: int | None = None) -> JsonResponse:
+    """A worker's job (an import read, an export built) as the page that follows it polls for it
+    (static/js/app.js, templates/includes/work_progress.html)."""
+    answer = {
+        "id": job.pk,
+        "status": job.status,
+        "label": str(job.get_status_display()),
+        "under_way": job.under_way,
+        "rows_read": rows_read,
+    }
+    if rows_total is not None:
+        answer["rows_total"] = rows_total
+    return JsonResponse(answer)
+
+
 def _database_state() -> str:
     try:
         with connection.cursor() as cursor:

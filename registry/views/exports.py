@@ -2,10 +2,11 @@
 offers it for a day. A job is its requester's alone: anyone else's reads as one that does not exist."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from config.downloads import download, stored_xlsx_response
+from config.views import job_status
 from registry import exports
 from registry.models import ExportJob
 
@@ -33,16 +34,7 @@ def export_job_detail(request, pk: int):
 def export_job_status(request, pk: int):
     """The job's status for the page that follows it (static/js/app.js)."""
     job = _job_or_404(request, pk)
-    return JsonResponse(
-        {
-            "id": job.pk,
-            "status": job.status,
-            "label": str(job.get_status_display()),
-            "under_way": job.under_way,
-            "rows_read": job.rows_done,
-            "rows_total": job.rows_total,
-        }
-    )
+    return job_status(job, rows_read=job.rows_done, rows_total=job.rows_total)
 
 
 @login_required

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.rules import authorize
+from config.views import job_status
 from registry import imports, metrics, services, spreadsheets
 from registry.choices import ImportKind, ImportStatus
 from registry.forms import ImportConfirmForm, ImportUploadForm
@@ -171,12 +171,4 @@ def import_job_detail(request, pk: int):
 def import_job_status(request, pk: int):
     """The job's status for the page that follows it (static/js/app.js)."""
     job = _job_or_404(request, pk)
-    return JsonResponse(
-        {
-            "id": job.pk,
-            "status": job.status,
-            "label": str(job.get_status_display()),
-            "under_way": job.under_way,
-            "rows_read": job.rows_read,
-        }
-    )
+    return job_status(job, rows_read=job.rows_read)
