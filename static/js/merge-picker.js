@@ -46,10 +46,18 @@
     let asked = 0;
     let timer = null;
 
-    // The list floats over the page: a table's scrolling wrapper would clip it where it stands.
+    // The list floats over the page (a table's scrolling wrapper would clip it where it stands),
+    // below the box, or above it where the window has more room there: a box at the foot of the
+    // page would otherwise open its list out of sight, where no scrolling reaches it.
     function place() {
       const rect = search.getBoundingClientRect();
-      list.style.top = `${rect.bottom + 2}px`;
+      const gap = 2;
+      const below = window.innerHeight - rect.bottom - gap;
+      const above = rect.top - gap;
+      const upward = list.scrollHeight > below && above > below;
+      list.style.maxHeight = `min(20rem, ${Math.max(Math.floor(upward ? above : below) - 8, 64)}px)`;
+      list.style.top = upward ? "auto" : `${rect.bottom + gap}px`;
+      list.style.bottom = upward ? `${window.innerHeight - rect.top + gap}px` : "auto";
       list.style.left = `${rect.left}px`;
     }
 

@@ -210,3 +210,33 @@ def test_it_takes_the_unit_from_one_self_inspection_to_the_next(
     }
     assert proposals[first].proposal == Proposal.CLOSE
     assert proposals[second].proposal == Proposal.MERGE and proposals[second].merge_target == healthy
+
+
+def test_it_opens_the_merge_targets_above_a_box_at_the_foot_of_the_window(
+    page, sign_in, office_admin, admin_a, file_account, department_a, department_b
+):
+    file_account(department_a, name="新城教育发布")
+    for number in range(4):
+        file_account(department_b, name=f"健康新城{number}", platform_uid=f"health-{number}")
+    campaign = tests_campaigns.campaign(office_admin)
+
+    sign_in("dept-edu", PASSWORD)
+    page.goto(f"/self-inspections/?campaign={campaign.pk}")
+    page.get_by_role("link", name="新城教育发布").click()
+    page.locator("input[name=proposal][value=merge]").check()
+    picker = page.get_by_role("combobox", name="整合到")
+    # A window that ends just below the box, scrolled to the top: no scrolling brings a list
+    # opened downwards into sight.
+    page.evaluate("window.scrollTo(0, 0)")
+    box = picker.bounding_box()
+    page.set_viewport_size({"width": 1280, "height": int(box["y"] + box["height"] + 6)})
+    page.evaluate("window.scrollTo(0, 0)")
+    picker.fill("健康")
+    options = page.get_by_role("listbox").get_by_role("option")
+    expect(options).to_have_count(4)
+    height = page.viewport_size["height"]
+    for index in range(4):
+        option = options.nth(index).bounding_box()
+        assert 0 <= option["y"] and option["y"] + option["height"] <= height
+    options.last.click()
+    assert picker.input_value() == "健康新城3（微信公众号）"
