@@ -137,13 +137,14 @@ class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         if checked.errors:
             raise exceptions.ValidationError(_named(checked.errors, single))
-        services.metrics_record(actor=request.user, rows=checked.rows)
+        # Checked once, here, where each problem can be named by its row.
+        recorded = services.metrics_record(actor=request.user, rows=checked)
         return Response(
             {
-                "rows": len(checked.rows),
-                "media_accounts": checked.media_accounts,
-                "created": checked.created,
-                "replaced": checked.replaced,
+                "rows": recorded.rows,
+                "media_accounts": recorded.media_accounts,
+                "created": recorded.created,
+                "replaced": recorded.replaced,
             },
             status=status.HTTP_201_CREATED,
         )
