@@ -1101,7 +1101,7 @@ def _upsert_sql(table: str, source: str) -> str:
 
 def _metrics_copy(metrics_text: str, recorded_at: datetime.datetime) -> int:
     """PostgreSQL: the rows COPYed into a staging table, written by one set-based upsert, and the
-    accounts brought up to them by one update. The days not entered before."""
+    accounts brought up to them by one update. How many of the days were entered before."""
     table = connection.ops.quote_name(AccountMetric._meta.db_table)
     columns = ", ".join(("media_account_id", "date", *AccountMetric.FIGURES))
     with connection.cursor() as cursor:
@@ -1110,14 +1110,15 @@ def _metrics_copy(metrics_text: str, recorded_at: datetime.datetime) -> int:
             f"SELECT {columns} FROM {table} WITH NO DATA"
         )
         cursor.cursor.copy_expert(f"COPY metric_upload ({columns}) FROM STDIN", io.StringIO(metrics_text))
-        # The days not entered before, from the upsert itself: a new row has no xmax, one updated
-        # has the transaction's, and a day sent again unchanged is not returned at all.
+        # The days entered before, one index probe each from the staging table. (The upsert cannot
+        # tell them itself: RETURNING xmax is refused for a partition whose columns differ from the
+        # table's, and a day sent again unchanged is not returned at all.)
         cursor.execute(
-            f"WITH written AS ({_upsert_sql(table, f'SELECT {columns}, %s FROM metric_upload')} "
-            "RETURNING xmax = 0 AS inserted) SELECT count(*) FROM written WHERE inserted",
-            [recorded_at],
+            f"SELECT count(*) FROM metric_upload u WHERE EXISTS (SELECT FROM {table} m "
+            "WHERE m.media_account_id = u.media_account_id AND m.date = u.date)"
         )
-        created = cursor.fetchone()[0]
+        entered = cursor.fetchone()[0]
+        cursor.execute(_upsert_sql(table, f"SELECT {columns}, %s FROM metric_upload"), [recorded_at])
         cursor.execute(
             _FOLLOW_UPLOAD_SQL.format(
                 account=connection.ops.quote_name(MediaAccount._meta.db_table), metric=table
@@ -1125,7 +1126,7 @@ def _metrics_copy(metrics_text: str, recorded_at: datetime.datetime) -> int:
         )
         # Dropped now rather than at commit, for a second upload in the same transaction.
         cursor.execute("DROP TABLE metric_upload")
-    return created
+    return entered
 
 
 # PostgreSQL: the accounts' followers and last post from the upload itself, which only
@@ -1226,9 +1227,9 @@ def metrics_record(*, actor, rows: Iterable[Mapping[str, Any]] | CheckedRows) ->
     text = metric_rows_text(metrics)
     now = timezone.now()
     if connection.vendor == "postgresql":
-        created = _metrics_copy(text, now)
+        entered = _metrics_copy(text, now)
     else:
-        created = len(metrics) - metrics_entered({metric[:2] for metric in metrics})
+        entered = metrics_entered({metric[:2] for metric in metrics})
         _metrics_insert(metrics, now)
         _follow_newest_figures(account_ids)
     days = [metric[1] for metric in metrics]
@@ -1249,7 +1250,7 @@ def metrics_record(*, actor, rows: Iterable[Mapping[str, Any]] | CheckedRows) ->
     # A computed week's index follows its figures, new or corrected (docs/design.md §8).
     ranking_services.weeks_touched(set(days))
     return MetricsRecorded(
-        rows=len(metrics), media_accounts=len(account_ids), created=created, replaced=len(metrics) - created
+        rows=len(metrics), media_accounts=len(account_ids), created=len(metrics) - entered, replaced=entered
     )
 
 
