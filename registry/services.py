@@ -1070,7 +1070,11 @@ def metric_rows_text(metrics: Iterable[MetricRow]) -> str:
     """Rows in their canonical form: one line each, sorted by account and date, the account id, the
     date (YYYY-MM-DD) and the figures separated by tabs. It is what COPY reads and what the upload's
     event digests (docs/design.md §4.4)."""
-    return "".join("\t".join(map(str, metric)) + "\n" for metric in sorted(metrics))
+    # One format per line rather than a str() per value: 10,000 rows are 110,000 values.
+    return "".join([_METRIC_LINE % metric for metric in sorted(metrics)])
+
+
+_METRIC_LINE = "\t".join(["%s"] * (2 + len(AccountMetric.FIGURES))) + "\n"  # a date prints as YYYY-MM-DD
 
 
 def _metrics_department(actor, departments: set[int]) -> int | None:
