@@ -1005,6 +1005,9 @@ class CheckedRows:
     created: int = 0  # days not entered before
     replaced: int = 0  # days whose figures the rows replace
 
+    def __len__(self) -> int:
+        return len(self.rows)
+
     @property
     def media_accounts(self) -> int:
         return len({row["media_account"] for row in self.rows})
