@@ -279,6 +279,16 @@ def test_the_service_takes_checked_rows_only_for_the_user_they_were_checked_for(
     assert AccountMetric.objects.get().media_account == account_a
 
 
+def test_the_garbage_collector_runs_again_after_an_upload_good_or_bad(api_for, admin_a, account_a):
+    import gc
+
+    client = api_for(admin_a)
+    assert post(client, {"media_account": account_a.pk, "date": day(1)}).status_code == 201
+    assert gc.isenabled()
+    assert post(client, {"media_account": account_a.pk, "date": "soon"}).status_code == 400
+    assert gc.isenabled()
+
+
 # Reading ---------------------------------------------------------------------------------------
 
 
