@@ -143,7 +143,9 @@ _EXPORT_COLUMNS = (
 def _operators_sql(connection) -> str:
     """An account's operators as one value of its row, in the order they were entered: each one's
     name, employment and phone (PostgreSQL: a two-dimensional text array, which the driver reads as
-    lists; SQLite: JSON text). Read with the accounts, not by a query per chunk of them."""
+    lists; SQLite: JSON text, aggregated in the order of its ordered subquery, as SQLite does). Read
+    with the accounts, not by a query per chunk of them; the accounts' table is the queryset's own,
+    under its name."""
     account = connection.ops.quote_name(MediaAccount._meta.db_table)
     operator = connection.ops.quote_name(Operator._meta.db_table)
     where = f"FROM {operator} o WHERE o.media_account_id = {account}.id ORDER BY o.id"
