@@ -44,11 +44,12 @@ def _check_media_accounts(user, sheet: spreadsheets.ImportSheet) -> tuple[list[R
     return sorted(errors, key=lambda error: error.row), sheet.rows, {}
 
 
-def _check_metrics(user, sheet: spreadsheets.ImportSheet) -> tuple[list[RowError], list, dict]:
+def _check_metrics(user, sheet: spreadsheets.ImportSheet) -> tuple[list[RowError], Any, dict]:
     checked = metrics.check_metric_sheet(user, sheet)
+    # The rows go to metrics_record as checked, for the user who confirms, not checked again.
     return (
         checked.errors,
-        checked.rows,
+        checked,
         {"media_accounts": checked.media_accounts, "replaced": checked.replaced},
     )
 
@@ -58,8 +59,9 @@ class Kind:
     """What one kind of import does its own way; the job, its pages and its confirmation are shared."""
 
     read: Callable[..., spreadsheets.ImportSheet]  # the file's rows, as cell text (the worker)
-    # The rows' problems, the rows to write and what the check page says of them beyond their count.
-    check: Callable[[Any, spreadsheets.ImportSheet], tuple[list[RowError], list, dict]]
+    # The rows' problems, the rows to write (a sized collection the write service takes) and what the
+    # check page says of them beyond their count.
+    check: Callable[[Any, spreadsheets.ImportSheet], tuple[list[RowError], Any, dict]]
     write: Callable[..., Any]  # the service that writes the rows, all or nothing
 
 

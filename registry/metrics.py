@@ -14,7 +14,6 @@ An account id the user may not enter figures for reads exactly like one that doe
 import datetime
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -26,7 +25,7 @@ from config.ids import MAX_ID
 from registry import spreadsheets
 from registry.choices import MediaAccountStatus, Platform
 from registry.models import AccountMetric, MediaAccount
-from registry.services import RowError
+from registry.services import CheckedRows, RowError, metrics_entered
 
 MAX_ROWS = spreadsheets.MAX_IMPORT_ROWS
 
@@ -62,20 +61,6 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # What people type in a spreadsheet: 2026-11-20, 2026/11/20, 2026.11.20, 2026年11月20日.
 _SHEET_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _WHOLE = re.compile(r"^\d+$")
-
-
-@dataclass
-class CheckedRows:
-    """Rows ready for ``metrics_record``, or the problems that keep all of them out."""
-
-    rows: list[dict]
-    errors: list[RowError]
-    created: int = 0  # days not entered before
-    replaced: int = 0  # days whose figures the rows replace
-
-    @property
-    def media_accounts(self) -> int:
-        return len({row["media_account"] for row in self.rows})
 
 
 def _unknown_account() -> str:
@@ -171,8 +156,7 @@ def check_metric_rows(
 
     ``text`` rows come from a spreadsheet (cells as text, the account by id or platform ID);
     otherwise from JSON. ``row_name(label)`` names another row in a message about a repeat.
-    Three queries whatever the number of rows: accounts by platform ID, the accounts in scope,
-    and the days already entered.
+    Two queries whatever the number of rows: accounts by platform ID, and the accounts in scope.
     """
     errors: list[RowError] = []
     parsed: list[tuple[int, dict, bool]] = []  # (label, values, whether every value is good)
@@ -215,14 +199,14 @@ def check_metric_rows(
     ids = {clean["media_account"] for _label, clean, _good in resolved}
     ids = {pk for pk in ids if 0 < pk <= MAX_ID}
     allowed = (
-        set(
+        dict(
             MediaAccount.objects.restrict(user, "change")
             .filter(pk__among=ids)
             .order_by()
-            .values_list("pk", flat=True)
+            .values_list("pk", "department_id")
         )
         if ids
-        else set()
+        else {}
     )
     checked: list[dict] = []
     first_label: dict[tuple[int, datetime.date], int] = {}
@@ -248,25 +232,8 @@ def check_metric_rows(
             checked.append(clean)
     if errors:
         return CheckedRows(rows=[], errors=sorted(errors, key=lambda error: error.row))
-    replaced = _already_entered(first_label.keys())
-    return CheckedRows(rows=checked, errors=[], created=len(checked) - replaced, replaced=replaced)
-
-
-def _already_entered(keys) -> int:
-    keys = set(keys)
-    if not keys:
-        return 0
-    days = [day for _account, day in keys]
-    existing = (
-        AccountMetric.objects.filter(
-            media_account__pk__among={account for account, _day in keys},
-            date__gte=min(days),
-            date__lte=max(days),
-        )
-        .order_by()
-        .values_list("media_account_id", "date")
-    )
-    return sum(1 for key in existing if key in keys)
+    departments = frozenset(allowed[row["media_account"]] for row in checked)
+    return CheckedRows(rows=checked, errors=[], user=user, departments=departments)
 
 
 # The spreadsheet ------------------------------------------------------------------------------
@@ -362,6 +329,9 @@ def check_metric_sheet(user, sheet: spreadsheets.ImportSheet) -> CheckedRows:
         return CheckedRows(rows=[], errors=sorted(errors, key=lambda error: error.row))
     if not checked.rows:
         return CheckedRows(rows=[], errors=[RowError(0, "", _("The file has no rows."))])
+    # What the check page tells before anything is written.
+    checked.replaced = metrics_entered({(row["media_account"], row["date"]) for row in checked.rows})
+    checked.created = len(checked.rows) - checked.replaced
     return checked
 
 

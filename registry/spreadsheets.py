@@ -11,6 +11,7 @@ content are checked, formulas are refused cell by cell, and external links are n
 import csv
 import datetime
 import io
+import json
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -18,6 +19,10 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django.conf import settings
+from django.db import connections
+from django.db.models import TextField
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.functional import Promise
@@ -32,7 +37,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from accounts import permissions
 from config.xlsx import Sheet, save_xlsx
 from registry.choices import AccountFunction, Employment, MediaAccountStatus, Platform
-from registry.models import Operator
+from registry.models import MediaAccount, Operator
 from registry.services import IMPORT_OPERATORS, RowError, operator_cell
 
 # Characters that make Excel, WPS or LibreOffice read a cell as a formula (OWASP adds tab and CR).
@@ -92,8 +97,8 @@ EXPORT_HEADERS = (
 # cells a formula can hide in. The others are numbers, dates and the site's own labels.
 TYPED_COLUMNS = (1, 2, 3, 5, 6, 8, 11, 17, 18)
 COLUMN_WIDTHS = (6, 24, 12, 26, 14, 22, 36, 6, 16, 10, 22, 10, 8, 10, 13, 13, 13, 30, 30)
-# Rows fetched per query; operators are prefetched per chunk, so a 10,000-row export is a handful of queries.
-# The accounts themselves come through a server-side cursor on PostgreSQL (``iterator()``), a chunk at
+# Rows fetched at a time; the operators come in each account's row, so an export is one query.
+# The accounts come through a server-side cursor on PostgreSQL (``iterator()``), a chunk at
 # a time: an export holds one chunk, whatever the rows. Outside a transaction (no ATOMIC_REQUESTS, and a
 # streamed response is read after the view returns) Django declares it WITH HOLD, so the server keeps
 # the result rather than a transaction staying open while a slow client downloads.
@@ -105,8 +110,14 @@ CSV_FLUSH_ROWS = 500  # rows of CSV handed to the response at a time
 # Export ------------------------------------------------------------------------------------------
 
 
-EXPORT_FIELDS = (
-    "pk",
+def _labels(choices) -> dict[str, str]:
+    # Resolved once per export: a lazy label costs a translation lookup every time it is read.
+    return {code: str(label) for code, label in choices}
+
+
+# The columns _export_rows reads, in the order of EXPORT_HEADERS after the number; the functions as
+# JSON text, then the unit (whose operators' phones may be hidden) and the operators.
+_EXPORT_COLUMNS = (
     "department__name",
     "department__code",
     "name",
@@ -116,7 +127,7 @@ EXPORT_FIELDS = (
     "verified",
     "filing_number",
     "status",
-    "functions",
+    "export_functions",
     "responsible_person",
     "has_interaction",
     "followers",
@@ -124,84 +135,92 @@ EXPORT_FIELDS = (
     "last_confirmed_on",
     "opened_on",
     "exception_reason",
+    "department_id",
+    "export_operators",
 )
 
 
-def _labels(choices) -> dict[str, str]:
-    # Resolved once per export: a lazy label costs a translation lookup every time it is read.
-    return {code: str(label) for code, label in choices}
-
-
-def _chunks(rows: Iterator, size: int) -> Iterator[list]:
-    chunk = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _operators_by_account(
-    account_ids: list[int], employment: dict[str, str], user, phones: dict[int, bool]
-) -> dict[int, str]:
-    """The operators of the accounts as one cell each; ``phones`` remembers, unit by unit, whether
-    ``user`` may see their phones (asked once per unit and export, not per operator)."""
-    texts: dict[int, list[str]] = {}
-    operators = (
-        Operator.objects.filter(media_account_id__in=account_ids)
-        .order_by("pk")
-        .values_list("media_account_id", "media_account__department_id", "name", "phone", "employment")
-    )
-    for account_id, department_id, name, phone, kind in operators:
-        if department_id not in phones:
-            phones[department_id] = permissions.can_see_operator_phones(user, department_id)
-        if not phones[department_id]:
-            phone = ""
-        detail = employment.get(kind, kind) + (f"，{phone}" if phone else "")
-        texts.setdefault(account_id, []).append(f"{name}（{detail}）")
-    return {account_id: "；".join(items) for account_id, items in texts.items()}
+def _operators_sql(connection) -> str:
+    """An account's operators as one value of its row, in the order they were entered: each one's
+    name, employment and phone (PostgreSQL: a two-dimensional text array, which the driver reads as
+    lists; SQLite: JSON text, aggregated in the order of its ordered subquery, as SQLite does). Read
+    with the accounts, not by a query per chunk of them; the accounts' table is the queryset's own,
+    under its name."""
+    account = connection.ops.quote_name(MediaAccount._meta.db_table)
+    operator = connection.ops.quote_name(Operator._meta.db_table)
+    where = f"FROM {operator} o WHERE o.media_account_id = {account}.id ORDER BY o.id"
+    if connection.vendor == "postgresql":
+        return f"ARRAY(SELECT ARRAY[o.name, o.employment, o.phone] {where})"
+    return f"(SELECT json_group_array(json_array(name, employment, phone)) FROM (SELECT o.* {where}))"
 
 
 def _export_rows(queryset, user) -> Iterator[list]:
-    """The rows of the registration form: plain values, two queries per chunk of accounts. Operators'
-    phones only where ``user`` may see them."""
+    """The rows of the registration form: plain values, from one query read a chunk at a time.
+    Operators' phones only where ``user`` may see them, asked once per unit and export."""
     platforms = _labels(Platform.choices)
     statuses = _labels(MediaAccountStatus.choices)
-    functions = _labels(AccountFunction.choices)
     employment = _labels(Employment.choices)
     yes, no = _("Yes"), _("No")
-    rows = queryset.values_list(*EXPORT_FIELDS).iterator(chunk_size=CHUNK_SIZE)
-    number = 0
+    connection = connections[queryset.db]
+    text = connection.vendor != "postgresql"
+    # The functions as their JSON text: an account has one of a few lists, each read and labelled once.
+    functions_cells = _FunctionsCells(_labels(AccountFunction.choices))
+    rows = (
+        queryset.annotate(
+            export_functions=Cast("functions", TextField()),
+            export_operators=RawSQL(_operators_sql(connection), (), output_field=TextField()),
+        )
+        .values_list(*_EXPORT_COLUMNS)
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
     phones: dict[int, bool] = {}
-    for chunk in _chunks(rows, CHUNK_SIZE):
-        operators = _operators_by_account([row[0] for row in chunk], employment, user, phones)
-        for row in chunk:
-            (pk, unit, code, name, platform, uid, url, verified, filing_number, status, chosen) = row[:11]
-            (person, interaction, followers, last_post, confirmed, opened, exception) = row[11:]
-            number += 1
-            yield [
-                number,
-                unit,
-                code,
-                name,
-                platforms.get(platform, platform),
-                uid,
-                url,
-                yes if verified else no,
-                filing_number or "",
-                statuses.get(status, status),
-                "、".join(functions.get(item, item) for item in chosen or ()),
-                person,
-                yes if interaction else no,
-                followers,
-                last_post,
-                confirmed,
-                opened,
-                operators.get(pk, ""),
-                exception,
-            ]
+    for number, row in enumerate(rows, start=1):
+        (unit, code, name, platform, uid, url, verified, filing_number, status, chosen, person) = row[:11]
+        (interaction, followers, last_post, confirmed, opened, exception, department_id, operators) = row[11:]
+        if operators and text:
+            operators = json.loads(operators)
+        if operators:
+            if department_id not in phones:
+                phones[department_id] = permissions.can_see_operator_phones(user, department_id)
+            shown = phones[department_id]
+            operators = "；".join(
+                f"{who}（{employment.get(kind, kind)}{f'，{phone}' if phone and shown else ''}）"
+                for who, kind, phone in operators
+            )
+        yield [
+            number,
+            unit,
+            code,
+            name,
+            platforms.get(platform, platform),
+            uid,
+            url,
+            yes if verified else no,
+            filing_number or "",
+            statuses.get(status, status),
+            functions_cells[chosen],
+            person,
+            yes if interaction else no,
+            followers,
+            last_post,
+            confirmed,
+            opened,
+            operators or "",
+            exception,
+        ]
+
+
+class _FunctionsCells(dict):
+    """An account's functions (their JSON text) → the cell listing their labels, built once per list."""
+
+    def __init__(self, labels: dict[str, str]):
+        super().__init__()
+        self.labels = labels
+
+    def __missing__(self, chosen: str | None) -> str:
+        items = json.loads(chosen) if chosen else ()
+        cell = self[chosen] = "、".join(self.labels.get(item, item) for item in items or ())
+        return cell
 
 
 def _is_formula_like(value) -> bool:

@@ -493,7 +493,7 @@ class DemoDistrict:
             # On PostgreSQL the past months get partitions of their own, as a running site's do.
             partitions.months_create(since=min(row["date"] for row in rows))
         # One call: the service upserts in bulk and records one audit event for the upload.
-        return services.metrics_record(actor=None, rows=rows)
+        return services.metrics_record(actor=None, rows=rows).rows
 
 
 def _metric_rows(account: MediaAccount, profile: str) -> list[dict]:

@@ -14,7 +14,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 
 from accounts.rules import allowed
-from config.api import ERROR, StreamJSONParser, WalkablePagination
+from config.api import ERROR, StreamJSONParser, WalkablePagination, collector_paused
 from registry import services
 from registry.filters import visible_departments, visible_media_accounts
 from registry.metrics import FIGURES, LIMITS, MAX_ROWS, check_metric_rows
@@ -114,6 +114,10 @@ class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         ),
     )
     def create(self, request):
+        with collector_paused():
+            return self._create(request)
+
+    def _create(self, request):
         # The body is parsed from the stream, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE: refuse one
         # far larger than 10,000 rows before it is read into memory.
         if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
@@ -137,13 +141,14 @@ class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         if checked.errors:
             raise exceptions.ValidationError(_named(checked.errors, single))
-        services.metrics_record(actor=request.user, rows=checked.rows)
+        # Checked once, here, where each problem can be named by its row.
+        recorded = services.metrics_record(actor=request.user, rows=checked)
         return Response(
             {
-                "rows": len(checked.rows),
-                "media_accounts": checked.media_accounts,
-                "created": checked.created,
-                "replaced": checked.replaced,
+                "rows": recorded.rows,
+                "media_accounts": recorded.media_accounts,
+                "created": recorded.created,
+                "replaced": recorded.replaced,
             },
             status=status.HTTP_201_CREATED,
         )

@@ -260,6 +260,35 @@ def test_an_upload_that_overwrites_days_updates_them_and_when_they_arrived(api_f
     }
 
 
+def test_the_service_takes_checked_rows_only_for_the_user_they_were_checked_for(admin_a, admin_b, account_a):
+    """The endpoint checks the rows once and hands them over; rows checked for someone else, or
+    with problems, are refused before anything is written."""
+    from registry import services
+    from registry.metrics import check_metric_rows
+
+    checked = check_metric_rows(admin_a, enumerate([{"media_account": account_a.pk, "date": day(1)}]))
+    with pytest.raises(ValueError):
+        services.metrics_record(actor=admin_b, rows=checked)
+    bad = check_metric_rows(admin_a, enumerate([{"media_account": account_a.pk, "date": "tomorrow"}]))
+    assert bad.errors
+    with pytest.raises(ValueError):
+        services.metrics_record(actor=admin_a, rows=bad)
+    assert not AccountMetric.objects.exists()
+    recorded = services.metrics_record(actor=admin_a, rows=checked)
+    assert (recorded.rows, recorded.created, recorded.replaced) == (1, 1, 0)
+    assert AccountMetric.objects.get().media_account == account_a
+
+
+def test_the_garbage_collector_runs_again_after_an_upload_good_or_bad(api_for, admin_a, account_a):
+    import gc
+
+    client = api_for(admin_a)
+    assert post(client, {"media_account": account_a.pk, "date": day(1)}).status_code == 201
+    assert gc.isenabled()
+    assert post(client, {"media_account": account_a.pk, "date": "soon"}).status_code == 400
+    assert gc.isenabled()
+
+
 # Reading ---------------------------------------------------------------------------------------
 
 

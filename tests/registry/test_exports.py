@@ -234,7 +234,7 @@ def _statements(export: str, queryset, user) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("export", ["csv", "xlsx"])
-def test_it_reads_the_accounts_a_chunk_at_a_time(
+def test_it_reads_the_accounts_and_their_operators_in_one_statement(
     export, office_admin, department_a, file_account, monkeypatch
 ):
     for name in ("CHUNK_SIZE", "CSV_FLUSH_ROWS"):
@@ -244,10 +244,37 @@ def test_it_reads_the_accounts_a_chunk_at_a_time(
     for _ in range(8):
         file_account(department_a, operators=[{"name": "甲", "employment": "staff"}])
     first, eight = _statements(export, accounts, office_admin)
-    # The first rows come out once the first chunk's accounts and operators are read: not all of them.
-    assert first == 2
+    # The accounts come with their operators, read through one cursor a chunk at a time: the first
+    # rows come out after that one statement, and twice the rows take no other.
+    assert first == 1
     for _ in range(8):
         file_account(department_a, operators=[{"name": "甲", "employment": "staff"}])
     _first, sixteen = _statements(export, accounts, office_admin)
-    # Two chunks more, one statement each (their operators): one chunk held at a time, whatever the rows.
-    assert sixteen == eight + 2
+    assert sixteen == eight == 1
+
+
+def test_it_lists_an_accounts_operators_in_the_order_entered_and_their_phones_to_those_who_act_for_it(
+    office_admin, auditor, department_a, file_account
+):
+    file_account(
+        department_a,
+        name="三人运维",
+        operators=[
+            {"name": "乙", "phone": "139", "employment": "staff"},
+            {"name": "甲", "phone": "", "employment": "staff"},
+            {"name": "丙", "phone": "137", "employment": "staff"},
+        ],
+    )
+    file_account(department_a, name="无人运维", operators=[])
+
+    def operators(user) -> dict[str, str]:
+        content = spreadsheets.media_accounts_csv(MediaAccount.objects.order_by("pk"), user=user)
+        header, *rows = csv.reader(io.StringIO(content.decode("utf-8-sig")))
+        return {row[3]: row[17] for row in rows}
+
+    assert operators(office_admin) == {
+        "三人运维": "乙（在编人员，139）；甲（在编人员）；丙（在编人员，137）",
+        "无人运维": "",
+    }
+    hidden = "乙（在编人员）；甲（在编人员）；丙（在编人员）"
+    assert operators(auditor) == {"三人运维": hidden, "无人运维": ""}

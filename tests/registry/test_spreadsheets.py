@@ -149,8 +149,8 @@ def test_it_exports_in_a_fixed_number_of_queries(
         assert content
 
 
-# Measured: 7 (session, user, the accounts with their units, their operators, and the session's save).
-EXPORT_QUERIES = 8
+# Measured: 6 (session, user, the accounts with their units and operators, and the session's save).
+EXPORT_QUERIES = 7
 
 
 def test_it_writes_the_xlsx_for_the_api_with_the_same_columns(office_admin, department_a, file_account):
