@@ -64,6 +64,12 @@ def can_see_operator_phones(user, department_id: int | None) -> bool:
     return can_act_for_department(user, department_id)
 
 
+def operator_phone_department_ids(user) -> set[int] | None:
+    """The units whose operators' phones ``user`` sees (``can_see_operator_phones``), or ``ALL``:
+    for an export the database writes itself."""
+    return rules.acting_department_ids(user)
+
+
 def without_operator_phones(data: Any) -> Any:
     """``data`` (an event's or a filing's recorded values) with every operator's phone blanked, at
     any depth: operators are the dicts listed under an ``operators`` key."""

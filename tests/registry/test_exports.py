@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audits.trail.models import AuditEvent
 from config.downloads import XLSX_CONTENT_TYPE
@@ -245,12 +245,14 @@ def test_it_reads_the_accounts_and_their_operators_in_one_statement(
         file_account(department_a, operators=[{"name": "甲", "employment": "staff"}])
     first, eight = _statements(export, accounts, office_admin)
     # The accounts come with their operators, read through one cursor a chunk at a time: the first
-    # rows come out after that one statement, and twice the rows take no other.
-    assert first == 1
+    # rows come out after that one statement, and twice the rows take no other. (On PostgreSQL the
+    # CSV is one COPY, which goes past the query log.)
+    one = 0 if export == "csv" and connection.vendor == "postgresql" else 1
+    assert first == one
     for _ in range(8):
         file_account(department_a, operators=[{"name": "甲", "employment": "staff"}])
     _first, sixteen = _statements(export, accounts, office_admin)
-    assert sixteen == eight == 1
+    assert sixteen == eight == one
 
 
 def test_it_lists_an_accounts_operators_in_the_order_entered_and_their_phones_to_those_who_act_for_it(
@@ -278,3 +280,42 @@ def test_it_lists_an_accounts_operators_in_the_order_entered_and_their_phones_to
     }
     hidden = "乙（在编人员）；甲（在编人员）；丙（在编人员）"
     assert operators(auditor) == {"三人运维": hidden, "无人运维": ""}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the database writes the CSV on PostgreSQL only"
+)
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_database_writes_the_same_csv_as_python_does(
+    language, personas, department_a, sub_unit_a, department_b, file_account
+):
+    Department.objects.filter(pk=department_a.pk).update(name='教育局,"新"')
+    file_account(
+        department_a,
+        name="=1+1",
+        responsible_person="-2",
+        exception_reason="第一行\n第二行,\r\n第三行",
+        functions=["service", "information"],
+        operators=[
+            {"name": "乙", "phone": "139", "employment": "staff"},
+            {"name": "+甲", "phone": "", "employment": "part_time"},
+        ],
+    )
+    file_account(
+        sub_unit_a,
+        name='"引号"',
+        platform=Platform.WEIBO,
+        operators=[{"name": "丙", "phone": "137", "employment": "outsourced"}],
+    )
+    file_account(department_b, name="待审", approve=False, url="")
+    file_account(department_b, name="无功能", functions=[], operators=[])
+    MediaAccount.objects.filter(name="无功能").update(last_post_on=datetime.date(2026, 11, 30))
+    lists = [MediaAccount.objects.all(), MediaAccount.objects.order_by("-followers", "name")]
+    with translation.override(language):
+        for persona in ("office", "admin_a", "auditor"):
+            for accounts in lists:
+                user = personas[persona]
+                written = b"".join(spreadsheets.written_csv_rows(accounts.restrict(user), user=user))
+                copied = b"".join(spreadsheets.copied_csv_rows(accounts.restrict(user), user=user))
+                assert copied == written, (persona, copied.decode(), written.decode())
+                assert written.count("乙".encode()) == 1
