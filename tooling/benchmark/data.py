@@ -51,8 +51,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.db.utils import load_backend
 from django.utils import timezone
 
@@ -473,6 +471,10 @@ def _load_figures(rows: Iterator[tuple], log: Callable[[str], None], accounts: i
     """Write ``rows`` into the figures' table in bulk, and return how many."""
     table = AccountMetric._meta.db_table
     count = 0
+    # Each account's newest day with its followers, and its last day with posts, noted as the rows
+    # go by: reading them back afterwards walks a silent account's whole year (20 minutes at 100,000).
+    newest: dict[int, tuple[datetime.date, int]] = {}
+    posted: dict[int, datetime.date] = {}
 
     def counted(batch_rows: int) -> Iterator[tuple]:
         nonlocal count
@@ -480,6 +482,11 @@ def _load_figures(rows: Iterator[tuple], log: Callable[[str], None], accounts: i
             count += 1
             if count % (batch_rows * 20) == 0:
                 log(f"  daily figures: {count:,} of {accounts * days:,} rows")
+            account, day, followers, posts = row[:4]
+            if account not in newest or day > newest[account][0]:
+                newest[account] = (day, followers)
+            if posts and (account not in posted or day > posted[account]):
+                posted[account] = day
             yield row
 
     if connection.vendor == "postgresql":
@@ -516,11 +523,22 @@ def _load_figures(rows: Iterator[tuple], log: Callable[[str], None], accounts: i
             with transaction.atomic():
                 cursor.executemany(sql, batch)
     # What metrics_record keeps beside the figures: each account's newest followers and last post.
-    newest = AccountMetric.objects.filter(media_account=OuterRef("pk")).order_by("-date")
-    MediaAccount.objects.update(
-        followers=Coalesce(Subquery(newest.values("followers")[:1]), 0),
-        last_post_on=Subquery(newest.filter(posts__gt=0).values("date")[:1]),
-    )
+    MediaAccount.objects.exclude(pk__among=newest.keys()).update(followers=0, last_post_on=None)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE account_newest"
+            " (id bigint PRIMARY KEY, followers bigint, last_post_on date)"
+        )
+        cursor.executemany(
+            "INSERT INTO account_newest VALUES (%s, %s, %s)",
+            [(account, followers, posted.get(account)) for account, (_day, followers) in newest.items()],
+        )
+        account_table = connection.ops.quote_name(MediaAccount._meta.db_table)
+        cursor.execute(
+            f"UPDATE {account_table} SET followers = n.followers, last_post_on = n.last_post_on "
+            f"FROM account_newest n WHERE {account_table}.id = n.id"
+        )
+        cursor.execute("DROP TABLE account_newest")
     return count
 
 
