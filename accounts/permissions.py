@@ -57,17 +57,17 @@ class RestrictedQuerySet(models.QuerySet):
         return scope(self, user, via=self.department_lookup, action=action)
 
 
-def can_see_operator_phones(user, department_id: int | None) -> bool:
-    """Operators' phone numbers are personal data: only the office and the unit's own
-    administrators (those who may act for it, which includes its parent's) see them. Pages, the
-    API, the trail and every export ask here."""
-    return can_act_for_department(user, department_id)
-
-
 def operator_phone_department_ids(user) -> set[int] | None:
-    """The units whose operators' phones ``user`` sees (``can_see_operator_phones``), or ``ALL``:
-    for an export the database writes itself."""
+    """The units whose operators' phones ``user`` sees, or ``ALL``. Phone numbers are personal data:
+    only the office and the unit's own administrators (those who may act for it, which includes its
+    parent's) see them. An export the database writes asks for the units at once; pages, the API, the
+    trail and the other exports ask ``can_see_operator_phones``."""
     return rules.acting_department_ids(user)
+
+
+def can_see_operator_phones(user, department_id: int | None) -> bool:
+    ids = operator_phone_department_ids(user)
+    return ids is ALL or department_id in ids
 
 
 def without_operator_phones(data: Any) -> Any:
