@@ -1,7 +1,8 @@
 """Scheduled inspections (定期巡查, docs/design.md §7): rules, runs, findings, rectification notices."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,11 @@ class InspectionRule(models.Model):
         return str(RuleCode(self.code).label) if self.code in RuleCode.values else self.code
 
 
+class InspectionRunQuerySet(models.QuerySet):
+    def finished_latest_first(self):
+        return self.filter(status=RunStatus.FINISHED).order_by("-finished_at", "-pk")
+
+
 class InspectionRun(models.Model):
     """One run of the enabled rules over every live account, for one inspection day."""
 
@@ -44,6 +50,8 @@ class InspectionRun(models.Model):
     # Per rule code: {"open": n, "opened": n, "resolved": n}.
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+
+    objects = InspectionRunQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inspection run")
@@ -86,6 +94,22 @@ class RunStanding(models.Model):
 class FindingQuerySet(ScopedQuerySet):
     department_lookup = "media_account__department"
 
+    def with_last_seen(self):
+        """Each finding's last day seen (``seen_until``) and the run that saw it then (``seen_in_run``).
+
+        An open finding's are the latest run's: every run since it opened saw it (one that did not
+        would have resolved it), and the run does not write that into each open finding, so that a
+        steady run writes only what changed (docs/design.md §7.2). A finding that stops being open
+        keeps its own (``last_seen``, ``last_run``)."""
+        latest = InspectionRun.objects.finished_latest_first()
+        return self.annotate(
+            seen_until=Coalesce("last_seen", Subquery(latest.values("inspection_date")[:1])),
+            seen_in_run=Case(
+                When(status=FindingStatus.OPEN, then=Subquery(latest.values("pk")[:1])),
+                default=F("last_run"),
+            ),
+        )
+
 
 class Finding(models.Model):
     """One rule broken by one account; open while it holds, resolved when it clears (巡查问题)."""
@@ -104,7 +128,8 @@ class Finding(models.Model):
         _("status"), max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN
     )
     first_seen = models.DateField(_("first seen"))
-    last_seen = models.DateField(_("last seen"))
+    # Written when the finding stops being open; an open one's is the latest run's (with_last_seen).
+    last_seen = models.DateField(_("last seen"), null=True, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     last_run = models.ForeignKey(
         InspectionRun,
@@ -132,7 +157,7 @@ class Finding(models.Model):
     class Meta:
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
-        ordering = ["-last_seen", "pk"]
+        ordering = [F("last_seen").desc(nulls_first=True), "pk"]
         constraints = [
             # A rerun or a retried run must never open a second finding for the same problem.
             models.UniqueConstraint(
@@ -147,6 +172,16 @@ class Finding(models.Model):
                 fields=["media_account", "severity"],
                 condition=Q(status=FindingStatus.OPEN),
                 name="finding_open_by_account",
+            ),
+            # A run sends a notice for the veto and serious findings not yet under one.
+            models.Index(
+                fields=["media_account"],
+                condition=Q(
+                    status=FindingStatus.OPEN,
+                    severity__in=[Severity.VETO, Severity.SERIOUS],
+                    notice__isnull=True,
+                ),
+                name="finding_unsent",
             ),
         ]
 

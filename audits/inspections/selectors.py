@@ -115,12 +115,13 @@ def _standing(findings: QuerySet, day, finished_at) -> QuerySet:
 
     A finding keeps the first and last day a run saw it, so one resolved later (by a later run, or
     by the office accepting a notice) still counts for the runs that saw it; so does a waived one,
-    for the runs that finished before the waiver.
+    for the runs that finished before the waiver. One still open stood after every run since its
+    first (its last day is written when it stops being open).
     """
-    return findings.filter(first_seen__lte=day, last_seen__gte=day).filter(
+    return findings.filter(first_seen__lte=day).filter(
         Q(status=FindingStatus.OPEN)
-        | Q(status=FindingStatus.WAIVED, waived_at__gt=finished_at)
-        | Q(status=FindingStatus.RESOLVED, resolved_at__gt=finished_at)
+        | Q(status=FindingStatus.WAIVED, last_seen__gte=day, waived_at__gt=finished_at)
+        | Q(status=FindingStatus.RESOLVED, last_seen__gte=day, resolved_at__gt=finished_at)
     )
 
 
@@ -352,7 +353,8 @@ def finding_list(user) -> QuerySet:
     return (
         Finding.objects.restrict(user, "view")
         .select_related("rule", "media_account__department", "notice")
-        .order_by(gravest_first(), "-last_seen", "pk")
+        .with_last_seen()
+        .order_by(gravest_first(), "-seen_until", "pk")
     )
 
 

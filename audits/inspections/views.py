@@ -243,9 +243,9 @@ def finding_list(request):
 
 def _finding_or_404(request, pk: int) -> Finding:
     return get_object_or_404(
-        Finding.objects.restrict(request.user, "view").select_related(
-            "rule", "media_account__department", "notice", "waived_by", "last_run"
-        ),
+        Finding.objects.restrict(request.user, "view")
+        .select_related("rule", "media_account__department", "notice", "waived_by")
+        .with_last_seen(),
         pk=pk,
     )
 
@@ -324,7 +324,11 @@ def _notice_or_404(request, pk: int) -> RectificationNotice:
 
 def _notice_page(request, notice, *, response_form=None, accept_form=None, return_form=None, status=200):
     actions = available(notice, request.user)
-    findings = notice.findings.select_related("rule", "media_account").order_by("media_account__name", "pk")
+    findings = (
+        notice.findings.select_related("rule", "media_account")
+        .with_last_seen()
+        .order_by("media_account__name", "pk")
+    )
     return render(
         request,
         "audits/notice_detail.html",

@@ -116,6 +116,15 @@ class FindingSerializer(serializers.ModelSerializer):
     account = MediaAccountSummarySerializer(source="media_account", read_only=True)
     detail = serializers.DictField(read_only=True, help_text=gettext_lazy("The figures behind the finding"))
     waived_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    last_seen = serializers.DateField(
+        source="seen_until", read_only=True, help_text=gettext_lazy("The day of the last run that saw it")
+    )
+    last_run = serializers.IntegerField(
+        source="seen_in_run",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("The last run that saw it"),
+    )
 
     actions = ActionsField()
 
