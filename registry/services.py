@@ -1091,12 +1091,13 @@ def _metrics_department(actor, departments: set[int]) -> int | None:
     return None
 
 
-def _upsert_sql(table: str, source: str) -> str:
-    """One upsert by account and day. A day whose figures are the same is left as it was, its
-    arrival (``recorded_at``) included: collectors re-send the last days with every post, and a
-    rewrite would cost as much as a new row and tell nothing."""
+def _upsert_sql(table: str, source: str, *, id: bool = False) -> str:
+    """One upsert by account and day (``source`` gives each row's ``id`` first, if ``id``). A day
+    whose figures are the same is left as it was, its arrival (``recorded_at``) included: collectors
+    re-send the last days with every post, and a rewrite would cost as much as a new row and tell
+    nothing."""
     figures = AccountMetric.FIGURES
-    columns = ", ".join(("media_account_id", "date", *figures, "recorded_at"))
+    columns = ", ".join(("id", "media_account_id", "date", *figures, "recorded_at")[0 if id else 1 :])
     updates = ", ".join(f"{name} = excluded.{name}" for name in (*figures, "recorded_at"))
     old = ", ".join(f"{table}.{name}" for name in figures)
     new = ", ".join(f"excluded.{name}" for name in figures)
@@ -1108,32 +1109,39 @@ def _upsert_sql(table: str, source: str) -> str:
 
 def _metrics_copy(metrics_text: str, recorded_at: datetime.datetime) -> int:
     """PostgreSQL: the rows COPYed into a staging table, written by one set-based upsert, and the
-    accounts brought up to them by one update. How many of the days were entered before."""
+    accounts whose figures it wrote brought up to them by one update. How many days are new."""
     table = connection.ops.quote_name(AccountMetric._meta.db_table)
+    sequence = f"{AccountMetric._meta.db_table}_id_seq"
     columns = ", ".join(("media_account_id", "date", *AccountMetric.FIGURES))
     with connection.cursor() as cursor:
+        # Each staged row draws its id from the figures' own sequence (migration 0007 names it) as it
+        # is copied in. The upsert keeps an existing day's id, so a row written under its staged id
+        # is a new day: that counts the days entered before without probing for each of them
+        # (RETURNING xmax, the usual way, is refused on a partitioned table).
         cursor.execute(
             f"CREATE TEMPORARY TABLE metric_upload ON COMMIT DROP AS "
-            f"SELECT {columns} FROM {table} WITH NO DATA"
+            f"SELECT id, {columns} FROM {table} WITH NO DATA"
         )
+        cursor.execute(f"ALTER TABLE metric_upload ALTER COLUMN id SET DEFAULT nextval('{sequence}')")
         cursor.cursor.copy_expert(f"COPY metric_upload ({columns}) FROM STDIN", io.StringIO(metrics_text))
-        # The days entered before, one index probe each from the staging table. (The upsert cannot
-        # tell them itself: RETURNING xmax is refused for a partition whose columns differ from the
-        # table's, and a day sent again unchanged is not returned at all.)
         cursor.execute(
-            f"SELECT count(*) FROM metric_upload u WHERE EXISTS (SELECT FROM {table} m "
-            "WHERE m.media_account_id = u.media_account_id AND m.date = u.date)"
+            f"WITH written AS ({_upsert_sql(table, f'SELECT id, {columns}, %s FROM metric_upload', id=True)} "
+            "RETURNING id, media_account_id) "
+            "SELECT count(u.id), array_agg(DISTINCT w.media_account_id)::text "
+            "FROM written w LEFT JOIN metric_upload u ON u.id = w.id",
+            [recorded_at],
         )
-        entered = cursor.fetchone()[0]
-        cursor.execute(_upsert_sql(table, f"SELECT {columns}, %s FROM metric_upload"), [recorded_at])
-        cursor.execute(
-            _FOLLOW_UPLOAD_SQL.format(
-                account=connection.ops.quote_name(MediaAccount._meta.db_table), metric=table
+        created, written_accounts = cursor.fetchone()
+        if written_accounts:  # an upload that changed no day's figures changes no account either
+            cursor.execute(
+                _FOLLOW_UPLOAD_SQL.format(
+                    account=connection.ops.quote_name(MediaAccount._meta.db_table), metric=table
+                ),
+                [written_accounts],
             )
-        )
         # Dropped now rather than at commit, for a second upload in the same transaction.
         cursor.execute("DROP TABLE metric_upload")
-    return entered
+    return created
 
 
 # PostgreSQL: the accounts' followers and last post from the upload itself, which only
@@ -1165,7 +1173,7 @@ FROM (
             (array_agg(followers ORDER BY date DESC))[1] AS newest_followers,
             max(date) FILTER (WHERE posts > 0) AS posted,
             array_agg(date) FILTER (WHERE posts = 0) AS silent
-        FROM metric_upload GROUP BY media_account_id
+        FROM metric_upload WHERE media_account_id = ANY(%s::bigint[]) GROUP BY media_account_id
     ) u JOIN {account} a ON a.id = u.id
 ) x
 WHERE a.id = x.id AND (a.followers, a.last_post_on) IS DISTINCT FROM (x.followers, x.last_post_on)
@@ -1234,7 +1242,7 @@ def metrics_record(*, actor, rows: Iterable[Mapping[str, Any]] | CheckedRows) ->
     text = metric_rows_text(metrics)
     now = timezone.now()
     if connection.vendor == "postgresql":
-        entered = _metrics_copy(text, now)
+        entered = len(metrics) - _metrics_copy(text, now)
     else:
         entered = metrics_entered({metric[:2] for metric in metrics})
         _metrics_insert(metrics, now)
