@@ -169,6 +169,10 @@ PERMISSIONS = {
     # Daily figures: office and department administrators, for the accounts they act for.
     "registry.enter_metrics": is_system | is_office_admin | is_dept_admin,
     "registry.enter_account_metrics": unit,  # obj: the account
+    # Posts (content/services.py): who enters figures enters posts; the office keeps the lexicons.
+    "content.enter_posts": is_system | is_office_admin | is_dept_admin,
+    "content.enter_account_posts": unit,  # obj: the account or its department
+    "content.edit_lexicons": office,
     # Campaigns (audits/services/campaigns.py)
     "audits.create_campaign": office,
     "audits.start_campaign": office,
@@ -187,6 +191,7 @@ PERMISSIONS = {
     "audits.request_inspection_run": office,
     "audits.view_inspection_runs": sees_everything,
     "audits.waive_finding": is_office_admin,
+    "audits.review_wording_hit": is_office_admin,
     "audits.respond_notice": acts_for_department,  # obj: the notice
     "audits.decide_notice": is_office_admin,
     # The weekly index

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "rules",
     "registry",
     "audits",
+    "content",
 ]
 
 MIDDLEWARE = [
@@ -395,6 +396,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audits.tasks.anchor_audit_trail",
         "schedule": crontab(minute=0),
     },
+    # Post texts past the archive's time (POST_TEXT_RETENTION_DAYS), before the daily inspection.
+    "remove old post texts": {
+        "task": "content.tasks.remove_old_post_texts",
+        "schedule": crontab(hour=1, minute=0),
+    },
     # The daily figures' partitions of the coming months (PostgreSQL; registry.partitions), made
     # well before the first figures of a month arrive; a missed run is caught up by the next.
     "add the coming months' figure partitions": {
@@ -407,6 +413,9 @@ CELERY_BEAT_SCHEDULE = {
 # database then still disagrees with the anchors (docs/operations.md).
 AUDIT_ANCHOR_DIR = Path(env_str("AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors")))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# How long a post's text is kept (the content archive a government keeps); its title, address,
+# figures and findings stay beyond it. Three years unless the office's archive rule says otherwise.
+POST_TEXT_RETENTION_DAYS = env_int("POST_TEXT_RETENTION_DAYS", 3 * 365)
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

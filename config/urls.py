@@ -17,6 +17,7 @@ admin.site.login_form = AdminSignInForm
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("registry.api.urls")),
+    path("", include("content.api.urls")),
     path("", include("audits.campaigns.api.urls")),
     path("", include("audits.inspections.api.urls")),
     path("", include("audits.ranking.api.urls")),
@@ -27,6 +28,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("registry.urls")),
     path("", include("audits.urls")),
+    path("", include("content.urls")),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1080,7 +1080,7 @@ def metric_rows_text(metrics: Iterable[MetricRow]) -> str:
 _METRIC_LINE = "\t".join(["%s"] * (2 + len(AccountMetric.FIGURES))) + "\n"  # a date prints as YYYY-MM-DD
 
 
-def _metrics_department(actor, departments: set[int]) -> int | None:
+def upload_department(actor, departments: set[int]) -> int | None:
     # The upload's one event is seen by those who see every account it carried, never more
     # (docs/design.md §6.1): their unit when there is one, else the uploader's own unit, whose
     # subtree holds them all (the scope check made sure); else only the office and auditors.
@@ -1251,7 +1251,7 @@ def metrics_record(*, actor, rows: Iterable[Mapping[str, Any]] | CheckedRows) ->
     record(
         "registry.metrics.recorded",
         actor=actor,
-        department_id=_metrics_department(actor, departments),
+        department_id=upload_department(actor, departments),
         changes={
             "after": {
                 "rows": len(metrics),

@@ -5,6 +5,7 @@ a sub-unit) and B. The departments are not below the government: the office, not
 oversees their accounts, and the government's administrator acts for its own unit only.
 """
 
+import contextlib
 import datetime
 import itertools
 
@@ -326,6 +327,25 @@ def upload(django_capture_on_commit_callbacks):
         return response
 
     return post
+
+
+@pytest.fixture
+def inline_worker(django_capture_on_commit_callbacks):
+    """``with inline_worker():`` the tasks queued as the block's transactions commit run at once, as
+    a worker would run them (a real worker's tests are in tests/integration)."""
+    from config.celery import app
+
+    @contextlib.contextmanager
+    def running():
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = True
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                yield
+        finally:
+            app.conf.task_always_eager = eager
+
+    return running
 
 
 @pytest.fixture

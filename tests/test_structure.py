@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "audits", "config", "registry", "tooling")
+APPS = ("accounts", "audits", "config", "content", "registry", "tooling")
 
 
 def project_modules() -> dict[str, Path]:
@@ -168,6 +168,7 @@ DJANGO = {"apps", "context_processors", "management", "migrations", "signals", "
 PLAIN = {
     "accounts": {"permissions", "rules", "validators"},
     "registry": {"exports", "imports", "metrics", "partitions", "reading"},
+    "content": {"posts", "wording"},
     "audits.inspections": {"rules", "schedule"},
     "audits.trail": {"actions", "context", "db", "middleware"},
 }
@@ -185,7 +186,7 @@ def members(package: Path) -> set[str]:
 
 
 def rooms() -> dict[str, Path]:
-    found = {app: ROOT / app for app in ("accounts", "registry")}
+    found = {app: ROOT / app for app in ("accounts", "content", "registry")}
     found.update({f"audits.{domain}": ROOT / "audits" / domain for domain in AUDITS_DOMAINS})
     return found
 

@@ -314,6 +314,7 @@ class DemoDistrict:
                 users = self._users(departments, password)
                 approved = self._accounts(departments, users)
                 self.created["metrics"] = self._metrics(approved)
+                self._content(approved)
                 if approved:
                     self._activity(approved)
         self.say(
@@ -331,6 +332,46 @@ class DemoDistrict:
     def say_count(self, what: str, done: int, total: int, *, every: int) -> None:
         if done % every == 0 or done == total:
             self.say(f"{what}: {done} of {total} {'done' if done == total else 'so far'}.")
+
+    def _content(self, approved: list[tuple[MediaAccount, str]]) -> None:
+        """The demo's lexicon (written for the demo, and its page says so), the sites posts may link
+        to, and the posts of a few accounts, one for each post their daily figures count, a few with
+        wording the lexicon catches; scanned at once, as the worker would."""
+        from content import services as content
+        from content.models import AllowedDomain, LexiconEntry, Post
+        from content.posts import check_post_rows
+
+        if not LexiconEntry.objects.exists():
+            content.lexicon_import(
+                actor=None,
+                entries=[
+                    {
+                        "lexicon": lexicon,
+                        "term": term,
+                        "correct_form": correct,
+                        "category": category,
+                        "severity": "",
+                        "source": "演示用词库（为演示编写，并非完整词库）",
+                        "enabled": True,
+                    }
+                    for lexicon, term, correct, category in DEMO_LEXICON
+                ],
+            )
+            self.say(f"Lexicon: {len(DEMO_LEXICON)} entries written for the demo.")
+        for domain in DEMO_ALLOWED_SITES:
+            if not AllowedDomain.objects.filter(domain=domain).exists():
+                content.allowed_domain_add(actor=None, domain=domain)
+        if Post.objects.exists():
+            return
+        chosen = [(account, profile) for account, profile in approved if profile in ("main", "mid", "silent")]
+        chosen = chosen[:POSTING]
+        rows = [row for account, profile in chosen for row in _post_rows(account, profile)]
+        if rows:
+            self.say(
+                f"Posts: recording {len(rows)} posts of {len(chosen)} accounts and checking their wording…"
+            )
+            content.posts_record(actor=None, rows=check_post_rows(None, enumerate(rows)))
+            content.posts_scan_all()
 
     def _activity(self, approved) -> None:
         """What the scheduler would have produced by now: twelve weeks of the activity index and
@@ -494,6 +535,70 @@ class DemoDistrict:
             partitions.months_create(since=min(row["date"] for row in rows))
         # One call: the service upserts in bulk and records one audit event for the upload.
         return services.metrics_record(actor=None, rows=rows).rows
+
+
+# The demo's lexicon: a few entries of each kind, written for the demonstration (not a complete
+# lexicon): (lexicon, term, correct form, category).
+DEMO_LEXICON = (
+    ("serious", "一带一路战略", "“一带一路”倡议", "重大方针表述"),
+    ("serious", "十四五计划", "“十四五”规划", "重大方针表述"),
+    ("serious", "台湾总统", "台湾地区领导人", "涉台表述"),
+    ("serious", "港澳台国家", "国家和港澳台地区", "涉港澳台表述"),
+    ("serious", "全国人大代表大会", "全国人民代表大会", "机构名称"),
+    ("misused", "不径而走", "不胫而走", "成语"),
+    ("misused", "按步就班", "按部就班", "成语"),
+    ("misused", "再接再励", "再接再厉", "成语"),
+    ("misused", "迫不急待", "迫不及待", "成语"),
+    ("misused", "一愁莫展", "一筹莫展", "成语"),
+    ("misused", "既使", "即使", "错字"),
+    ("sensitive", "赌博网站", "", "违法信息"),
+    ("sensitive", "代孕", "", "违法信息"),
+    ("sensitive", "办证刻章", "", "违法广告"),
+    ("sensitive", "翻墙软件", "", "网络安全"),
+)
+DEMO_ALLOWED_SITES = ("gov.cn", "people.com.cn", "xinhuanet.com", "weixin.qq.com", "weibo.com", "douyin.com")
+POSTING = 10  # accounts whose posts the demo has
+POST_SENTENCES = (
+    "区{unit}召开专题会议，部署近期重点工作。",
+    "我区持续推进“放管服”改革，进一步优化营商环境。",
+    "本周末将举办便民服务进社区活动，欢迎居民参加。",
+    "区{unit}发布关于做好秋冬季安全生产工作的通知。",
+    "全区各街道按步就班推进老旧小区改造工程。",
+    "区{unit}提醒：警惕以“办证刻章”为名的诈骗信息。",
+    "详情请见 https://www.gov.cn/zhengce/ 与本单位官网。",
+    "活动报名请访问 https://event.example.com/signup 。",
+    "我区扎实推进“十四五计划”各项任务落地见效。",
+    "各部门要再接再励，确保全年目标任务圆满完成。",
+)
+
+
+def _post_rows(account: MediaAccount, profile: str) -> list[dict]:
+    """One post for each post the account's daily figures count, over the demo's days: most plain,
+    a few with wording the demo's lexicon catches or a link to a site it does not allow."""
+    rng = _rng("posts", account.platform, account.platform_uid)
+    unit = account.department.name.removeprefix("区")
+    rows = []
+    for metric in _metric_rows(account, profile):
+        for number in range(metric["posts"]):
+            sentences = rng.sample(POST_SENTENCES[:3], 2)
+            if rng.random() < 0.06:
+                sentences.append(rng.choice(POST_SENTENCES[3:]))
+            moment = datetime.datetime.combine(
+                metric["date"], datetime.time(rng.randint(8, 20), rng.randint(0, 59))
+            )
+            rows.append(
+                {
+                    "media_account": account.pk,
+                    "platform_post_id": f"{account.platform_uid}-{metric['date']:%Y%m%d}-{number}",
+                    "published_at": timezone.make_aware(moment).isoformat(),
+                    "kind": "repost" if rng.random() < 0.2 else "original",
+                    "title": sentences[0].format(unit=unit).rstrip("。"),
+                    "text": "".join(sentence.format(unit=unit) for sentence in sentences),
+                    "reads": metric["reads"] // max(metric["posts"], 1),
+                    "likes": metric["likes"] // max(metric["posts"], 1),
+                }
+            )
+    return rows
 
 
 def _metric_rows(account: MediaAccount, profile: str) -> list[dict]:

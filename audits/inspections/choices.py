@@ -13,6 +13,11 @@ class RuleCode(models.TextChoices):
     TOWNSHIP_ACCOUNT = "township_account", _("Township account")
     DUPLICATE_PLATFORM = "duplicate_platform", _("Several accounts on one platform")
     NO_RESPONSIBLE_PERSON = "no_responsible_person", _("No responsible person")
+    # The wording scan's rules (content/wording.py): their findings name a post and a term.
+    WORDING_SERIOUS = "wording_serious", _("Serious wrong wording")
+    WORDING_MISUSED = "wording_misused", _("Misused words")
+    WORDING_SENSITIVE = "wording_sensitive", _("Sensitive words")
+    WORDING_LINK = "wording_link", _("Link to an outside site")
 
 
 class Severity(models.TextChoices):
@@ -34,6 +39,7 @@ class FindingStatus(models.TextChoices):
     OPEN = "open", _("Unresolved")
     RESOLVED = "resolved", _("Resolved")
     WAIVED = "waived", _("Waived")
+    DISMISSED = "dismissed", _("False positive")
 
 
 class Grade(models.TextChoices):

@@ -24,10 +24,11 @@ class FindingFilter(django_filters.FilterSet):
     rule = django_filters.ChoiceFilter(label=_("rule"), field_name="rule__code", choices=RuleCode.choices)
     status = django_filters.ChoiceFilter(label=_("status"), choices=FindingStatus.choices)
     severity = django_filters.ChoiceFilter(label=_("severity"), choices=Severity.choices)
+    post = django_filters.NumberFilter(label=_("post"), field_name="post_id")
 
     class Meta:
         model = Finding
-        fields = ["media_account", "department", "rule", "status", "severity"]
+        fields = ["media_account", "department", "rule", "status", "severity", "post"]
 
 
 class NoticeFilter(django_filters.FilterSet):

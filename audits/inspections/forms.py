@@ -131,6 +131,22 @@ class ScheduleForm(forms.Form):
     enabled = forms.BooleanField(label=_("Run every day"), required=False)
 
 
+class DismissForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is a false positive"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The same term in the same post is not flagged again; the reason stays in the audit trail."
+        ),
+        error_messages={"required": _("Say why the hit is a false positive.")},
+    )
+
+
+class ConfirmForm(forms.Form):
+    """Nothing to fill in: the office confirms what it read."""
+
+
 class WaiveForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the waiver"),

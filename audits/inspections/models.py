@@ -151,6 +151,23 @@ class Finding(models.Model):
         on_delete=models.SET_NULL,
         related_name="findings",
     )
+    # A wording hit (RuleCode.WORDING_*) names its post and the term or outside site it found
+    # there; the office confirms it or marks it a false positive, which stays: the same term in the
+    # same post is not flagged again.
+    post = models.ForeignKey(
+        "content.Post",
+        verbose_name=_("post"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="findings",
+    )
+    term = models.CharField(_("term"), max_length=200, blank=True)
+    confirmed_by = user_field(_("confirmed by"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    dismissed_by = user_field(_("marked a false positive by"))
+    dismissed_at = models.DateTimeField(_("marked a false positive at"), null=True, blank=True)
+    dismiss_reason = models.TextField(_("why it is a false positive"), blank=True)
 
     objects = FindingQuerySet.as_manager()
 
@@ -162,8 +179,15 @@ class Finding(models.Model):
             # A rerun or a retried run must never open a second finding for the same problem.
             models.UniqueConstraint(
                 fields=["rule", "media_account"],
-                condition=Q(status=FindingStatus.OPEN),
+                condition=Q(status=FindingStatus.OPEN, post__isnull=True),
                 name="one_open_finding_per_rule_and_account",
+            ),
+            # Nor a scan for the same term in the same post, while a finding of it stands: open,
+            # waived or a false positive.
+            models.UniqueConstraint(
+                fields=["rule", "post", "term"],
+                condition=Q(post__isnull=False) & ~Q(status=FindingStatus.RESOLVED),
+                name="one_standing_finding_per_post_and_term",
             ),
         ]
         indexes = [

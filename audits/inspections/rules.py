@@ -1,14 +1,16 @@
 """The inspection rules (docs/design.md §7.1), each a set-based query over the live accounts.
 
 A rule is a function ``(accounts, today, thresholds) -> queryset`` that keeps the accounts
-breaking it, annotated with the figures a reader needs (its ``detail``). The run evaluates
-each one with a fixed number of queries, whatever the number of accounts.
+breaking it, annotated with the figures a reader needs (its ``detail``); a rule that reads an
+account's posts where it has them and its daily figures where it has none gives one queryset of
+each. The run evaluates each one with a fixed number of queries, whatever the number of accounts.
 """
 
 import datetime
 
 from django.db.models import (
     Case,
+    Count,
     DateField,
     Exists,
     ExpressionWrapper,
@@ -26,12 +28,15 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits.campaigns.choices import ClosureOrderStatus
 from audits.campaigns.models import ClosureOrder
 from audits.inspections.choices import RuleCode, Severity
+from content.choices import PostKind
+from content.models import Post
 from registry.choices import LIVE_STATUSES, DepartmentKind
 from registry.models import AccountMetric, MediaAccount, Operator
 
@@ -58,14 +63,30 @@ class DaysSince(Func):
         return f"CAST(julianday({day}) - julianday({column}) AS INTEGER)", [*day_params, *column_params]
 
 
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _posts_of_account():
+    return Post.objects.filter(media_account=OuterRef("pk"))
+
+
 def no_update(accounts: QuerySet, today: datetime.date, t: dict) -> QuerySet:
-    # "检查时间点前2周内无更新": no post on any of the `days` days before the inspection day.
-    return accounts.filter(
-        Q(last_post_on__isnull=True) | Q(last_post_on__lt=_days_before(today, t["days"]))
-    ).annotate(detail_last_post_on=F("last_post_on"))
+    # "检查时间点前2周内无更新": no post on any of the `days` days before the inspection day. Where the
+    # account's posts are received, its last original post says (a repost is no update of its own);
+    # else its daily figures' last post day (docs/design.md §7.1).
+    originals = _posts_of_account().filter(kind=PostKind.ORIGINAL, published_at__lt=_start_of(today))
+    last_original = Subquery(originals.order_by("-published_at").values("published_at")[:1])
+    return accounts.annotate(
+        detail_last_post_on=Case(
+            When(Exists(_posts_of_account()), then=TruncDate(last_original)),
+            default=F("last_post_on"),
+            output_field=DateField(),
+        )
+    ).filter(Q(detail_last_post_on__isnull=True) | Q(detail_last_post_on__lt=_days_before(today, t["days"])))
 
 
-def low_frequency(accounts: QuerySet, today: datetime.date, t: dict) -> QuerySet:
+def low_frequency(accounts: QuerySet, today: datetime.date, t: dict) -> tuple[QuerySet, QuerySet]:
     window = t["window_days"]
     start = _days_before(today, window)
     # One join and GROUP BY over the window's figures rather than a subquery per account: on
@@ -77,23 +98,39 @@ def low_frequency(accounts: QuerySet, today: datetime.date, t: dict) -> QuerySet
     window_metrics = FilteredRelation(
         "metrics", condition=Q(metrics__date__gte=start, metrics__date__lt=today)
     )
-    annotated = accounts.annotate(window_metrics=window_metrics).annotate(
-        detail_posts=Coalesce(Sum("window_metrics__posts"), Value(0), output_field=IntegerField()),
-        # An account that went live within the window (its grace passed) is held to the rate over
-        # the days it has been live, not over days it did not exist. The same on each of its rows,
-        # taken as an aggregate so that the rows group by the account alone (a grouping by the
-        # expression too took twice as long, issue 13).
-        detail_days=Max(
-            Case(
-                When(activated_on__gt=start, then=DaysSince("activated_on", today)),
-                default=Value(window),
-                output_field=IntegerField(),
-            )
-        ),
+    # An account that went live within the window (its grace passed) is held to the rate over the
+    # days it has been live, not over days it did not exist. The same on each of its rows, taken as an
+    # aggregate so that the rows group by the account alone (a grouping by the expression too took
+    # twice as long, issue 13).
+    days = Max(
+        Case(
+            When(activated_on__gt=start, then=DaysSince("activated_on", today)),
+            default=Value(window),
+            output_field=IntegerField(),
+        )
     )
     # posts / days < rate, kept as posts < rate × days so the boundary is exact: 27 of 30 days is 0.9.
     allowed = ExpressionWrapper(Value(t["posts_per_day"]) * F("detail_days"), output_field=FloatField())
-    return annotated.filter(detail_posts__lt=allowed)
+    # Where the account's posts are received, they are counted (every post, a repost too); else its
+    # daily figures'. Two queries, each grouping by the account alone over its own rows.
+    from_figures = (
+        accounts.filter(~Exists(_posts_of_account()))
+        .annotate(window_metrics=window_metrics)
+        .annotate(
+            detail_posts=Coalesce(Sum("window_metrics__posts"), Value(0), output_field=IntegerField()),
+            detail_days=days,
+        )
+    )
+    window_posts = FilteredRelation(
+        "posts",
+        condition=Q(posts__published_at__gte=_start_of(start), posts__published_at__lt=_start_of(today)),
+    )
+    from_posts = (
+        accounts.filter(Exists(_posts_of_account()))
+        .annotate(window_posts=window_posts)
+        .annotate(detail_posts=Count("window_posts"), detail_days=days)
+    )
+    return from_figures.filter(detail_posts__lt=allowed), from_posts.filter(detail_posts__lt=allowed)
 
 
 def low_reach(accounts: QuerySet, today: datetime.date, t: dict) -> QuerySet:
@@ -163,7 +200,13 @@ THRESHOLD_SOURCES = {
 # the calendar (a date minus more days than that overflows).
 THRESHOLD_MAX = 100_000
 
-# code: (query, default severity, default thresholds, source)
+# The wording scan's window: when a lexicon, the allowed sites or the rule change, the posts
+# published within this many days are scanned again (older ones keep their findings).
+SCAN_WINDOW = "window_days"
+
+# code: (query, default severity, default thresholds, source). A rule without a query is the
+# wording scan's (content/wording.py): a post is checked as it arrives, not by the run; for a
+# lexicon's rule the severity is that of the lexicon's new entries (each hit has its entry's).
 RULES = {
     RuleCode.NO_UPDATE: (
         no_update,
@@ -225,12 +268,39 @@ RULES = {
         {},
         _("First responsibility: a responsible person and operators on file"),
     ),
+    RuleCode.WORDING_SERIOUS: (
+        None,
+        Severity.VETO,
+        {SCAN_WINDOW: 30},
+        _("National checking indicators: a serious wrong statement is a veto"),
+    ),
+    RuleCode.WORDING_MISUSED: (
+        None,
+        Severity.WARNING,
+        {SCAN_WINDOW: 30},
+        _("National checking indicators: wrongly written or misused words"),
+    ),
+    RuleCode.WORDING_SENSITIVE: (
+        None,
+        Severity.SERIOUS,
+        {SCAN_WINDOW: 30},
+        _("National checking indicators: sensitive words"),
+    ),
+    RuleCode.WORDING_LINK: (
+        None,
+        Severity.WARNING,
+        {SCAN_WINDOW: 30},
+        _("Content security: links only to sites the office allows"),
+    ),
 }
 
+SCANNED = frozenset(code for code, (query, *_rest) in RULES.items() if query is None)
 
-def violations(code: str, today: datetime.date, thresholds: dict) -> QuerySet:
+
+def violations(code: str, today: datetime.date, thresholds: dict) -> QuerySet | tuple[QuerySet, ...]:
     """The live accounts breaking rule ``code`` on ``today``, with the rule's defaults under
-    whatever thresholds the office has set."""
+    whatever thresholds the office has set: one queryset, or several whose accounts do not overlap
+    (a rule that reads posts where an account has them and daily figures where it has none)."""
     query, _severity, defaults, _source = RULES[code]
     thresholds = {**defaults, **thresholds}
     live = MediaAccount.objects.filter(status__in=LIVE_STATUSES)
@@ -239,6 +309,16 @@ def violations(code: str, today: datetime.date, thresholds: dict) -> QuerySet:
         # already running (no activation day) has had every chance.
         live = live.exclude(activated_on__gt=_days_before(today, thresholds[GRACE]))
     return query(live, today, thresholds)
+
+
+def broken_accounts(code: str, today: datetime.date, thresholds: dict) -> QuerySet:
+    """The accounts of ``violations``, as one queryset of accounts (for a page or a test to read)."""
+    found = violations(code, today, thresholds)
+    parts = found if isinstance(found, tuple) else (found,)
+    anywhere = Q()
+    for part in parts:
+        anywhere |= Q(pk__in=part.order_by().values("pk"))
+    return MediaAccount.objects.filter(anywhere)
 
 
 def detail_fields(queryset: QuerySet) -> list[str]:

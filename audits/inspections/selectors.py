@@ -370,8 +370,33 @@ DETAIL_LABELS = {
 }
 
 
+# What a wording hit's detail holds (content.services): shown as the hit, not as figures.
+WORDING_DETAIL = {"lexicon", "count", "excerpt", "entry", "correct_form", "category"}
+
+
 def finding_detail_lines(finding: Finding) -> list[tuple[str, Any]]:
-    return [(str(DETAIL_LABELS.get(key, key)), value) for key, value in finding.detail.items()]
+    hidden = WORDING_DETAIL if finding.post_id else ()
+    return [
+        (str(DETAIL_LABELS.get(key, key)), value)
+        for key, value in finding.detail.items()
+        if key not in hidden
+    ]
+
+
+def wording_hit(finding: Finding) -> dict[str, Any] | None:
+    """A wording hit's term, where it was found (the excerpt, its first place marked) and what it
+    should read; ``None`` for any other finding."""
+    if not finding.post_id:
+        return None
+    detail = finding.detail
+    return {
+        "post": finding.post,
+        "term": finding.term,
+        "excerpt": detail.get("excerpt") or {},
+        "count": detail.get("count", 1),
+        "correct_form": detail.get("correct_form", ""),
+        "category": detail.get("category", ""),
+    }
 
 
 def notice_list(user) -> QuerySet:

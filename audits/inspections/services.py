@@ -9,6 +9,7 @@ rectification notice.
 
 import datetime
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -54,6 +55,7 @@ from audits.inspections.selectors import (
 from audits.inspections.states import FINDING, NOTICE
 from audits.inspections.tasks import execute_inspection_run
 from audits.trail.services import diff, record, record_many, snapshot
+from content.tasks import rescan_posts
 from registry.choices import LIVE_STATUSES
 from registry.models import MediaAccount
 
@@ -117,6 +119,9 @@ def inspection_rule_update(
     changes = diff(before, snapshot(rule, ("enabled", "severity", "thresholds")))
     if changes["after"]:
         record("audits.inspection_rule.updated", actor=actor, target=rule, changes=changes)
+        if rule.code in rules.SCANNED:
+            # Switched on or its window widened: the posts are scanned again by the rule as it is now.
+            transaction.on_commit(lambda: rescan_posts.delay(rule.code))
     return rule
 
 
@@ -268,33 +273,38 @@ def _evaluate(run: InspectionRun) -> tuple[dict[str, dict[str, int]], int]:
         )
     all_rules = list(InspectionRule.objects.order_by("pk"))
     for rule in all_rules:
-        if not rule.enabled:
+        if not rule.enabled or rule.code in rules.SCANNED:
             continue
-        broken = rules.violations(rule.code, today, rule.thresholds)
-        fields = rules.detail_fields(broken)
-        _insert_select(
-            VIOLATIONS,
-            broken,
-            {
-                "rule_id": Value(rule.pk, output_field=IntegerField()),
-                "media_account_id": F("pk"),
-                "detail": JSONObject(**{name.removeprefix("detail_"): F(name) for name in fields})
-                if fields
-                else Value({}, output_field=JSONField()),
-            },
-        )
+        found = rules.violations(rule.code, today, rule.thresholds)
+        for broken in found if isinstance(found, tuple) else (found,):
+            fields = rules.detail_fields(broken)
+            _insert_select(
+                VIOLATIONS,
+                broken,
+                {
+                    "rule_id": Value(rule.pk, output_field=IntegerField()),
+                    "media_account_id": F("pk"),
+                    "detail": JSONObject(**{name.removeprefix("detail_"): F(name) for name in fields})
+                    if fields
+                    else Value({}, output_field=JSONField()),
+                },
+            )
     if connection.vendor == "postgresql":
         # Autovacuum never sees a temporary table: without its figures the planner guesses the
         # joins below against it (a nested loop over every open finding, where a hash join is due).
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {quote(VIOLATIONS)} (rule_id, media_account_id)")
-    Finding.objects.filter(
-        _violated(negated=True), status__in=(FindingStatus.OPEN, FindingStatus.WAIVED)
-    ).update(status=FindingStatus.RESOLVED, resolved_at=timezone.now(), last_run=run, last_seen=_seen_until())
-    rule_severity = InspectionRule.objects.filter(pk=OuterRef("rule_id")).values("severity")
-    Finding.objects.filter(status=FindingStatus.OPEN).exclude(severity=F("rule__severity")).update(
-        severity=Subquery(rule_severity)
+    # A wording hit is the scan's to open and resolve (wording_findings_apply), but a switched-off
+    # scan rule's hits resolve here like any switched-off rule's.
+    cleared = Q(_violated(negated=True), post__isnull=True) | Q(post__isnull=False, rule__enabled=False)
+    Finding.objects.filter(cleared, status__in=(FindingStatus.OPEN, FindingStatus.WAIVED)).update(
+        status=FindingStatus.RESOLVED, resolved_at=timezone.now(), last_run=run, last_seen=_seen_until()
     )
+    # A hit has its lexicon entry's severity, not its rule's.
+    rule_severity = InspectionRule.objects.filter(pk=OuterRef("rule_id")).values("severity")
+    Finding.objects.filter(status=FindingStatus.OPEN, post__isnull=True).exclude(
+        severity=F("rule__severity")
+    ).update(severity=Subquery(rule_severity))
     _open_findings(run)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {quote(VIOLATIONS)}")
@@ -366,13 +376,13 @@ def _open_findings(run: InspectionRun) -> int:
         quote(column)
         for column in (
             *("rule_id", "media_account_id", "severity", "status", "first_seen", "last_seen"),
-            *("last_run_id", "detail", "waive_reason"),
+            *("last_run_id", "detail", "waive_reason", "term", "dismiss_reason"),
         )
     )
     finding, rule = quote(Finding._meta.db_table), quote(InspectionRule._meta.db_table)
     sql = (
         f"INSERT INTO {finding} ({columns}) "
-        f"SELECT v.rule_id, v.media_account_id, r.severity, %s, %s, NULL, %s, v.detail, '' "
+        f"SELECT v.rule_id, v.media_account_id, r.severity, %s, %s, NULL, %s, v.detail, '', '', '' "
         f"FROM {quote(VIOLATIONS)} v JOIN {rule} r ON r.id = v.rule_id "
         f"WHERE NOT EXISTS (SELECT 1 FROM {finding} f "
         "WHERE f.rule_id = v.rule_id AND f.media_account_id = v.media_account_id AND f.status IN (%s, %s))"
@@ -442,6 +452,120 @@ def _send_notices(run: InspectionRun) -> int:
         for notice in notices
     )
     return len(notices)
+
+
+# Wording hits --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WordingHit:
+    """What the scan found in one post: the rule, the term (or outside host), the severity and the
+    finding's detail (the excerpt, the correct form, the lexicon entry)."""
+
+    post_id: int
+    media_account_id: int
+    rule_id: int
+    term: str
+    severity: str
+    detail: dict
+
+
+@dataclass(frozen=True)
+class WordingApplied:
+    opened: int
+    resolved: int
+
+
+def wording_findings_apply(*, post_ids: list[int], hits: list[WordingHit]) -> WordingApplied:
+    """Set the wording findings of the scanned posts ``post_ids`` by what the scan found in them:
+    open one for each new hit, refresh the excerpt of each still there, resolve each gone (the post
+    was edited, the entry changed or switched off). A false positive stays one: the same term in the
+    same post is not flagged again, nor is a waived hit. Four statements per batch of posts."""
+    if not post_ids:
+        return WordingApplied(0, 0)
+    standing = {
+        (finding.post_id, finding.rule_id, finding.term): finding
+        for finding in Finding.objects.filter(post_id__in=post_ids).exclude(status=FindingStatus.RESOLVED)
+    }
+    found = {(hit.post_id, hit.rule_id, hit.term): hit for hit in hits}
+    today = timezone.localdate()
+    gone = [
+        finding.pk
+        for key, finding in standing.items()
+        if key not in found and finding.status in (FindingStatus.OPEN, FindingStatus.WAIVED)
+    ]
+    if gone:
+        Finding.objects.filter(pk__in=gone).update(
+            status=FindingStatus.RESOLVED, resolved_at=timezone.now(), last_seen=today
+        )
+    moved = []
+    for key, hit in found.items():
+        finding = standing.get(key)
+        if finding is not None and finding.status == FindingStatus.OPEN and finding.detail != hit.detail:
+            finding.detail, finding.severity = hit.detail, hit.severity
+            moved.append(finding)
+    Finding.objects.bulk_update(moved, ["detail", "severity"], batch_size=500)
+    new = [
+        Finding(
+            rule_id=hit.rule_id,
+            media_account_id=hit.media_account_id,
+            post_id=hit.post_id,
+            term=hit.term,
+            severity=hit.severity,
+            first_seen=today,
+            detail=hit.detail,
+        )
+        for key, hit in found.items()
+        if key not in standing
+    ]
+    Finding.objects.bulk_create(new, batch_size=500)
+    return WordingApplied(opened=len(new), resolved=len(gone))
+
+
+def wording_findings_withdraw(*, rule_code: str, term: str) -> int:
+    """Resolve the standing hits of a lexicon entry that was changed, switched off or deleted: what
+    the entry now finds, the posts' next scan finds again. Returns how many."""
+    return Finding.objects.filter(
+        rule__code=rule_code,
+        term=term,
+        post__isnull=False,
+        status__in=(FindingStatus.OPEN, FindingStatus.WAIVED),
+    ).update(status=FindingStatus.RESOLVED, resolved_at=timezone.now(), last_seen=timezone.localdate())
+
+
+@transaction.atomic
+def finding_confirm(*, actor, finding: Finding) -> Finding:
+    """The office has read a wording hit and holds it a real error; it stays open for the unit."""
+    authorize(actor, "audits.review_wording_hit", finding)
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    FINDING.check(finding, "confirm")
+    finding.confirmed_by, finding.confirmed_at = actor, timezone.now()
+    finding.save(update_fields=["confirmed_by", "confirmed_at"])
+    record("audits.finding.confirmed", actor=actor, target=finding, changes={"after": {"term": finding.term}})
+    return finding
+
+
+@transaction.atomic
+def finding_dismiss(*, actor, finding: Finding, reason: str) -> Finding:
+    """The office marks a wording hit a false positive: it leaves the grade and any notice's open
+    findings, and the same term in the same post is not flagged again."""
+    authorize(actor, "audits.review_wording_hit", finding)
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    FINDING.check(finding, "dismiss")
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the hit is a false positive.")})
+    before = finding.status
+    finding.status = FindingStatus.DISMISSED
+    finding.last_seen = timezone.localdate()
+    finding.dismissed_by, finding.dismissed_at, finding.dismiss_reason = actor, timezone.now(), reason
+    finding.save(update_fields=["status", "last_seen", "dismissed_by", "dismissed_at", "dismiss_reason"])
+    record(
+        "audits.finding.dismissed",
+        actor=actor,
+        target=finding,
+        changes={"before": {"status": before}, "after": {"status": finding.status, "reason": reason}},
+    )
+    return finding
 
 
 # Findings and notices ------------------------------------------------------------------------

@@ -18,6 +18,22 @@ FINDING = StateMachine(
         "audits.waive_finding",
         gettext_lazy("Only an open finding can be waived."),
     ),
+    Transition(
+        "confirm",
+        (FindingStatus.OPEN,),
+        None,
+        "audits.review_wording_hit",
+        gettext_lazy("Only an open wording hit not yet confirmed can be confirmed."),
+        guard=lambda finding: finding.post_id is not None and finding.confirmed_at is None,
+    ),
+    Transition(
+        "dismiss",
+        (FindingStatus.OPEN, FindingStatus.WAIVED),
+        FindingStatus.DISMISSED,
+        "audits.review_wording_hit",
+        gettext_lazy("Only an open wording hit can be marked a false positive."),
+        guard=lambda finding: finding.post_id is not None,
+    ),
 )
 
 RESPONDED = (NoticeStatus.RESPONDED,)

@@ -24,6 +24,8 @@ from audits.inspections import selectors, services, spreadsheets
 from audits.inspections.choices import FindingStatus, RunStatus
 from audits.inspections.filters import FindingFilter, NoticeFilter
 from audits.inspections.forms import (
+    ConfirmForm,
+    DismissForm,
     NoticeNoteForm,
     NoticeResponseForm,
     RuleForm,
@@ -244,13 +246,15 @@ def finding_list(request):
 def _finding_or_404(request, pk: int) -> Finding:
     return get_object_or_404(
         Finding.objects.restrict(request.user, "view")
-        .select_related("rule", "media_account__department", "notice", "waived_by")
+        .select_related(
+            "rule", "media_account__department", "notice", "waived_by", "post", "confirmed_by", "dismissed_by"
+        )
         .with_last_seen(),
         pk=pk,
     )
 
 
-def _finding_page(request, finding, *, waive_form=None, status=200):
+def _finding_page(request, finding, *, waive_form=None, dismiss_form=None, status=200):
     actions = available(finding, request.user)
     return render(
         request,
@@ -259,7 +263,10 @@ def _finding_page(request, finding, *, waive_form=None, status=200):
             "inspection_tab": "findings",
             "finding": finding,
             "detail": selectors.finding_detail_lines(finding),
+            "hit": selectors.wording_hit(finding),
+            "may_confirm": "confirm" in actions,
             "waive_form": (waive_form or WaiveForm()) if "waive" in actions else None,
+            "dismiss_form": (dismiss_form or DismissForm()) if "dismiss" in actions else None,
         },
         status=status,
     )
@@ -284,6 +291,44 @@ def finding_waive(request, pk: int):
         page=functools.partial(_finding_page, request),
         form_name="waive_form",
         success=_("Finding waived: %(finding)s.") % {"finding": finding},
+        redirect_to=reverse("finding_detail", args=[finding.pk]),
+        refetch=lambda: _finding_or_404(request, pk),
+    )
+
+
+@require_POST
+@login_required
+def finding_confirm(request, pk: int):
+    """The office has read a wording hit and holds it a real error."""
+    finding = _finding_or_404(request, pk)
+    return transition(
+        request,
+        finding,
+        permission="audits.review_wording_hit",
+        form=ConfirmForm(request.POST),
+        act=lambda data: services.finding_confirm(actor=request.user, finding=finding),
+        page=functools.partial(_finding_page, request),
+        form_name="confirm_form",
+        success=_("Wording hit confirmed: %(finding)s.") % {"finding": finding},
+        redirect_to=reverse("finding_detail", args=[finding.pk]),
+        refetch=lambda: _finding_or_404(request, pk),
+    )
+
+
+@require_POST
+@login_required
+def finding_dismiss(request, pk: int):
+    """The office marks a wording hit a false positive, with the reason."""
+    finding = _finding_or_404(request, pk)
+    return transition(
+        request,
+        finding,
+        permission="audits.review_wording_hit",
+        form=DismissForm(request.POST),
+        act=lambda data: services.finding_dismiss(actor=request.user, finding=finding, reason=data["reason"]),
+        page=functools.partial(_finding_page, request),
+        form_name="dismiss_form",
+        success=_("Marked a false positive: %(finding)s.") % {"finding": finding},
         redirect_to=reverse("finding_detail", args=[finding.pk]),
         refetch=lambda: _finding_or_404(request, pk),
     )

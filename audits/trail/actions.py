@@ -222,6 +222,47 @@ declare(
 )
 declare("audits.closure_order.overdue", _("Closure overdue"), "audits.closureorder")
 
+# Posts and lexicons ------------------------------------------------------------------------------
+
+# A collector's batch is one event (its posts are no one's object), under the unit that sees them all.
+declare(
+    "content.posts.recorded",
+    _("Posts recorded"),
+    "content.post",
+    rows=_("rows"),
+    media_accounts=_("accounts"),
+    created=_("new posts"),
+    replaced=_("posts replaced"),
+    digest=_("SHA-256 of the rows"),
+)
+declare(
+    "content.posts.scanned",
+    _("Posts checked for wording"),
+    "content.post",
+    posts=_("posts"),
+    opened=_("findings opened"),
+    resolved=_("findings resolved"),
+)
+declare(
+    "content.post_texts.removed",
+    _("Post texts past the archive's time removed"),
+    "content.post",
+    posts=_("posts"),
+    before=_("published before"),
+)
+declare("content.lexicon_entry.created", _("Lexicon entry added"), "content.lexiconentry")
+declare("content.lexicon_entry.updated", _("Lexicon entry changed"), "content.lexiconentry")
+declare("content.lexicon_entry.deleted", _("Lexicon entry deleted"), "content.lexiconentry")
+declare(
+    "content.lexicon.imported",
+    _("Lexicon entries imported"),
+    "content.lexiconentry",
+    created=_("entries added"),
+    updated=_("entries changed"),
+)
+declare("content.allowed_domain.added", _("Allowed site added"), "content.alloweddomain")
+declare("content.allowed_domain.removed", _("Allowed site removed"), "content.alloweddomain")
+
 # Inspections ------------------------------------------------------------------------------------
 
 declare("audits.inspection_rule.updated", _("Inspection rule changed"), "audits.inspectionrule")
@@ -243,6 +284,13 @@ declare(
     notices=_("rectification notices sent"),
 )
 declare("audits.finding.waived", _("Finding waived"), "audits.finding")
+declare("audits.finding.confirmed", _("Wording hit confirmed"), "audits.finding", term=_("term"))
+declare(
+    "audits.finding.dismissed",
+    _("Wording hit marked a false positive"),
+    "audits.finding",
+    reason=_("reason"),
+)
 declare("audits.notice.sent", _("Rectification notice sent"), "audits.rectificationnotice")
 declare("audits.notice.responded", _("Rectification notice answered"), "audits.rectificationnotice")
 declare(

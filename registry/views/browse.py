@@ -11,12 +11,15 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from accounts.rules import allowed
 from audits.campaigns.selectors import running_campaigns_progress
 from audits.inspections.selectors import dashboard as inspection_dashboard
+from content import selectors as content_selectors
 from registry import selectors
 from registry.filters import MediaAccountFilter
 
 PAGE_SIZE = 50
+POSTS_SHOWN = 10  # on the account's page; the rest on its posts' page
 
 
 @login_required
@@ -118,10 +121,19 @@ def media_account_list(request):
 
 @login_required
 def media_account_detail(request, pk: int):
+    detail = selectors.media_account_detail(request.user, pk)
+    account = detail.media_account
     return render(
         request,
         "registry/media_account_detail.html",
-        {"detail": selectors.media_account_detail(request.user, pk)},
+        {
+            "detail": detail,
+            # Its posts, from the posts' room (content/).
+            "posts": list(content_selectors.account_posts(account)[:POSTS_SHOWN]),
+            "calendar": content_selectors.posting_calendar(account),
+            "updates": content_selectors.updates(account),
+            "may_add_post": allowed(request.user, "content.enter_account_posts", account),
+        },
     )
 
 

@@ -46,6 +46,9 @@ from audits.ranking.services import weekly_index_compute
 from audits.todo.models import Reminder
 from audits.todo.services import reminder_send
 from audits.trail.models import AuditEvent
+from content import services as content
+from content.models import LexiconEntry, Post
+from content.posts import check_post_rows
 from registry import services
 from registry.choices import Platform
 from registry.models import Department, ExportJob, Filing, MediaAccount
@@ -89,6 +92,8 @@ RESOURCES = {
     "findings": Finding,
     "inspection-rules": InspectionRule,
     "inspection-runs": InspectionRun,
+    "lexicon-entries": LexiconEntry,
+    "posts": Post,
     "media-accounts": MediaAccount,
     "meetings": ReviewMeeting,
     "notices": RectificationNotice,
@@ -104,6 +109,7 @@ REFERENCES = {
     "media_account": MediaAccount,
     "merge_target": MediaAccount,
     "meeting": ReviewMeeting,
+    "post": Post,
     "self_inspection": SelfInspection,
 }
 
@@ -140,6 +146,27 @@ def shared_data(shared_district, django_db_blocker):
             ],
         )
         weekly_index_compute(week_start=week)
+        content.lexicon_entry_create(actor=office_admin, lexicon="sensitive", term="赌博", category="违法")
+        posted = timezone.localtime() - datetime.timedelta(hours=3)
+        rows = [
+            {
+                "media_account": edu.pk,
+                "platform_post_id": "p1",
+                "published_at": posted.isoformat(),
+                "kind": "original",
+                "text": "严禁赌博。",
+                "reads": 10,
+            },
+            {
+                "media_account": health.pk,
+                "platform_post_id": "p2",
+                "published_at": posted.isoformat(),
+                "kind": "repost",
+                "text": "转发。",
+            },
+        ]
+        content.posts_record(actor=office_admin, rows=check_post_rows(office_admin, enumerate(rows)))
+        content.posts_scan_all()
 
         running = campaign(office_admin)
         submitted(admin_a, inspection_of(running, edu))

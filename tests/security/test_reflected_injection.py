@@ -38,6 +38,7 @@ PARAMETERS = {
     "inspection_run_export": [],
     "closure_order_evidence": [],
     "export_job_download": [],
+    "lexicon_export": [],
 }
 API_EXPORT = "/api/v1/media-accounts/"
 API_PARAMETERS = [*MediaAccountFilter.base_filters, "format", "page", "page_size"]

@@ -116,6 +116,14 @@ class FindingSerializer(serializers.ModelSerializer):
     account = MediaAccountSummarySerializer(source="media_account", read_only=True)
     detail = serializers.DictField(read_only=True, help_text=gettext_lazy("The figures behind the finding"))
     waived_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    dismissed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    post = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text=gettext_lazy("The post a wording hit was found in")
+    )
+    term = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("The lexicon term or outside site a wording hit found")
+    )
     last_seen = serializers.DateField(
         source="seen_until", read_only=True, help_text=gettext_lazy("The day of the last run that saw it")
     )
@@ -148,6 +156,13 @@ class FindingSerializer(serializers.ModelSerializer):
             "waived_at",
             "waive_reason",
             "notice",
+            "post",
+            "term",
+            "confirmed_by",
+            "confirmed_at",
+            "dismissed_by",
+            "dismissed_at",
+            "dismiss_reason",
         ]
         read_only_fields = fields
 
@@ -190,6 +205,10 @@ class NoticeSerializer(serializers.ModelSerializer):
 
 class WaiveSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text=gettext_lazy("Why the finding is justified"))
+
+
+class DismissSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text=gettext_lazy("Why the hit is a false positive"))
 
 
 class ResponseSerializer(serializers.Serializer):
@@ -271,7 +290,9 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return inspection_selectors.finding_list(self.request.user).select_related("waived_by")
+        return inspection_selectors.finding_list(self.request.user).select_related(
+            "waived_by", "confirmed_by", "dismissed_by"
+        )
 
     @extend_schema(
         request=WaiveSerializer,
@@ -284,6 +305,32 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
         finding = self.get_object()
         reason = valid(WaiveSerializer(data=request.data))["reason"]
         services.finding_waive(actor=request.user, finding=finding, reason=reason)
+        return Response(self.get_serializer(self.get_queryset().get(pk=finding.pk)).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: FindingSerializer, **_answers(401, 403, 404, 409)},
+        description="The office holds a wording hit a real error (recorded); it stays open for the unit. "
+        "409 unless it is an open wording hit not yet confirmed.",
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        finding = self.get_object()
+        services.finding_confirm(actor=request.user, finding=finding)
+        return Response(self.get_serializer(self.get_queryset().get(pk=finding.pk)).data)
+
+    @extend_schema(
+        request=DismissSerializer,
+        responses={200: FindingSerializer, **_answers(400, 401, 403, 404, 409)},
+        description="The office marks a wording hit a false positive, with a reason (recorded): it no "
+        "longer counts, and the same term in the same post is not flagged again. 409 unless it is an "
+        "open or waived wording hit.",
+    )
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        finding = self.get_object()
+        reason = valid(DismissSerializer(data=request.data))["reason"]
+        services.finding_dismiss(actor=request.user, finding=finding, reason=reason)
         return Response(self.get_serializer(self.get_queryset().get(pk=finding.pk)).data)
 
 

@@ -2,7 +2,7 @@
 the work is ``tooling.benchmark``'s."""
 
 import json
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -41,6 +41,16 @@ class Command(BaseCommand):
             type=int,
             help=f"Applications on the review meeting's decision sheet (default {defaults.meeting_rows}).",
         )
+        parser.add_argument(
+            "--posts",
+            type=int,
+            help=f"Posts of a day, which the wording scan reads (default {defaults.posts:,}).",
+        )
+        parser.add_argument(
+            "--post-rows",
+            type=int,
+            help=f"Posts the posts API scenario sends, at most 10,000 (default {defaults.post_rows:,}).",
+        )
         parser.add_argument("--runs", type=int, help=f"Timed runs per scenario (default {defaults.runs}).")
         parser.add_argument(
             "--only", default="", help="Measure only the scenarios whose name contains this (e.g. export)."
@@ -57,10 +67,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, quick, json_path, only, growth: str | None, compare: str | None, **options):
         volumes = QUICK if quick else Volumes()
-        chosen = {
-            name: options[name]
-            for name in ("accounts", "departments", "days", "metric_rows", "meeting_rows", "runs")
-        }
+        chosen = {field.name: options[field.name] for field in fields(Volumes)}  # each volume is an option
         volumes = replace(volumes, **{name: value for name, value in chosen.items() if value is not None})
         if options["departments"] is None and options["accounts"] is not None:
             volumes = replace(volumes, departments=units_for(volumes.accounts))
@@ -110,4 +117,8 @@ class Command(BaseCommand):
             raise CommandError("Use at least 10 accounts, 3 units and 1 run.")
         if not 1 <= volumes.meeting_rows <= volumes.accounts // 2:
             raise CommandError("--meeting-rows must be between 1 and half the accounts.")
+        if not 1 <= volumes.post_rows <= min(10_000, volumes.posts):
+            raise CommandError(
+                "--post-rows must be between 1 and 10,000 (the API's limit per request), and at most --posts."
+            )
         return volumes
