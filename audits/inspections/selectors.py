@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import PeriodicTask
 
-from audits.inspections.choices import FindingStatus, Grade, NoticeStatus, RunStatus, Severity
+from audits.inspections.choices import FindingStatus, Grade, NoticeStatus, RuleCode, RunStatus, Severity
 from audits.inspections.models import (
     Finding,
     InspectionRule,
@@ -167,6 +167,7 @@ class GroupRow:
     info: int
     accounts: int
     red_accounts: int
+    wording: int = 0  # of the findings, the wording scan's hits (docs/design.md §7.6)
 
     @property
     def findings(self) -> int:
@@ -231,6 +232,7 @@ def _severity_counts() -> dict[str, Count]:
         **{severity: Count("pk", filter=Q(severity=severity)) for severity in Severity.values},
         "accounts": Count("media_account", distinct=True),
         "red_accounts": Count("media_account", distinct=True, filter=Q(severity__in=RED_SEVERITIES)),
+        "wording": Count("pk", filter=Q(post__isnull=False)),
     }
 
 
@@ -244,6 +246,7 @@ def _group_row(row: dict, key: Any, label: str) -> GroupRow:
         info=row[Severity.INFO],
         accounts=row["accounts"],
         red_accounts=row["red_accounts"],
+        wording=row["wording"],
     )
 
 
@@ -328,6 +331,61 @@ def run_report(run: InspectionRun) -> RunReport:
     )
     report.charts.update(report_charts(report))
     return report
+
+
+@dataclass(frozen=True)
+class WordingRow:
+    """One unit's wording hits in the posts of a period, by rule, and how many were false positives."""
+
+    department_id: int
+    department: str
+    serious: int
+    misused: int
+    sensitive: int
+    link: int
+    dismissed: int
+
+    @property
+    def hits(self) -> int:
+        return self.serious + self.misused + self.sensitive + self.link
+
+
+def wording_by_unit(user, *, since: datetime.datetime, until: datetime.datetime) -> list[WordingRow]:
+    """Per unit in ``user``'s scope, the wording hits found in the posts published from ``since`` to
+    ``until`` (the weekly report's table), the units with the most serious ones first; one query."""
+    hits = Finding.objects.restrict(user, "view").filter(
+        post__published_at__gte=since, post__published_at__lt=until
+    )
+    counted = {
+        f"{code.removeprefix('wording_')}": Count(
+            "pk", filter=Q(rule__code=code) & ~Q(status=FindingStatus.DISMISSED)
+        )
+        for code in (
+            RuleCode.WORDING_SERIOUS,
+            RuleCode.WORDING_MISUSED,
+            RuleCode.WORDING_SENSITIVE,
+            RuleCode.WORDING_LINK,
+        )
+    }
+    rows = (
+        hits.order_by()
+        .values("media_account__department", "media_account__department__name")
+        .annotate(**counted, dismissed=Count("pk", filter=Q(status=FindingStatus.DISMISSED)))
+        .order_by("media_account__department__order_key")
+    )
+    found = [
+        WordingRow(
+            department_id=row["media_account__department"],
+            department=row["media_account__department__name"],
+            serious=row["serious"],
+            misused=row["misused"],
+            sensitive=row["sensitive"],
+            link=row["link"],
+            dismissed=row["dismissed"],
+        )
+        for row in rows
+    ]
+    return sorted(found, key=lambda row: (-row.serious, -row.hits))
 
 
 def run_list(queryset: QuerySet) -> QuerySet:

@@ -21,6 +21,7 @@ def _group_rows(rows: list[GroupRow]) -> list[list]:
             row.info,
             row.accounts,
             row.red_accounts,
+            row.wording,
         ]
         for row in rows
     ]
@@ -36,6 +37,7 @@ def _group_headers(first: str) -> list[str]:
         _("Info"),
         _("Accounts with findings"),
         _("Red accounts"),
+        _("Wording hits"),
     ]
 
 
@@ -69,13 +71,13 @@ def run_report_xlsx(report: RunReport) -> bytes:
             _("By department"),
             _group_headers(_("Department")),
             _group_rows(report.by_department),
-            [28, 10, 8, 8, 8, 8, 14, 12],
+            [28, 10, 8, 8, 8, 8, 14, 12, 10],
         ),
         Sheet(
             _("By platform"),
             _group_headers(_("Platform")),
             _group_rows(report.by_platform),
-            [20, 10, 8, 8, 8, 8, 14, 12],
+            [20, 10, 8, 8, 8, 8, 14, 12, 10],
         ),
         Sheet(
             _("Red accounts"),

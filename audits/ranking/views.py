@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from accounts.rules import authorize
+from audits.inspections.selectors import wording_by_unit
 from audits.ranking import spreadsheets
 from audits.ranking.selectors import (
     WEEK,
@@ -115,8 +116,14 @@ def ranking_page(request):
             "weeks": [(day, _url(day, platform)) for day in computed_weeks()],
             "may_compute": request.user.has_perm("audits.compute_ranking") and week <= latest,
             "sees_all": permissions.visible_department_ids(request.user) is permissions.ALL,
+            # The week's wording hits per unit, in the posts published that week.
+            "wording": wording_by_unit(request.user, since=_start_of(week), until=_start_of(week + WEEK)),
         },
     )
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 @login_required
