@@ -54,7 +54,8 @@ class PostsRecorded:
     replaced: int
 
 
-def _words_digest(row: dict) -> str:
+def words_digest(row: dict) -> str:
+    """What tells a post whose words changed (scanned again) from one whose figures alone did."""
     words = "\x1f".join((row["title"], row["text"], row["url"]))
     return hashlib.blake2b(words.encode(), digest_size=16).hexdigest()
 
@@ -102,7 +103,7 @@ def posts_record(*, actor, rows: CheckedPosts) -> PostsRecorded:
     standing = _standing_posts([(row["media_account"], row["platform_post_id"]) for row in rows.rows])
     posts = []
     for row in rows.rows:
-        digest = _words_digest(row)
+        digest = words_digest(row)
         before = standing.get((row["media_account"], row["platform_post_id"]))
         posts.append(
             Post(

@@ -37,9 +37,18 @@ _LINK = re.compile(r"https?://([^\s/?#'\"<>\\，。、；：！？（）【】�
 LINK = "link"  # the lexicon name of a link hit
 
 
+# Only the characters folding changes: most of a post is Chinese text it leaves alone, and replacing
+# just these is three times faster than translating every character (the benchmark's day of posts).
+_FOLDED = re.compile("[A-Z\uff01-\uff5e\u3000]")
+
+
+def _folded(match: re.Match) -> str:
+    return _FOLD[ord(match.group())]
+
+
 def fold(text: str) -> str:
     """``text`` as the scan reads it; as long as ``text``, each character where it was."""
-    return text.translate(_FOLD)
+    return _FOLDED.sub(_folded, text)
 
 
 @dataclass(frozen=True)

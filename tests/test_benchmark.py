@@ -13,6 +13,9 @@ from django.db import connection
 from django.utils import timezone
 
 from audits.trail.models import AuditEvent
+from content import services as content_services
+from content.models import Post
+from content.wording import Scanner, Term
 from registry import services
 from registry.choices import DepartmentKind, FilingStatus
 from registry.models import AccountMetric, Department, Filing, MediaAccount
@@ -43,10 +46,11 @@ SCENARIOS = (
     "weekly ranking page · office",
     "weekly ranking API · department",
     "weekly index compute (service)",
+    "wording scan · a day of posts",
 )
 TINY = [
     *("--accounts", "40", "--departments", "8", "--days", "14"),
-    *("--metric-rows", "60", "--meeting-rows", "12", "--runs", "1"),
+    *("--metric-rows", "60", "--meeting-rows", "12", "--posts", "300", "--post-rows", "50", "--runs", "1"),
 ]
 
 
@@ -78,9 +82,12 @@ def test_it_measures_every_scenario_on_its_own_database(tmp_path, capsys):
     report = json.loads((tmp_path / "results.json").read_text())
     results = {result["scenario"]: result for result in report["results"]}
     # On PostgreSQL the metrics POST is also timed against COPY of the same rows (issue 13).
-    copy = ("metrics upsert 60 rows · API vs COPY",) if connection.vendor == "postgresql" else ()
+    postgresql = connection.vendor == "postgresql"
+    copy = ("metrics upsert 60 rows · API vs COPY",) if postgresql else ()
     metrics = SCENARIOS.index("metrics upsert 60 rows · API") + 1
-    assert tuple(results) == SCENARIOS[:metrics] + copy + SCENARIOS[metrics:]
+    # The posts' upload against COPY on PostgreSQL, against an upsert of the same rows on SQLite.
+    posts = f"posts API · 50 posts vs {'COPY' if postgresql else 'upsert'}"
+    assert tuple(results) == SCENARIOS[:metrics] + copy + SCENARIOS[metrics:] + (posts,)
     for result in results.values():
         assert result["raw_ms"] > 0, result
         assert result["app_ms"] > 0, result
@@ -99,6 +106,14 @@ def test_it_measures_every_scenario_on_its_own_database(tmp_path, capsys):
     # The review page and the decision sheet show the meeting's twelve applications (a page holds 50).
     assert results["campaign review page · office"]["rows"] == 12
     assert results["decision sheet (meeting page) · office"]["rows"] == 12
+    # A day of posts scanned against lexicons of more than 10,000 entries, both ways reported per
+    # second; the upload re-sends fifty of them, each run replacing the same posts.
+    assert report["counts"]["posts"] == 300
+    assert report["counts"]["lexicon entries"] >= 10_000
+    scan = results["wording scan · a day of posts"]
+    assert scan["rows"] == scan["app_rows"] == 300
+    assert scan["per_second_of"] == "posts" and scan["app_per_second"] > 0 and scan["raw_per_second"] > 0
+    assert results[posts]["rows"] == results[posts]["app_rows"] == 50
     assert "metrics upsert 60 rows · API" in capsys.readouterr().out
 
     # The configured database: the same name, the developer's unit, none of the benchmark's data.
@@ -118,6 +133,11 @@ def test_it_refuses_volumes_that_cannot_rank_a_week():
 def test_it_refuses_a_meeting_larger_than_half_the_accounts():
     with pytest.raises(CommandError, match="meeting-rows"):
         call_command("benchmark", "--accounts", "40", "--meeting-rows", "21")
+
+
+def test_it_refuses_to_send_more_posts_than_the_day_holds():
+    with pytest.raises(CommandError, match="post-rows"):
+        call_command("benchmark", "--posts", "300", "--post-rows", "301")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -167,6 +187,40 @@ def test_it_builds_units_accounts_and_a_years_figures_in_bulk_as_the_services_le
         figures = AccountMetric.objects.filter(media_account=account).order_by("-date")
         assert account.followers == figures[0].followers
         assert account.last_post_on == figures.filter(posts__gt=0).values_list("date", flat=True).first()
+
+
+@pytest.mark.django_db
+def test_it_writes_a_day_of_posts_the_same_every_time_a_few_with_the_lexicons_words():
+    upper, lower = data._departments(5)
+    today = timezone.localdate()
+    accounts = [
+        account.pk
+        for account in data._registered_before(
+            data._import_rows(10, [*upper, *lower]), [*upper, *lower], today
+        )
+    ]
+    yesterday = today - datetime.timedelta(days=1)
+
+    rows = list(data._posts(600, accounts, yesterday))
+
+    # The same posts every time (but the time they were recorded).
+    assert [row[:-1] for row in rows] == [row[:-1] for row in data._posts(600, accounts, yesterday)]
+    lengths = [len(row[5]) for row in rows]
+    assert min(lengths) >= 200 and max(lengths) <= 2_500 and 500 < sum(lengths) / len(lengths) < 1_300
+    terms = [
+        Term(number, entry["lexicon"], entry["term"], entry["correct_form"])
+        for number, entry in enumerate(data.lexicon_entries())
+    ]
+    scanner = Scanner(terms, data.ALLOWED_DOMAINS)
+    hit = [row for row in rows if scanner.hits(f"{row[4]}\n{row[5]}")]
+    assert 0 < len(hit) < len(rows) // 5
+    assert data._load_posts(iter(rows)) == Post.objects.filter(scanned_at__isnull=True).count() == 600
+    # As posts_record leaves them: a post sent again with the same words is not scanned again.
+    post = Post.objects.order_by("pk").first()
+    assert post.words_digest == content_services.words_digest(
+        {"title": post.title, "text": post.text, "url": post.url}
+    )
+    assert {timezone.localtime(post.published_at).date() for post in Post.objects.all()} == {yesterday}
 
 
 def test_it_reports_each_scenarios_growth_between_two_volumes():

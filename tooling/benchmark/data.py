@@ -36,7 +36,12 @@ days: 36.5 million daily figures) would take hours instead of minutes (docs/benc
   scheduler runs them;
 - a clean-up campaign over every live account, started by the office; the applications awaiting
   its review meeting are saved and submitted one by one through the campaign's services (by the
-  office, which may act for every unit, so no unit administrator is needed per unit).
+  office, which may act for every unit, so no unit administrator is needed per unit);
+- the wording lexicons (more than 10,000 entries over the three) in one ``lexicon_import``, as the
+  office uploads its sheet, and the allowed sites through ``allowed_domain_add``;
+- a day of the district's posts (100,000 by default, issue 14): PostgreSQL's ``COPY``
+  (``executemany`` on SQLite), as ``posts_record`` leaves them: their words' digest set, awaiting
+  the wording scan. No audit events: one per upload, and the scenarios send their own.
 """
 
 import copy
@@ -67,6 +72,9 @@ from audits.ranking.selectors import WEEK, latest_complete_week
 from audits.ranking.services import weekly_index_compute
 from audits.trail import context
 from audits.trail.models import AuditEvent
+from content import services as content_services
+from content.choices import Lexicon, PostKind
+from content.models import LexiconEntry, Post
 from registry import partitions, services
 from registry.choices import (
     AccountFunction,
@@ -124,6 +132,8 @@ class Volumes:
     days: int = 30
     metric_rows: int = 10_000  # rows of the metrics upsert scenario (the API's limit is 10,000)
     meeting_rows: int = 500  # applications awaiting the review meeting's decision sheet
+    posts: int = 100_000  # a day of a province's posts, which the wording scan reads (issue 14)
+    post_rows: int = 10_000  # posts of the posts API scenario (the API's limit is 10,000)
     runs: int = 5  # timed runs of each scenario; the median is reported
 
 
@@ -135,7 +145,16 @@ def units_for(accounts: int) -> int:
     return max(3, accounts // 50)
 
 
-QUICK = Volumes(accounts=300, departments=30, days=21, metric_rows=1_000, meeting_rows=100, runs=2)
+QUICK = Volumes(
+    accounts=300,
+    departments=30,
+    days=21,
+    metric_rows=1_000,
+    meeting_rows=100,
+    posts=3_000,
+    post_rows=1_000,
+    runs=2,
+)
 
 
 @dataclass
@@ -574,6 +593,336 @@ def _campaign(office: User, applications: int, today: datetime.date) -> tuple[Re
     return campaign, meeting
 
 
+# Posts and the wording they are read against (issue 14) --------------------------------------
+
+LEXICON_SOURCE = "基准词库"
+# The sites a post may link to; a link elsewhere is the link rule's hit.
+ALLOWED_DOMAINS = ("gov.cn", "people.com.cn", "xinhuanet.com", "weixin.qq.com", "cctv.com")
+# Serious wrong forms: a unit's name with a wrong character, in each of 200 places (4,000 entries).
+PLACES = [
+    first + second + level
+    for first in "青白红东西南北金玉安"
+    for second in "山河湖川林溪阳源桥州"
+    for level in "区县"
+]
+ORGANS = (
+    ("人民政府", "人民政俯"),
+    ("公安局", "公安居"),
+    ("教育局", "教肓局"),
+    ("卫生健康委员会", "卫生建康委员会"),
+    ("市场监督管理局", "市场监督管里局"),
+    ("生态环境局", "生态坏境局"),
+    ("人力资源和社会保障局", "人力资源和社会保彰局"),
+    ("住房和城乡建设局", "住房和城乡建没局"),
+    ("交通运输局", "交通运愉局"),
+    ("农业农村局", "农业农材局"),
+    ("民政局", "民攻局"),
+    ("财政局", "材政局"),
+    ("应急管理局", "应急管埋局"),
+    ("文化和旅游局", "文化和旅游居"),
+    ("退役军人事务局", "退役军人事物局"),
+    ("司法局", "司法居"),
+    ("审计局", "审汁局"),
+    ("统计局", "统汁局"),
+    ("自然资源局", "自然资原局"),
+    ("医疗保障局", "医疗保樟局"),
+)
+SERIOUS = (
+    ("中华人民共合国", "中华人民共和国"),
+    ("国务院办工厅", "国务院办公厅"),
+    ("全国人大常务委会", "全国人大常委会"),
+    ("中央人民广部电台", "中央人民广播电台"),
+)
+# Misused words: the common wrong forms, alone and in 100 phrases each (4,000 entries and more).
+MISUSED = (
+    ("再接再励", "再接再厉"),
+    ("谈笑风声", "谈笑风生"),
+    ("迫不急待", "迫不及待"),
+    ("一股作气", "一鼓作气"),
+    ("默守成规", "墨守成规"),
+    ("甘败下风", "甘拜下风"),
+    ("穿流不息", "川流不息"),
+    ("一愁莫展", "一筹莫展"),
+    ("走头无路", "走投无路"),
+    ("截止目前", "截至目前"),
+    ("泊来品", "舶来品"),
+    ("松驰", "松弛"),
+    ("针贬时弊", "针砭时弊"),
+    ("毛骨耸然", "毛骨悚然"),
+    ("世外桃园", "世外桃源"),
+    ("事伴功倍", "事半功倍"),
+    ("貌和神离", "貌合神离"),
+    ("出奇不意", "出其不意"),
+    ("声名雀起", "声名鹊起"),
+    ("如法泡制", "如法炮制"),
+    ("破斧沉舟", "破釜沉舟"),
+    ("金榜提名", "金榜题名"),
+    ("不落巢臼", "不落窠臼"),
+    ("蛛丝蚂迹", "蛛丝马迹"),
+    ("明火执杖", "明火执仗"),
+    ("人情事故", "人情世故"),
+    ("一如继往", "一如既往"),
+    ("按步就班", "按部就班"),
+    ("美仑美奂", "美轮美奂"),
+    ("委屈求全", "委曲求全"),
+    ("常年累月", "长年累月"),
+    ("既往不究", "既往不咎"),
+    ("流览量", "浏览量"),
+    ("幅射带动", "辐射带动"),
+    ("精兵减政", "精兵简政"),
+    ("有持无恐", "有恃无恐"),
+    ("脍灸人口", "脍炙人口"),
+    ("直接了当", "直截了当"),
+    ("一诺千斤", "一诺千金"),
+    ("重蹈复辙", "重蹈覆辙"),
+)
+WHO = "全体干部 广大党员 各级部门 社区工作者 志愿者们 参赛选手 企业职工 青年学生 医护人员 基层干部".split()
+HOW = "要 将 应当 必须 继续 始终 仍需 务必 定能 纷纷".split()
+# Sensitive words: what illegal advertising offers (60 × 40 = 2,400 entries, and a few alone).
+OFFERS = [
+    verb + how
+    for verb in ("免费", "低价", "快速", "当天", "内部", "正规")
+    for how in ("代办", "办理", "提供", "出售", "承接", "招募", "收购", "介绍", "兼职", "包过")
+]
+GOODS = (
+    "发票 驾照 学历证书 银行卡 手机卡 刷单 小额贷款 信用卡套现 赌博网站 彩票内幕 考试答案 "
+    "微信号 游戏账号 公民信息 网络水军 删帖 跑分 校园贷 高利贷 私家侦探 窃听器 假证 代考 "
+    "论文代写 医师资格证 刻章 POS机 黑卡 车辆过户 无证驾驶 网络彩票 裸聊 代孕 婴儿买卖 枪支 "
+    "管制刀具 迷药 走私烟 假币 外挂"
+).split()
+SENSITIVE = ("网络赌博", "刷单返利", "代开发票", "高息揽储", "办证刻章", "裸贷")
+# The posts' sentences: who does what, and how it went.
+DOERS = (
+    "区委区政府 区卫生健康委 街道办事处 区市场监督管理局 区教育局 各社区 区应急管理局 "
+    "区生态环境分局 区人力资源和社会保障局 区住房和城乡建设局 区交通运输局 区农业农村局 区民政局 "
+    "区文化和旅游局 区司法局 区税务局 区医疗保障局 区融媒体中心 区委宣传部 区委网信办 区城市管理局 "
+    "区水务局 区自然资源局 区统计局 区审计局 区财政局 区退役军人事务局 区残联 团区委 区妇联"
+).split()
+ACTS = (
+    "召开 部署 推进 组织开展 深入开展 扎实推进 全面落实 专题研究 督导检查 启动 总结 安排 "
+    "持续推进 集中开展 统筹推进 牵头组织 联合开展 全力做好 认真落实 积极参与"
+).split()
+MATTERS = (
+    "安全生产专项整治工作 优化营商环境工作 城乡居民医疗保险参保缴费工作 防汛抗旱工作 "
+    "秋冬季传染病防控工作 老旧小区改造工程 义务教育阶段招生工作 就业援助月活动 消防安全宣传进社区活动 "
+    "食品安全抽检工作 河湖长制巡查工作 垃圾分类宣传活动 文明城市创建工作 政务服务“一网通办”改革 "
+    "高标准农田建设 森林防火督查工作 困难群众走访慰问活动 全民健身运动会 防范电信诈骗宣传活动 "
+    "未成年人保护工作 重点项目建设推进会 乡村振兴示范村建设 养老服务质量提升行动 燃气安全隐患排查 "
+    "校园周边环境整治 退役军人就业招聘会 法律援助进乡村活动 耕地保护专项检查 城市道路提升改造工程 "
+    "公共文化服务进基层活动 “双减”工作督导检查 社区网格化管理工作 农村人居环境整治 冬季供暖保障工作 "
+    "基层医疗机构能力提升工作 科技特派员服务活动 夏季交通安全整治行动 统计数据质量核查工作 "
+    "预算执行情况审计 无障碍环境建设工作"
+).split()
+OUTCOMES = (
+    "，进一步压实各方责任。 ，确保各项任务落地见效。 。 ，切实提升群众的获得感、幸福感、安全感。 "
+    "，为高质量发展提供有力保障。 ，会议由分管负责同志主持。 ，各相关单位负责人参加。 "
+    "，现场解答群众咨询二百余人次。 ，发放宣传资料三千余份。 ，排查整改隐患四十二处。 "
+    "，受到辖区居民一致好评。 ，推动工作取得阶段性成效。 ，形成了一批可复制可推广的经验做法。 "
+    "，下一步将持续跟踪问效。 ，做到早发现、早报告、早处置。 ，努力让群众少跑腿、好办事。 "
+    "，共惠及困难家庭一百八十余户。 ，覆盖全区所有街镇。 ，活动持续至本月底。 ，欢迎广大市民积极参与。"
+).split()
+# A sentence begins with a time or a lead-in, or (one in four) goes straight to who did it.
+OPENINGS = ("",) * 3 + tuple(
+    "近日， 今年以来， 本周， 日前， 上午， 下午， 据了解， 会上， 为进一步做好相关工作，".split()
+)
+NOTES = (
+    "市民如有疑问，可拨打政务服务便民热线12345咨询。",
+    "办理时请携带本人有效身份证件原件及复印件。",
+    "截至目前，全区已累计完成年度目标任务的百分之八十五。",
+    "下一步，我们将认真梳理群众反映的问题，逐项建立台账，限期办结。",
+    "会议强调，要坚持以人民为中心的发展思想，把好事办好、实事办实。",
+    "活动现场，工作人员通过展板讲解、案例分析等方式开展宣传。",
+    "据统计，本次活动共有三十余家单位参加，提供就业岗位一千二百余个。",
+    "相关负责人表示，将进一步完善工作机制，推动常态长效。",
+)
+
+
+def lexicon_entries() -> list[dict]:
+    """The benchmark's lexicons, as the office's sheet would give them: more than 10,000 entries
+    over the three, generated the same way every time."""
+    entries = []
+    for place in PLACES:
+        for correct, wrong in ORGANS:
+            entries.append((Lexicon.SERIOUS, place + wrong, place + correct, "机构名称"))
+    entries += [(Lexicon.SERIOUS, wrong, correct, "规范表述") for wrong, correct in SERIOUS]
+    for wrong, correct in MISUSED:
+        entries.append((Lexicon.MISUSED, wrong, correct, "错别字"))
+        for who in WHO:
+            for how in HOW:
+                entries.append((Lexicon.MISUSED, who + how + wrong, who + how + correct, "错别字"))
+    entries += [(Lexicon.SENSITIVE, offer + goods, "", "违法广告") for offer in OFFERS for goods in GOODS]
+    entries += [(Lexicon.SENSITIVE, term, "", "违法广告") for term in SENSITIVE]
+    return [
+        {
+            "lexicon": lexicon,
+            "term": term,
+            "correct_form": correct,
+            "category": category,
+            "source": LEXICON_SOURCE,
+        }
+        for lexicon, term, correct, category in entries
+    ]
+
+
+def _wording(office: User) -> int:
+    """The office's lexicons, uploaded at once, and the sites a post may link to."""
+    entries = lexicon_entries()
+    content_services.lexicon_import(actor=office, entries=entries)
+    for domain in ALLOWED_DOMAINS:
+        content_services.allowed_domain_add(actor=office, domain=domain, note="基准")
+    return len(entries)
+
+
+def _sentences(rng: random.Random, count: int) -> list[str]:
+    """``count`` sentences of a district's news, to make posts of."""
+    sentences = [
+        rng.choice(OPENINGS)
+        + rng.choice(DOERS)
+        + rng.choice(ACTS)
+        + rng.choice(MATTERS)
+        + rng.choice(OUTCOMES)
+        for _n in range(count)
+    ]
+    return sentences + list(NOTES)
+
+
+def _slip(rng: random.Random, lexicons: dict[str, list[str]]) -> str:
+    """A sentence with a lexicon's term in it, as units get them wrong."""
+    lexicon = rng.choice(Lexicon.values)
+    term = rng.choice(lexicons[lexicon])
+    if lexicon == Lexicon.SERIOUS:
+        return f"{term}有关负责人介绍了相关情况。"
+    if lexicon == Lexicon.MISUSED:
+        return f"{term}，推动各项工作再上新台阶。"
+    return f"近期有市民收到“{term}”的信息，请广大群众提高警惕，谨防上当受骗。"
+
+
+def _link(rng: random.Random, number: int) -> str:
+    """A link to the source or a sign-up page: mostly to the allowed sites, one in three elsewhere."""
+    place = rng.random()
+    if place < 0.3:
+        return f"详情请见：https://www.gov.cn/zhengce/content/2026-{number % 12 + 1:02d}/{number}.htm"
+    if place < 0.5:
+        return f"原文链接：https://mp.weixin.qq.com/s/bench{number:08x}"
+    if place < 0.67:
+        return f"来源：http://www.people.com.cn/n1/{number}.html"
+    return f"报名入口：https://signup{number % 50}.example-events.com/form?id={number}"
+
+
+POST_COLUMNS = (
+    "media_account_id",
+    "platform_post_id",
+    "published_at",
+    "kind",
+    "title",
+    "text",
+    "url",
+    *Post.FIGURES,
+    "words_digest",
+    "recorded_at",
+)
+
+
+def _posts(count: int, accounts: list[int], day: datetime.date) -> Iterator[tuple]:
+    """A day of posts over ``accounts``: a few hundred to 2,000 characters of sentences in
+    paragraphs, a title, one in thirty with a lexicon's term, one in twenty with a link. A row is
+    (account, post id, published at, kind, title, text, url, *figures, words' digest, recorded at)."""
+    rng = _rng("posts", day)
+    sentences = _sentences(rng, 5_000)
+    lexicons: dict[str, list[str]] = {}
+    for entry in lexicon_entries():
+        lexicons.setdefault(entry["lexicon"], []).append(entry["term"])
+    morning = timezone.make_aware(datetime.datetime.combine(day, datetime.time(7)))
+    recorded = timezone.now()
+    for number in range(count):
+        length = min(2_000, max(200, int(rng.lognormvariate(6.6, 0.5))))  # about 800 on average
+        paragraphs, size = [], 0
+        while size < length:
+            paragraph = "".join(rng.choices(sentences, k=rng.randint(2, 6)))
+            paragraphs.append(paragraph)
+            size += len(paragraph)
+        if rng.random() < 1 / 30:
+            paragraphs.insert(rng.randrange(len(paragraphs)), _slip(rng, lexicons))
+        if rng.random() < 1 / 20:
+            paragraphs.append(_link(rng, number))
+        title = rng.choice(DOERS) + rng.choice(ACTS) + rng.choice(MATTERS)
+        text = "\n".join(paragraphs)
+        url = f"https://mp.weixin.qq.com/s/day{number:08x}"
+        reads = int(rng.paretovariate(1.2) * 200)
+        yield (
+            rng.choice(accounts),
+            f"bench-{day:%Y%m%d}-{number:07d}",
+            morning + datetime.timedelta(seconds=rng.randrange(16 * 3600)),
+            PostKind.REPOST if rng.random() < 0.1 else PostKind.ORIGINAL,
+            title,
+            text,
+            url,
+            reads,
+            reads // 50,
+            reads // 200,
+            reads // 300,
+            # The service's own digest: a post sent again with the same words is not scanned again.
+            content_services.words_digest({"title": title, "text": text, "url": url}),
+            recorded,
+        )
+
+
+def copy_line(row: tuple) -> str:
+    """``row`` as a line of ``COPY … FROM STDIN`` (text format)."""
+
+    def value(cell) -> str:
+        if cell is None:
+            return r"\N"
+        if isinstance(cell, datetime.datetime):
+            return cell.isoformat()
+        return str(cell).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+    return "\t".join(map(value, row)) + "\n"
+
+
+def sql_values(row: tuple) -> tuple:
+    """``row`` as parameters of a raw statement: times as the backend stores them (UTC text on SQLite)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    return tuple(adapt(cell) if isinstance(cell, datetime.datetime) else cell for cell in row)
+
+
+def _load_posts(rows: Iterator[tuple]) -> int:
+    """Write ``rows`` into the posts' table in bulk, awaiting the wording scan; return how many."""
+    table = connection.ops.quote_name(Post._meta.db_table)
+    count = 0
+    if connection.vendor == "postgresql":
+
+        def chunks() -> Iterator[str]:
+            nonlocal count
+            batch = []
+            for row in rows:
+                count += 1
+                batch.append(copy_line(row))
+                if len(batch) == 5_000:
+                    yield "".join(batch)
+                    batch = []
+            yield "".join(batch)
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.cursor.copy_expert(
+                f"COPY {table} ({', '.join(POST_COLUMNS)}) FROM STDIN", _Stream(chunks()), size=1 << 20
+            )
+        return count
+    sql = f"INSERT INTO {table} ({', '.join(POST_COLUMNS)}) VALUES ({', '.join(['%s'] * len(POST_COLUMNS))})"
+    with connection.cursor() as cursor:
+        batch = []
+        for row in rows:
+            count += 1
+            batch.append(sql_values(row))
+            if len(batch) == 10_000:
+                with transaction.atomic():
+                    cursor.executemany(sql, batch)
+                batch = []
+        with transaction.atomic():
+            cursor.executemany(sql, batch)
+    return count
+
+
 def build(volumes: Volumes, log: Callable[[str], None]) -> World:
     """Fill the (throwaway) database with ``volumes`` of a province's registry."""
     today = timezone.localdate()
@@ -651,6 +1000,14 @@ def build(volumes: Volumes, log: Callable[[str], None]) -> World:
             services.filing_approve(actor=office, filing=filing)
         log(f"  pending filings and closed accounts filed {lap('pending filings, closures')}")
 
+        # The lexicons, and yesterday's posts, received before today's inspection reads them (an
+        # account's posts, where it has them, say when and how often it posted).
+        entries = _wording(office)
+        log(f"  {entries:,} lexicon entries, {len(ALLOWED_DOMAINS)} allowed sites {lap('lexicons')}")
+        live = list(MediaAccount.objects.live().order_by("pk").values_list("pk", flat=True))
+        posts = _load_posts(_posts(volumes.posts, live, today - datetime.timedelta(days=1)))
+        log(f"  {posts:,} posts of yesterday, in bulk {lap('posts in bulk')}")
+
         # What the scheduler would have produced by now: the weeks' index and today's inspection.
         # Four weeks, the ranking's last and the three its page steps back through: a week of a
         # province costs the service half a minute, and no scenario reads an older one.
@@ -684,6 +1041,8 @@ def build(volumes: Volumes, log: Callable[[str], None]) -> World:
         "applications awaiting the meeting": campaign.self_inspections.filter(
             status=SelfInspectionStatus.SUBMITTED
         ).count(),
+        "lexicon entries": LexiconEntry.objects.count(),
+        "posts": Post.objects.count(),
     }
     return World(
         office=office,

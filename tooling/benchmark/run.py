@@ -46,12 +46,19 @@ def benchmark(
         size = _database_bytes(name)
         write(f"Database size {size / 2**20:,.0f} MB" + "".join(f", {k} {v}" for k, v in server.items()))
         results = []
-        for scenario in scenarios.scenarios(world, volumes.metric_rows):
+        for scenario in scenarios.scenarios(world, volumes.metric_rows, volumes.post_rows):
             if only not in scenario.name:
                 continue
             results.append(result := scenarios.measure(scenario, volumes.runs))
             # As it goes: a province's run takes long enough that a stopped one should leave figures.
-            write(f"  measured {scenario.name}: app {result.app_ms:,.1f} ms, raw {result.raw_ms:,.2f} ms")
+            rates = (
+                f" ({result.app_per_second:,.0f} and {result.raw_per_second:,.0f} {result.per_second_of}/s)"
+                if result.per_second_of
+                else ""
+            )
+            write(
+                f"  measured {scenario.name}: app {result.app_ms:,.1f} ms, raw {result.raw_ms:,.2f} ms{rates}"
+            )
         engine = _engine()
     write(_table(results))
     write(f"Total {time.perf_counter() - started:.0f} s (building {built:.0f} s).")

@@ -4,8 +4,9 @@ A scenario pairs the application doing a user's job (a page through the test ``C
 call through ``APIClient`` with a real token, or a service) with one hand-written SQL statement
 that gives the same rows straight from the database. The ratio of the two medians is what the
 benchmark reports: how much the application adds to the database's own work. The raw side only
-reads (or, for the metrics upsert, only writes); everything else the application does — scoping,
-rendering, validation, the audit trail — is what the ratio measures.
+reads (or, for the uploads, only writes); everything else the application does — scoping,
+rendering, validation, the audit trail — is what the ratio measures. The wording scan's raw side
+has no database at all: the same automaton over the same texts in Python (issue 14).
 """
 
 import datetime
@@ -18,10 +19,11 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -36,10 +38,14 @@ from audits.ranking.models import WeeklyIndex
 from audits.ranking.services import WEIGHTS, weekly_index_compute
 from audits.trail.models import AuditEvent
 from audits.trail.views import COUNT_CAP
+from content import services as content_services
+from content.choices import PostKind
+from content.models import AllowedDomain, LexiconEntry, Post
+from content.wording import Scanner, Term
 from registry.choices import LIVE_STATUSES, DepartmentKind, FilingStatus, MediaAccountStatus, Platform
 from registry.models import AccountMetric, Department, ExportJob, Filing, MediaAccount, Operator
 from registry.selectors import MATRIX_STATUSES
-from tooling.benchmark.data import World
+from tooling.benchmark.data import POST_COLUMNS, World, copy_line, sql_values
 
 PAGE = 50  # the lists' page size (browser and API alike)
 
@@ -51,6 +57,8 @@ class Scenario:
     raw: Callable[[], int]  # returns the rows the SQL produced
     raw_statements: int = 1
     memory: bool = False  # also measure the peak of Python's memory during one run (an export's)
+    setup: Callable[[], object] | None = None  # before each run of the application's side, untimed
+    per_second: str = ""  # what the rows are, to report them per second (e.g. "posts")
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,9 @@ class Result:
     queries: int
     raw_statements: int
     peak_mib: float | None = None
+    per_second_of: str | None = None
+    app_per_second: float | None = None
+    raw_per_second: float | None = None
 
 
 # Running them ---------------------------------------------------------------------------------
@@ -91,9 +102,11 @@ def production_like():
         app.conf.task_always_eager, app.conf.task_eager_propagates = eager, propagates
 
 
-def _median_ms(work: Callable[[], object], runs: int) -> float:
+def _median_ms(work: Callable[[], object], runs: int, setup: Callable[[], object] | None = None) -> float:
     times = []
     for _run in range(runs):
+        if setup is not None:
+            setup()
         start = time.perf_counter()
         work()
         times.append(time.perf_counter() - start)
@@ -103,12 +116,18 @@ def _median_ms(work: Callable[[], object], runs: int) -> float:
 def measure(scenario: Scenario, runs: int) -> Result:
     # The first call of each side warms the caches (templates, translations, the database's
     # pages) and, on the application side, counts the queries.
+    if scenario.setup is not None:
+        scenario.setup()
     with CaptureQueriesContext(connection) as queries:
         app_rows = scenario.app()
     query_count = len(queries)  # now: the log it reads is cleared when the next request starts
     rows = scenario.raw()
-    app_ms = _median_ms(scenario.app, runs)
+    app_ms = _median_ms(scenario.app, runs, scenario.setup)
     raw_ms = _median_ms(scenario.raw, runs)
+
+    def per_second(count: int, ms: float) -> float | None:
+        return round(count / ms * 1000) if scenario.per_second and ms else None
+
     return Result(
         scenario=scenario.name,
         rows=rows,
@@ -119,6 +138,9 @@ def measure(scenario: Scenario, runs: int) -> Result:
         queries=query_count,
         raw_statements=scenario.raw_statements,
         peak_mib=_peak_mib(scenario.app) if scenario.memory else None,
+        per_second_of=scenario.per_second or None,
+        app_per_second=per_second(rows if app_rows is None else app_rows, app_ms),
+        raw_per_second=per_second(rows, raw_ms),
     )
 
 
@@ -153,6 +175,7 @@ T = {
     "rule": InspectionRule._meta.db_table,
     "inspection": SelfInspection._meta.db_table,
     "user": User._meta.db_table,
+    "post": Post._meta.db_table,
 }
 
 
@@ -217,6 +240,12 @@ def _fetch(sql: str, params: list) -> int:
 
 def _day(day: datetime.date):
     return connection.ops.adapt_datefield_value(day)
+
+
+def _moment(day: datetime.date):
+    """The start of ``day`` in the site's time, as a parameter of a raw statement."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return connection.ops.adapt_datetimefield_value(start)
 
 
 # The scenarios --------------------------------------------------------------------------------
@@ -400,17 +429,26 @@ def _rule_violations(today: datetime.date):
     # A new account's grace: by default as long as the window, so an account past it has lived the
     # whole window and the rate is counted over all of it.
     past_grace = "(a.activated_on IS NULL OR a.activated_on <= %s)"
+    # Where an account's posts are received they say when it last posted (its last original post) and
+    # how often (every post in the window); where none are, its daily figures do.
+    posted = f"EXISTS (SELECT 1 FROM {T['post']} p WHERE p.media_account_id = a.id)"
+    midnight = lambda days: _moment(today - datetime.timedelta(days=days))  # noqa: E731
     parts = [
         (
-            f"""SELECT 'no_update', a.id {live} AND {past_grace}
-                AND (a.last_post_on IS NULL OR a.last_post_on < %s)""",
-            [before(14), before(14)],
+            f"""SELECT 'no_update', a.id {live} AND {past_grace} AND CASE WHEN {posted}
+                THEN NOT COALESCE((SELECT MAX(p.published_at) FROM {T["post"]} p
+                    WHERE p.media_account_id = a.id AND p.kind = '{PostKind.ORIGINAL}'
+                    AND p.published_at < %s) >= %s, FALSE)
+                ELSE (a.last_post_on IS NULL OR a.last_post_on < %s) END""",
+            [before(14), midnight(0), midnight(14), before(14)],
         ),
         (
-            f"""SELECT 'low_frequency', a.id {live} AND {past_grace}
-                AND COALESCE((SELECT SUM(m.posts) FROM {T["metric"]} m
-                WHERE m.media_account_id = a.id AND m.date >= %s AND m.date < %s), 0) < 30""",
-            [before(30), before(30), _day(today)],
+            f"""SELECT 'low_frequency', a.id {live} AND {past_grace} AND CASE WHEN {posted}
+                THEN (SELECT COUNT(*) FROM {T["post"]} p WHERE p.media_account_id = a.id
+                    AND p.published_at >= %s AND p.published_at < %s)
+                ELSE COALESCE((SELECT SUM(m.posts) FROM {T["metric"]} m
+                    WHERE m.media_account_id = a.id AND m.date >= %s AND m.date < %s), 0) END < 30""",
+            [before(30), midnight(30), midnight(0), before(30), _day(today)],
         ),
         (f"SELECT 'low_reach', a.id {live} AND {past_grace} AND a.followers < 100", [before(30)]),
         (
@@ -579,7 +617,166 @@ def _metrics_copy(rows: list[dict]) -> Callable[[], int]:
     return copy
 
 
-def scenarios(world: World, metric_rows: int) -> list[Scenario]:
+# Posts (issue 14) ------------------------------------------------------------------------------
+
+SENT = ("platform_post_id", "kind", "title", "text", "url", *Post.FIGURES)
+
+
+def _scan_reset() -> None:
+    """Before each run of the scan: yesterday's posts awaiting it, as they arrive, and none of their
+    hits found yet (so each run opens the day's findings, as the first scan of the day does)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {T['finding']} WHERE post_id IS NOT NULL")
+        cursor.execute(f"UPDATE {T['post']} SET scanned_at = NULL")
+        if connection.vendor == "postgresql":
+            # What autovacuum would have done between two days' scans: the dead rows of the run
+            # before would otherwise slow each run a little more than the last.
+            cursor.execute(f"VACUUM ANALYZE {T['post']}, {T['finding']}")
+
+
+def _scan_alone() -> Callable[[], int]:
+    """The raw side of the scan: the same ``Scanner`` built from the same entries and sites and run
+    over the same titles and texts, in Python, without the database. What it reads is loaded by the
+    first (untimed) call; each call then builds the automaton and reads every post."""
+    loaded: dict[str, list] = {}
+
+    def scan() -> int:
+        if not loaded:
+            loaded["terms"] = [
+                Term(*entry)
+                for entry in LexiconEntry.objects.filter(enabled=True).values_list(
+                    "pk", "lexicon", "term", "correct_form", "category", "severity"
+                )
+            ]
+            loaded["sites"] = list(AllowedDomain.objects.values_list("domain", flat=True))
+            # As posts_scan reads a post: its title, then its text.
+            loaded["words"] = [
+                f"{title}\n{text}" if title else text
+                for title, text in Post.objects.order_by("pk").values_list("title", "text").iterator(2_000)
+            ]
+        automaton = Scanner(loaded["terms"], loaded["sites"])
+        for words in loaded["words"]:
+            automaton.hits(words)
+        return len(loaded["words"])
+
+    return scan
+
+
+def _sent_posts(count: int) -> list[dict]:
+    """The first ``count`` of yesterday's posts as a collector sends them again: the same words and
+    figures, so every run replaces the same posts (none created) and leaves them as it found them."""
+    posts = Post.objects.order_by("pk").values("media_account_id", "published_at", *SENT)[:count]
+    return [
+        {
+            "media_account": post.pop("media_account_id"),
+            "published_at": timezone.localtime(post.pop("published_at")).isoformat(),
+            **post,
+        }
+        for post in posts
+    ]
+
+
+def _posts_scanned() -> None:
+    """Before each run of the posts API: yesterday's posts read by the scan, as the worker leaves them.
+    Celery runs in the process here, so a post sent again while it awaits the scan would have the
+    whole day scanned inside the request; that is the wording scan's scenario, not the upload's."""
+    if Post.objects.filter(scanned_at__isnull=True).exists():
+        content_services.posts_scan_all()
+
+
+def _posts_post(world: World, rows: list[dict]) -> Callable[[], int]:
+    client = _api(world.office_token)
+    body = json.dumps(rows, ensure_ascii=False).encode()  # UTF-8, as a collector sends Chinese text
+
+    def post() -> int:
+        response = client.post("/api/v1/posts/", body, content_type="application/json")
+        assert response.status_code == 201, response.content[:500]
+        result = response.json()
+        assert result["replaced"] == len(rows), result
+        return result["rows"]
+
+    return post
+
+
+def _post_values(rows: list[dict]) -> list[tuple]:
+    """The rows as the posts' table holds them (``POST_COLUMNS``), each with its words' digest."""
+    now = timezone.now()
+    return [
+        (
+            row["media_account"],
+            row["platform_post_id"],
+            datetime.datetime.fromisoformat(row["published_at"]),
+            *(row[name] for name in SENT[1:]),
+            content_services.words_digest(row),
+            now,
+        )
+        for row in rows
+    ]
+
+
+def _posts_copy(rows: list[dict]) -> Callable[[], int]:
+    """The same posts by PostgreSQL's COPY into an empty table of the posts' shape (its columns,
+    checks, unique key and indexes): the yardstick issue 14 sets the API's upload against."""
+    text = "".join(map(copy_line, _post_values(rows)))
+
+    def copy() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS post_copy (LIKE {T['post']} INCLUDING ALL)")
+            cursor.execute("TRUNCATE post_copy")
+            cursor.cursor.copy_expert(
+                f"COPY post_copy ({', '.join(POST_COLUMNS)}) FROM STDIN", io.StringIO(text)
+            )
+        return len(rows)
+
+    return copy
+
+
+def _posts_upsert(rows: list[dict]) -> Callable[[], int]:
+    """SQLite's yardstick, having no COPY: the same posts upserted by one ``executemany`` in one
+    transaction, replacing the same rows as the API does."""
+    updates = ", ".join(f"{name} = excluded.{name}" for name in POST_COLUMNS[2:])
+    columns, placeholders = ", ".join(POST_COLUMNS), ", ".join(["%s"] * len(POST_COLUMNS))
+    sql = (
+        f"INSERT INTO {T['post']} ({columns}) VALUES ({placeholders}) "
+        f"ON CONFLICT (media_account_id, platform_post_id) DO UPDATE SET {updates}"
+    )
+    values = [sql_values(row) for row in _post_values(rows)]
+
+    def upsert() -> int:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, values)
+        return len(values)
+
+    return upsert
+
+
+def _posts_scenarios(world: World, post_rows: int) -> list[Scenario]:
+    """Issue 14: a day of posts scanned against the lexicons, and 10,000 of them sent through the API."""
+    sent = _sent_posts(post_rows)
+    copy = connection.vendor == "postgresql"
+    return [
+        # Each run scans every post of the day afresh (reset before it, untimed), with the automaton
+        # built once per run as the worker's task builds it.
+        Scenario(
+            "wording scan · a day of posts",
+            content_services.posts_scan_all,
+            _scan_alone(),
+            raw_statements=0,
+            setup=_scan_reset,
+            per_second="posts",
+        ),
+        Scenario(
+            f"posts API · {len(sent):,} posts vs {'COPY' if copy else 'upsert'}",
+            _posts_post(world, sent),
+            _posts_copy(sent) if copy else _posts_upsert(sent),
+            raw_statements=3 if copy else 1,
+            setup=_posts_scanned,
+            per_second="posts",
+        ),
+    ]
+
+
+def scenarios(world: World, metric_rows: int, post_rows: int) -> list[Scenario]:
     office, dept = world.office, world.dept_admin
     office_browser, dept_browser = _browser(office), _browser(dept)
     office_api, dept_api = _api(world.office_token), _api(world.dept_token)
@@ -691,4 +888,6 @@ def scenarios(world: World, metric_rows: int) -> list[Scenario]:
             lambda: weekly_index_compute(week_start=world.week, actor=office),
             _week_figures(world.week),
         ),
+        # Last: the scan's findings would change the grades the pages above show.
+        *_posts_scenarios(world, post_rows),
     ]
