@@ -326,13 +326,16 @@ SPECTACULAR_SETTINGS = {
         "config.openapi.document_errors",
     ],
     # Choice sets used under several field names (a department's ``kind`` and a campaign scope's
-    # ``department_kinds``) get one name each in the schema.
+    # ``department_kinds``), or several choice sets under one name (a department's, a filing's and a
+    # post's ``kind``), get one name each in the schema.
     "ENUM_NAME_OVERRIDES": {
         "DepartmentKindEnum": "registry.choices.DepartmentKind",
         "PlatformEnum": "registry.choices.Platform",
         "EmploymentEnum": "registry.choices.Employment",
         "OutcomeEnum": "audits.campaigns.choices.Outcome",
         "RuleCodeEnum": "audits.inspections.choices.RuleCode",
+        "PostKindEnum": "content.choices.PostKind",
+        "LexiconEnum": "content.choices.Lexicon",
     },
 }
 

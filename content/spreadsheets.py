@@ -1,23 +1,31 @@
 """The lexicons as a spreadsheet: the office downloads them (the same sheet is the template) and uploads
-entries to add or change, by lexicon and term.
+entries to add or change, by lexicon and term. And posts from a sheet, the units' third way in beside
+the collectors' API and the hand form, through the registry's one import flow (``registry.imports``).
 
 A lexicon and a severity are read as the site writes them in either language, or as their codes. The
 file goes through the registry's limits (``registry.spreadsheets.records``: size, type, rows, no
 formulas); every row is checked before any is written, and one bad row writes none.
 """
 
+import datetime
+import hashlib
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
+from accounts.rules import is_system
 from audits.inspections.choices import Severity
 from config.xlsx import Sheet, write_xlsx
-from content.choices import Lexicon
-from content.models import LexiconEntry
+from content.choices import Lexicon, PostKind
+from content.models import LexiconEntry, Post
+from content.posts import CheckedPosts, check_post_rows
 from registry import spreadsheets
+from registry.choices import Platform
+from registry.models import MediaAccount
 from registry.services import RowError
 
 COLUMNS = {
@@ -173,3 +181,233 @@ def read_lexicon_sheet(data: bytes, *, extension: str) -> LexiconSheet:
     if columns is None and not errors:
         errors.append(RowError(row=1, field="", message=_("The sheet is empty.")))
     return LexiconSheet(entries=[] if errors else entries, errors=errors)
+
+
+# Posts from a sheet -------------------------------------------------------------------------------
+
+POST_COLUMNS = {
+    "media_account": pgettext_lazy("spreadsheet", "Account ID"),
+    "platform_uid": spreadsheets.IMPORT_COLUMNS["platform_uid"],
+    "platform_post_id": pgettext_lazy("spreadsheet", "Post ID"),
+    "published_at": pgettext_lazy("spreadsheet", "Published at"),
+    "kind": pgettext_lazy("spreadsheet", "Original or repost"),
+    "title": pgettext_lazy("spreadsheet", "Title"),
+    "text": pgettext_lazy("spreadsheet", "Text"),
+    "url": pgettext_lazy("spreadsheet", "URL"),
+    "reads": pgettext_lazy("spreadsheet", "Reads"),
+    "likes": pgettext_lazy("spreadsheet", "Likes"),
+    "comments": pgettext_lazy("spreadsheet", "Comments"),
+    "shares": pgettext_lazy("spreadsheet", "Shares"),
+}
+# What people type for a time: 2026-11-20 09:30, 2026/11/20 9:30, 2026年11月20日 9:30, or a cell's own.
+_SHEET_TIME = re.compile(
+    r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+)
+_WHOLE = re.compile(r"^\d+$")
+
+
+def post_column_label(name: str) -> str:
+    return str(POST_COLUMNS.get(name, name)) if name else "—"
+
+
+def read_post_sheet(data: bytes, *, extension: str, progress=None) -> spreadsheets.ImportSheet:
+    """An uploaded .xlsx or .csv of posts as rows of field → cell text, within the registry's limits
+    (``registry.spreadsheets.records``). ``SpreadsheetRejected`` for a file that cannot be read."""
+    known = {}
+    for code, _language in settings.LANGUAGES:
+        with translation.override(code):
+            for name, label in POST_COLUMNS.items():
+                known.setdefault(spreadsheets.normalised_header(label), name)
+    known.update({name: name for name in POST_COLUMNS})
+    sheet, columns = None, []
+    for number, cells in spreadsheets.records(data, extension=extension, progress=progress):
+        texts = [spreadsheets.cell_text(value) for value, _formula in cells]
+        if sheet is None:
+            if not any(texts):
+                continue
+            columns = [known.get(spreadsheets.normalised_header(text)) for text in texts]
+            missing = [name for name in ("published_at", "kind") if name not in columns]
+            if not {"media_account", "platform_uid"} & set(columns):
+                missing.insert(0, "media_account")
+            if missing:
+                raise spreadsheets.SpreadsheetRejected(
+                    _("The file has no column %(columns)s. Start from the template.")
+                    % {"columns": "、".join(f"“{post_column_label(name)}”" for name in missing)}
+                )
+            sheet = spreadsheets.ImportSheet(columns=[name for name in columns if name])
+            continue
+        row = {"row": number}
+        for index, (_value, is_formula) in enumerate(cells):
+            name = columns[index] if index < len(columns) else None
+            if name and is_formula:
+                sheet.errors.append(
+                    RowError(
+                        row=number,
+                        field=name,
+                        message=_("A formula is not accepted: enter the value itself."),
+                    )
+                )
+            if name and name not in row:
+                row[name] = texts[index]
+        if not any(row.get(name) for name in sheet.columns):
+            continue
+        if row.get("platform_uid") == spreadsheets.EXAMPLE_PLATFORM_UID:
+            sheet.errors.append(spreadsheets.example_error(number))
+        sheet.rows.append(row)
+    if sheet is None:
+        raise spreadsheets.SpreadsheetRejected(_("The file is empty."))
+    return sheet
+
+
+def _sheet_time(text: str) -> str | None:
+    match = _SHEET_TIME.match(text.strip())
+    if match is None:
+        return text if text else None  # an ISO time (a date cell's own) or a mistake the check names
+    year, month, day, hour, minute, second = (int(part) if part else 0 for part in match.groups())
+    try:
+        return datetime.datetime(year, month, day, hour, minute, second).isoformat()
+    except ValueError:
+        return text
+
+
+def _sheet_row(row: dict, kinds: dict[str, str], by_uid: dict[str, list[int]]) -> dict:
+    """A sheet's row of cell text as a collector's row, for ``check_post_rows`` to check."""
+    account = row.get("media_account", "")
+    if not account and row.get("platform_uid"):
+        found = by_uid.get(row["platform_uid"], [])
+        # Unknown, out of scope or on several platforms: read as no account at all (id 0).
+        account = str(found[0]) if len(found) == 1 else "0"
+    converted = {
+        "media_account": int(account) if _WHOLE.match(account) else (account or None),
+        "platform_post_id": row.get("platform_post_id") or None,
+        "published_at": _sheet_time(row.get("published_at", "")),
+        "kind": kinds.get(spreadsheets.normalised_header(row.get("kind", "")), row.get("kind") or None),
+        "title": row.get("title", ""),
+        "text": row.get("text", ""),
+        "url": row.get("url", ""),
+    }
+    for name in Post.FIGURES:
+        text = row.get(name, "").replace(",", "").replace("，", "")
+        converted[name] = int(text) if _WHOLE.match(text) else (text or None)
+    return converted
+
+
+def check_post_sheet(user, sheet: spreadsheets.ImportSheet) -> CheckedPosts:
+    """The sheet's rows checked for ``posts_record``; a formula cell is told once. A row without a
+    post ID takes one made of its account, time and title, so the same row sent again replaces it."""
+    kinds = {**_in_every_language(PostKind.choices), "原创": PostKind.ORIGINAL, "转发": PostKind.REPOST}
+    uids = {
+        row["platform_uid"] for row in sheet.rows if row.get("platform_uid") and not row.get("media_account")
+    }
+    by_uid: dict[str, list[int]] = {}
+    if uids:
+        accounts = (
+            MediaAccount.objects.all() if is_system(user) else MediaAccount.objects.restrict(user, "change")
+        )
+        for uid, pk in accounts.filter(platform_uid__in=uids).values_list("platform_uid", "pk"):
+            by_uid.setdefault(uid, []).append(pk)
+    rows = []
+    for row in sheet.rows:
+        converted = _sheet_row(row, kinds, by_uid)
+        if converted["platform_post_id"] is None:
+            words = converted["title"] or converted["text"][:50]
+            key = f"{converted['media_account']}|{converted['published_at']}|{words}"
+            converted["platform_post_id"] = (
+                "sheet-" + hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+            )
+        rows.append((row["row"], converted))
+    checked = check_post_rows(user, rows, row_name=lambda number: _("row %(row)s") % {"row": number})
+    formula_cells = {(error.row, error.field) for error in sheet.errors}
+    errors = list(sheet.errors) + [e for e in checked.errors if (e.row, e.field) not in formula_cells]
+    if errors:
+        return CheckedPosts(rows=[], errors=sorted(errors, key=lambda error: error.row))
+    if not checked.rows:
+        return CheckedPosts(rows=[], errors=[RowError(0, "", _("The file has no rows."))])
+    return checked
+
+
+def post_template_xlsx(accounts) -> bytes:
+    """The posts sheet to fill in, with its instructions and example, and ``accounts`` by their IDs."""
+    example = {
+        "platform_uid": spreadsheets.EXAMPLE_PLATFORM_UID,
+        "platform_post_id": "2247483901_1",
+        "published_at": f"{timezone.localdate() - datetime.timedelta(days=1):%Y-%m-%d} 09:30",
+        "kind": str(PostKind.ORIGINAL.label),
+        "title": "区教育局召开秋季开学工作部署会",
+        "text": "9月1日，区教育局召开秋季开学工作部署会……",
+        "url": "https://mp.weixin.qq.com/s/example",
+        "reads": 1200,
+        "likes": 35,
+    }
+    figure = _("A whole number of at least 0; empty if not known.")
+    guide = [
+        (
+            "media_account",
+            False,
+            _(
+                "The account's ID in the registry, as listed in “Account list”; give it or the platform "
+                "account ID."
+            ),
+        ),
+        (
+            "platform_uid",
+            False,
+            _("The account's ID on the platform, as listed in “Account list”; give it or the account ID."),
+        ),
+        (
+            "platform_post_id",
+            False,
+            _(
+                "The post's ID on the platform; the same ID sent again replaces the post. Empty: the "
+                "registry makes one of the account, time and title."
+            ),
+        ),
+        (
+            "published_at",
+            True,
+            _("When it was published, such as 2026-11-20 09:30 (Beijing time); not in the future."),
+        ),
+        ("kind", True, _("Original or repost.")),
+        ("title", False, _("The title, if the post has one.")),
+        ("text", False, _("The text; it is checked against the office's lexicons.")),
+        ("url", False, _("The post's address, starting with http:// or https://.")),
+        *((name, False, figure) for name in Post.FIGURES),
+    ]
+    rows = (
+        accounts.select_related("department")
+        .order_by("department__order_key", "name", "pk")
+        .values_list("pk", "platform_uid", "name", "platform", "department__name")
+    )
+    platforms = dict(Platform.choices)
+    return spreadsheets.template_xlsx(
+        title=pgettext("content", "Posts"),
+        columns=POST_COLUMNS,
+        guide=guide,
+        example=example,
+        choices={},
+        references=[
+            spreadsheets.ReferenceSheet(
+                title=_("Account list"),
+                headers=(
+                    POST_COLUMNS["media_account"],
+                    POST_COLUMNS["platform_uid"],
+                    spreadsheets.IMPORT_COLUMNS["name"],
+                    spreadsheets.IMPORT_COLUMNS["platform"],
+                    spreadsheets.IMPORT_COLUMNS["department_name"],
+                ),
+                rows=(
+                    (pk, uid, name, platforms.get(platform, platform), unit)
+                    for pk, uid, name, platform, unit in rows.iterator()
+                ),
+                widths=(10, 22, 26, 14, 24),
+            )
+        ],
+        widths={
+            "platform_uid": 22,
+            "platform_post_id": 18,
+            "published_at": 17,
+            "title": 30,
+            "text": 40,
+            "url": 30,
+        },
+    )

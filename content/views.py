@@ -20,7 +20,7 @@ from content.filters import LexiconEntryFilter
 from content.forms import AllowedDomainForm, LexiconEntryForm, LexiconImportForm, PostForm
 from content.models import AllowedDomain, LexiconEntry
 from content.posts import check_post_rows
-from content.spreadsheets import lexicon_xlsx, read_lexicon_sheet
+from content.spreadsheets import lexicon_xlsx, post_template_xlsx, read_lexicon_sheet
 from registry.models import MediaAccount
 from registry.spreadsheets import SpreadsheetRejected
 
@@ -66,6 +66,16 @@ def post_create(request, pk: int):
             )
             return redirect("post_list", pk=account.pk)
     return render(request, "content/post_form.html", {"account": account, "form": form})
+
+
+@login_required
+@download
+def posts_import_template(request):
+    """The posts sheet to fill in, with its instructions and the user's accounts."""
+    authorize(request.user, "content.enter_posts")
+    name = _("Posts template")  # outside the f-string, where makemessages finds it
+    accounts = MediaAccount.objects.restrict(request.user, "change")
+    return xlsx_response(post_template_xlsx(accounts), f"{name}.xlsx")
 
 
 # Lexicons --------------------------------------------------------------------------------------

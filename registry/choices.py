@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DepartmentKind(models.TextChoices):
@@ -66,6 +67,7 @@ class FilingStatus(models.TextChoices):
 class ImportKind(models.TextChoices):
     MEDIA_ACCOUNTS = "accounts", _("Media accounts")
     METRICS = "metrics", _("Daily figures")
+    POSTS = "posts", pgettext_lazy("content", "Posts")
 
 
 class ImportStatus(models.TextChoices):

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from accounts.rules import authorize
 from audits.trail.services import record
+from content import services as content_services
+from content import spreadsheets as content_spreadsheets
 from registry import metrics, reading, services, spreadsheets
 from registry.choices import ImportKind, ImportStatus
 from registry.models import ImportJob
@@ -29,8 +31,12 @@ UNCONFIRMED_FOR = datetime.timedelta(days=1)
 
 
 def import_permission(kind: str) -> str:
-    """The office imports the registry; the office and the units import daily figures."""
-    return "registry.import_accounts" if kind == ImportKind.MEDIA_ACCOUNTS else "registry.enter_metrics"
+    """The office imports the registry; the office and the units import daily figures and posts."""
+    return {
+        ImportKind.MEDIA_ACCOUNTS: "registry.import_accounts",
+        ImportKind.METRICS: "registry.enter_metrics",
+        ImportKind.POSTS: "content.enter_posts",
+    }[kind]
 
 
 def _check_media_accounts(user, sheet: spreadsheets.ImportSheet) -> tuple[list[RowError], list, dict]:
@@ -54,6 +60,11 @@ def _check_metrics(user, sheet: spreadsheets.ImportSheet) -> tuple[list[RowError
     )
 
 
+def _check_posts(user, sheet: spreadsheets.ImportSheet) -> tuple[list[RowError], Any, dict]:
+    checked = content_spreadsheets.check_post_sheet(user, sheet)
+    return checked.errors, checked, {"media_accounts": len({row["media_account"] for row in checked.rows})}
+
+
 @dataclass(frozen=True)
 class Kind:
     """What one kind of import does its own way; the job, its pages and its confirmation are shared."""
@@ -70,6 +81,8 @@ KINDS = {
         spreadsheets.read_import, _check_media_accounts, services.media_accounts_import
     ),
     ImportKind.METRICS: Kind(metrics.read_metric_sheet, _check_metrics, services.metrics_record),
+    # Posts are content's (content/); they come in through the same flow.
+    ImportKind.POSTS: Kind(content_spreadsheets.read_post_sheet, _check_posts, content_services.posts_record),
 }
 
 

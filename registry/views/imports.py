@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.rules import authorize
 from config.views import job_status
+from content import spreadsheets as content_spreadsheets
 from registry import imports, metrics, services, spreadsheets
 from registry.choices import ImportKind, ImportStatus
 from registry.forms import ImportConfirmForm, ImportUploadForm
@@ -67,6 +68,22 @@ FLOWS = {
         done=lambda counts: (
             _("Daily figures imported: %(rows)d rows for %(accounts)d accounts (%(replaced)d days replaced).")
             % {"rows": counts["rows"], "accounts": counts["media_accounts"], "replaced": counts["replaced"]}
+        ),
+    ),
+    ImportKind.POSTS: Flow(
+        upload_url="posts_import",
+        confirm_url="posts_import_confirm",
+        done_url="posts_import",
+        upload_template="content/post_import_upload.html",
+        check_template="content/post_import_preview.html",
+        column_label=content_spreadsheets.post_column_label,
+        limits=lambda: {
+            "max_mb": f"{spreadsheets.import_max_bytes() / 1024 / 1024:g}",
+            "max_rows": spreadsheets.MAX_IMPORT_ROWS,
+        },
+        done=lambda counts: (
+            _("Posts imported: %(rows)d for %(accounts)d accounts; their wording is checked in a moment.")
+            % {"rows": counts["rows"], "accounts": counts["media_accounts"]}
         ),
     ),
 }

@@ -92,12 +92,16 @@ def office(client_for, office_admin):
     return client_for(office_admin)
 
 
+IMPORTS = ["/media-accounts/import/", "/metrics/import/", "/posts/import/"]
+POST_HEADER = "Account ID,Post ID,Published at,Original or repost,Text,Reads\r\n"
+
+
 @pytest.fixture
 def unit(client_for, admin_a):
     return client_for(admin_a)
 
 
-@pytest.mark.parametrize("path", ["/media-accounts/import/", "/metrics/import/"])
+@pytest.mark.parametrize("path", IMPORTS)
 @pytest.mark.parametrize(("name", "content"), BROKEN_SHEETS)
 def test_it_refuses_a_file_that_is_no_spreadsheet(office, upload, media_root, path, name, content):
     with unchanged(uploads=_stored(name, content)):
@@ -107,7 +111,7 @@ def test_it_refuses_a_file_that_is_no_spreadsheet(office, upload, media_root, pa
     assert not _kept_files(media_root)
 
 
-@pytest.mark.parametrize("path", ["/media-accounts/import/", "/metrics/import/"])
+@pytest.mark.parametrize("path", IMPORTS)
 def test_it_refuses_a_zip_bomb(office, upload, media_root, path):
     with unchanged(uploads=1):
         response = upload(office, path, {"file": SimpleUploadedFile("bomb.xlsx", _bomb())})
@@ -115,7 +119,7 @@ def test_it_refuses_a_zip_bomb(office, upload, media_root, path):
     assert not _kept_files(media_root)
 
 
-@pytest.mark.parametrize("path", ["/media-accounts/import/", "/metrics/import/"])
+@pytest.mark.parametrize("path", IMPORTS)
 def test_it_refuses_a_file_over_the_size_limit(office, settings, media_root, path):
     settings.REGISTRY_IMPORT_MAX_BYTES = 1000
     content = b"Unit code,Account name,Platform,Platform account ID\r\n" + b"edu,x,weibo,y\r\n" * 200
@@ -125,7 +129,7 @@ def test_it_refuses_a_file_over_the_size_limit(office, settings, media_root, pat
     assert not _kept_files(media_root)
 
 
-@pytest.mark.parametrize("path", ["/media-accounts/import/", "/metrics/import/"])
+@pytest.mark.parametrize("path", IMPORTS)
 @pytest.mark.parametrize("value", ["", "not a file", "x" * 10_000])
 def test_it_refuses_a_field_that_is_not_a_file(office, path, value):
     with unchanged():
@@ -155,6 +159,14 @@ BAD_ROWS = [
     ("/metrics/import/", "dates.csv", b"Account ID,Date,Followers\r\n1,99999-01-01,1\r\n1,2024-02-30,1\r\n"),
     ("/metrics/import/", "unknown.csv", f"Account ID,Date,Followers\r\n{2**62},2024-01-01,1\r\n".encode()),
     ("/metrics/import/", "gbk.csv", "账号ID,日期,粉丝数\r\nabc,昨天,很多\r\n".encode("gb18030")),
+    ("/posts/import/", "unknown.csv", f"{POST_HEADER}{2**62},p1,2024-01-01 09:00,original,x,1\r\n".encode()),
+    ("/posts/import/", "times.csv", f"{POST_HEADER}1,p1,2024-02-30 25:00,original,x,1\r\n".encode()),
+    ("/posts/import/", "huge.csv", f"{POST_HEADER}1,p1,2024-01-01 09:00,original,x,{10**30}\r\n".encode()),
+    (
+        "/posts/import/",
+        "gbk.csv",
+        "账号ID,发布时间,原创或转发,正文\r\nabc,昨天,发表,好\r\n".encode("gb18030"),
+    ),
 ]
 
 

@@ -39,6 +39,7 @@ PARAMETERS = {
     "closure_order_evidence": [],
     "export_job_download": [],
     "lexicon_export": [],
+    "posts_import_template": [],
 }
 API_EXPORT = "/api/v1/media-accounts/"
 API_PARAMETERS = [*MediaAccountFilter.base_filters, "format", "page", "page_size"]
