@@ -9,7 +9,7 @@ from accounts import rules
 from accounts.choices import Role
 
 
-def user_field(verbose_name) -> models.ForeignKey:
+def user_field(verbose_name, *, db_index: bool = True) -> models.ForeignKey:
     """The user who did something a record keeps (submitted, decided, confirmed it…): empty where the
     system did it, and a user who ever acted is never deleted."""
     return models.ForeignKey(
@@ -19,6 +19,7 @@ def user_field(verbose_name) -> models.ForeignKey:
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=db_index,
     )
 
 

@@ -196,6 +196,10 @@ PERMISSIONS = {
     "audits.decide_notice": is_office_admin,
     # The weekly index
     "audits.compute_ranking": office,
+    # Coordinated releases (audits/releases/services.py)
+    "audits.manage_release_tasks": office,
+    "audits.report_release": unit,  # obj: the account's part
+    "audits.excuse_release": is_office_admin,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -9,6 +9,7 @@ from audits.campaigns.models import (
 )
 from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
 from audits.ranking.models import StaleWeek, WeeklyIndex
+from audits.releases.models import ReleaseAssignment, ReleaseTask
 from audits.todo.models import Reminder
 from audits.trail.models import AuditEvent
 
@@ -19,6 +20,8 @@ __all__ = [
     "InspectionRule",
     "InspectionRun",
     "RectificationNotice",
+    "ReleaseAssignment",
+    "ReleaseTask",
     "Reminder",
     "ReviewCampaign",
     "ReviewDecision",

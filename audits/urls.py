@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("audits.campaigns.urls")),
     path("", include("audits.inspections.urls")),
     path("", include("audits.ranking.urls")),
+    path("", include("audits.releases.urls")),
     path("", include("audits.trail.urls")),
     path("", include("audits.todo.urls")),
 ]

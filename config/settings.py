@@ -399,6 +399,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audits.tasks.anchor_audit_trail",
         "schedule": crontab(minute=0),
     },
+    # Release tasks: parts completed by the accounts' posts, missed once their window ends.
+    "follow release tasks": {
+        "task": "audits.releases.tasks.follow_release_tasks",
+        "schedule": crontab(minute="*/5"),
+    },
     # Post texts past the archive's time (POST_TEXT_RETENTION_DAYS), before the daily inspection.
     "remove old post texts": {
         "task": "content.tasks.remove_old_post_texts",

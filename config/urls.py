@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("audits.campaigns.api.urls")),
     path("", include("audits.inspections.api.urls")),
     path("", include("audits.ranking.api.urls")),
+    path("", include("audits.releases.api.urls")),
     path("", include("audits.trail.api.urls")),
     path("", include("audits.todo.api.urls")),
 ]

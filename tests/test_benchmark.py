@@ -48,6 +48,12 @@ SCENARIOS = (
     "weekly index compute (service)",
     "wording scan · a day of posts",
 )
+# Issue 15, after the posts' scenarios: a release task over every live account.
+RELEASES = (
+    "release task start · every account",
+    "release task progress · office",
+    "release task page · office",
+)
 TINY = [
     *("--accounts", "40", "--departments", "8", "--days", "14"),
     *("--metric-rows", "60", "--meeting-rows", "12", "--posts", "300", "--post-rows", "50", "--runs", "1"),
@@ -87,7 +93,7 @@ def test_it_measures_every_scenario_on_its_own_database(tmp_path, capsys):
     metrics = SCENARIOS.index("metrics upsert 60 rows · API") + 1
     # The posts' upload against COPY on PostgreSQL, against an upsert of the same rows on SQLite.
     posts = f"posts API · 50 posts vs {'COPY' if postgresql else 'upsert'}"
-    assert tuple(results) == SCENARIOS[:metrics] + copy + SCENARIOS[metrics:] + (posts,)
+    assert tuple(results) == SCENARIOS[:metrics] + copy + SCENARIOS[metrics:] + (posts,) + RELEASES
     for result in results.values():
         assert result["raw_ms"] > 0, result
         assert result["app_ms"] > 0, result
@@ -123,6 +129,35 @@ def test_it_measures_every_scenario_on_its_own_database(tmp_path, capsys):
     assert AuditEvent.objects.count() == events_before
     # And the benchmark's own database is gone.
     assert _benchmark_databases() == databases_before
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("database_owner")
+def test_it_reads_a_release_tasks_progress_in_as_many_statements_at_three_times_the_accounts(tmp_path):
+    reports = {}
+    for accounts, units in (("40", "8"), ("120", "24")):
+        path = tmp_path / f"releases-{accounts}.json"
+        volumes = [*TINY, "--accounts", accounts, "--departments", units]  # the last of each wins
+        # With the list page, as issue 15 compares them: "|" separates the texts --only takes.
+        only = "release|account list page · office"
+        call_command("benchmark", *volumes, "--only", only, "--json", str(path))
+        reports[accounts] = json.loads(path.read_text())
+    small, large = (
+        {result["scenario"]: result for result in reports[size]["results"]} for size in ("40", "120")
+    )
+
+    names = ("account list page · office", "account list page · office, filtered", *RELEASES)
+    assert tuple(small) == tuple(large) == names
+    start, progress, page = RELEASES
+    # Every live account has its part, written by one statement on either side.
+    assert small[start]["rows"] == reports["40"]["counts"]["live accounts"]
+    assert large[start]["rows"] == reports["120"]["counts"]["live accounts"]
+    # The progress is one grouped query: a row per unit, as many statements for three times the
+    # accounts and the units; so are the start and the task's page (its first 100 parts).
+    assert small[progress]["rows"] < large[progress]["rows"]
+    assert small[page]["rows"] < large[page]["rows"] == 100
+    for scenario in (start, progress, page):
+        assert small[scenario]["queries"] == large[scenario]["queries"], scenario
 
 
 def test_it_refuses_volumes_that_cannot_rank_a_week():

@@ -173,7 +173,7 @@ PLAIN = {
     "audits.trail": {"actions", "context", "db", "middleware"},
 }
 # The audits app itself keeps only what Django needs, and its domains.
-AUDITS_DOMAINS = {"campaigns", "inspections", "ranking", "todo", "trail"}
+AUDITS_DOMAINS = {"campaigns", "inspections", "ranking", "releases", "todo", "trail"}
 
 
 def members(package: Path) -> set[str]:

@@ -1,7 +1,6 @@
 """Forms of the campaign pages: they check the shape of the input; the services decide."""
 
 import datetime
-import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,23 +11,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from audits.campaigns.choices import Outcome, Proposal
+from config.forms import checked_image
 from config.ids import parse_id
 from registry.choices import DepartmentKind, Employment, MediaAccountStatus, Platform
 from registry.models import Department, MediaAccount
 
 # NullBooleanField reads "True"/"False", and a radio is checked when its value equals str(initial).
 YES_NO = [("True", _("Yes")), ("False", _("No"))]
-
-# Screenshots of a closure notice: small raster images only. SVG is refused (it can carry
-# script), and the content must match the type, not just the file name.
-EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
-EVIDENCE_TYPES = {
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".gif": (b"GIF87a", b"GIF89a"),
-    ".webp": (b"RIFF",),
-}
 
 
 class DateInput(forms.DateInput):
@@ -353,24 +342,6 @@ DecisionFormSet = forms.formset_factory(
 # Step 3: closure orders ---------------------------------------------------------------------------
 
 
-def _check_image(upload) -> str:
-    """The upload's extension, once its size, name and first bytes say it is a small image."""
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            _("The screenshot is too large (at most %(size)d MB).") % {"size": EVIDENCE_MAX_BYTES // 2**20}
-        )
-    name = upload.name.lower()
-    extension = next((ext for ext in EVIDENCE_TYPES if name.endswith(ext)), None)
-    head = upload.read(16)
-    upload.seek(0)
-    signatures = EVIDENCE_TYPES.get(extension, ())
-    if not any(head.startswith(signature) for signature in signatures) or (
-        extension == ".webp" and head[8:12] != b"WEBP"
-    ):
-        raise ValidationError(_("Upload a screenshot as a PNG, JPEG, GIF or WebP image."))
-    return ".jpg" if extension == ".jpeg" else extension
-
-
 class ConfirmClosureForm(forms.Form):
     evidence_url = forms.URLField(
         label=_("notice URL"),
@@ -405,10 +376,7 @@ class ConfirmClosureForm(forms.Form):
         upload = self.cleaned_data.get("evidence_file")
         if not upload:
             return None
-        extension = _check_image(upload)
-        # The stored name is ours: the uploader's file name says nothing we need and may say too much.
-        upload.name = f"{uuid.uuid4().hex}{extension}"
-        return upload
+        return checked_image(upload)
 
     def clean(self):
         data = super().clean()

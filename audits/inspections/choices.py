@@ -13,6 +13,7 @@ class RuleCode(models.TextChoices):
     TOWNSHIP_ACCOUNT = "township_account", _("Township account")
     DUPLICATE_PLATFORM = "duplicate_platform", _("Several accounts on one platform")
     NO_RESPONSIBLE_PERSON = "no_responsible_person", _("No responsible person")
+    RELEASE_MISSED = "release_missed", _("Release task missed")
     # The wording scan's rules (content/wording.py): their findings name a post and a term.
     WORDING_SERIOUS = "wording_serious", _("Serious wrong wording")
     WORDING_MISUSED = "wording_misused", _("Misused words")

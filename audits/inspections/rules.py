@@ -35,6 +35,8 @@ from django.utils.translation import gettext_lazy as _
 from audits.campaigns.choices import ClosureOrderStatus
 from audits.campaigns.models import ClosureOrder
 from audits.inspections.choices import RuleCode, Severity
+from audits.releases.choices import AssignmentStatus
+from audits.releases.models import ReleaseAssignment
 from content.choices import PostKind
 from content.models import Post
 from registry.choices import LIVE_STATUSES, DepartmentKind
@@ -184,6 +186,19 @@ def no_responsible_person(accounts: QuerySet, today: datetime.date, t: dict) -> 
     )
 
 
+def release_missed(accounts: QuerySet, today: datetime.date, t: dict) -> QuerySet:
+    # 集中发声: a part of a release task not done by the end of its window (nor excused since), of a
+    # task whose window ended within the `window_days` before the inspection day.
+    missed = ReleaseAssignment.objects.filter(
+        media_account=OuterRef("pk"),
+        status=AssignmentStatus.MISSED,
+        task__window_end__gte=_start_of(_days_before(today, t["window_days"])),
+        task__window_end__lt=_start_of(today),
+    )
+    count = missed.order_by().values("media_account").annotate(missed=Count("pk")).values("missed")
+    return accounts.filter(Exists(missed)).annotate(detail_missed=Subquery(count[:1]))
+
+
 # The threshold of the rules that judge an account by its own activity: an account that went live
 # fewer than this many days before the inspection day is not flagged by them (see violations()).
 GRACE = "grace_days"
@@ -267,6 +282,12 @@ RULES = {
         Severity.WARNING,
         {},
         _("First responsibility: a responsible person and operators on file"),
+    ),
+    RuleCode.RELEASE_MISSED: (
+        release_missed,
+        Severity.SERIOUS,
+        {"window_days": 30},
+        _("Provinces: important information relayed in time by every account concerned (集中发声)"),
     ),
     RuleCode.WORDING_SERIOUS: (
         None,

@@ -425,6 +425,7 @@ DETAIL_LABELS = {
     "messages_overdue": _("Overdue messages"),
     "deadline": _("Closure deadline"),
     "confirmed_on": _("Last confirmed on"),
+    "missed": _("Release tasks missed"),
 }
 
 

@@ -33,6 +33,7 @@ from audits.ranking.selectors import (
     week_start_of,
 )
 from audits.ranking.services import weekly_index_compute
+from audits.releases.selectors import rate_by_unit
 from config.downloads import bad_query, download, xlsx_response
 from registry.choices import Platform
 
@@ -118,6 +119,8 @@ def ranking_page(request):
             "sees_all": permissions.visible_department_ids(request.user) is permissions.ALL,
             # The week's wording hits per unit, in the posts published that week.
             "wording": wording_by_unit(request.user, since=_start_of(week), until=_start_of(week + WEEK)),
+            # The relay rate per unit of the release tasks whose window ended that week.
+            "releases": rate_by_unit(request.user, since=_start_of(week), until=_start_of(week + WEEK)),
         },
     )
 

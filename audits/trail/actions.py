@@ -263,6 +263,31 @@ declare(
 declare("content.allowed_domain.added", _("Allowed site added"), "content.alloweddomain")
 declare("content.allowed_domain.removed", _("Allowed site removed"), "content.alloweddomain")
 
+# Coordinated releases -----------------------------------------------------------------------------
+
+declare("audits.release_task.created", _("Release task created"), "audits.releasetask")
+declare(
+    "audits.release_task.started",
+    _("Release task started"),
+    "audits.releasetask",
+    accounts=_("accounts that must act"),
+    units=_("units told"),
+)
+declare(
+    "audits.release_task.matched",
+    _("Release parts completed by the accounts' posts"),
+    "audits.releasetask",
+    completed=_("parts completed"),
+)
+declare(
+    "audits.release_task.closed",
+    _("Release task's window ended"),
+    "audits.releasetask",
+    missed=_("parts missed"),
+)
+declare("audits.release_part.reported", _("Release part reported"), "audits.releaseassignment")
+declare("audits.release_part.excused", _("Release part excused"), "audits.releaseassignment")
+
 # Inspections ------------------------------------------------------------------------------------
 
 declare("audits.inspection_rule.updated", _("Inspection rule changed"), "audits.inspectionrule")

@@ -4,21 +4,26 @@ Read-only pages; every read goes through ``registry.selectors`` within the user'
 and whatever is out of scope answers 404.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.rules import allowed
 from audits.campaigns.selectors import running_campaigns_progress
 from audits.inspections.selectors import dashboard as inspection_dashboard
+from audits.releases.selectors import dashboard as release_dashboard
+from audits.releases.selectors import rate_by_unit as release_rates
 from content import selectors as content_selectors
 from registry import selectors
 from registry.filters import MediaAccountFilter
 
 PAGE_SIZE = 50
+UNIT_RATE_DAYS = 90  # a unit's relay rate on its page
 POSTS_SHOWN = 10  # on the account's page; the rest on its posts' page
 
 
@@ -33,6 +38,7 @@ def home(request):
             "charts": selectors.overview_charts(overview),
             "inspection": inspection_dashboard(request.user, grades=overview.grades),
             "campaigns": running_campaigns_progress(request.user),
+            "releases": release_dashboard(request.user),
         },
     )
 
@@ -51,8 +57,17 @@ def department_list(request):
 
 @login_required
 def department_detail(request, pk: int):
+    now = timezone.now()
+    rates = release_rates(request.user, since=now - datetime.timedelta(days=UNIT_RATE_DAYS), until=now)
     return render(
-        request, "registry/department_detail.html", {"detail": selectors.department_detail(request.user, pk)}
+        request,
+        "registry/department_detail.html",
+        {
+            "detail": selectors.department_detail(request.user, pk),
+            # The unit's relay rate of the release tasks ended in the period (audits/releases/).
+            "release_rate": next((row for row in rates if row["department"] == pk), None),
+            "release_days": UNIT_RATE_DAYS,
+        },
     )
 
 

@@ -43,6 +43,8 @@ from audits.inspections import services as inspections
 from audits.inspections.models import Finding, InspectionRule, InspectionRun, RectificationNotice
 from audits.ranking.selectors import latest_complete_week
 from audits.ranking.services import weekly_index_compute
+from audits.releases import services as releases
+from audits.releases.models import ReleaseAssignment, ReleaseTask
 from audits.todo.models import Reminder
 from audits.todo.services import reminder_send
 from audits.trail.models import AuditEvent
@@ -93,6 +95,8 @@ RESOURCES = {
     "inspection-rules": InspectionRule,
     "inspection-runs": InspectionRun,
     "lexicon-entries": LexiconEntry,
+    "release-assignments": ReleaseAssignment,
+    "release-tasks": ReleaseTask,
     "posts": Post,
     "media-accounts": MediaAccount,
     "meetings": ReviewMeeting,
@@ -110,6 +114,7 @@ REFERENCES = {
     "merge_target": MediaAccount,
     "meeting": ReviewMeeting,
     "post": Post,
+    "task": ReleaseTask,
     "self_inspection": SelfInspection,
 }
 
@@ -167,6 +172,16 @@ def shared_data(shared_district, django_db_blocker):
         ]
         content.posts_record(actor=office_admin, rows=check_post_rows(office_admin, enumerate(rows)))
         content.posts_scan_all()
+        now = timezone.now()
+        release = releases.release_task_create(
+            actor=office_admin,
+            title="冬季安全倡议",
+            mode="relay",
+            link="https://www.gov.cn/a.htm",
+            window_start=now - datetime.timedelta(hours=1),
+            window_end=now + datetime.timedelta(days=1),
+        )
+        releases.release_task_start(actor=office_admin, task=release)
 
         running = campaign(office_admin)
         submitted(admin_a, inspection_of(running, edu))

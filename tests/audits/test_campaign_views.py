@@ -1288,10 +1288,10 @@ def test_it_stores_a_screenshot_and_serves_it_only_within_scope(
 @pytest.mark.parametrize(
     "name, content, message",
     [
-        ("notice.txt", b"hello", "请上传 PNG、JPEG、GIF 或 WebP 格式的截图。"),
-        ("notice.png", b"<svg onload=alert(1)>", "请上传 PNG、JPEG、GIF 或 WebP 格式的截图。"),
-        ("notice.svg", b"<svg></svg>", "请上传 PNG、JPEG、GIF 或 WebP 格式的截图。"),
-        ("big.png", PNG + b"\x00" * (5 * 1024 * 1024), "截图过大（不超过 5 MB）。"),
+        ("notice.txt", b"hello", "请上传 PNG、JPEG、GIF 或 WebP 格式的图片。"),
+        ("notice.png", b"<svg onload=alert(1)>", "请上传 PNG、JPEG、GIF 或 WebP 格式的图片。"),
+        ("notice.svg", b"<svg></svg>", "请上传 PNG、JPEG、GIF 或 WebP 格式的图片。"),
+        ("big.png", PNG + b"\x00" * (5 * 1024 * 1024), "图片过大（不超过 5 MB）。"),
     ],
 )
 def test_it_refuses_an_upload_that_is_not_a_small_image(

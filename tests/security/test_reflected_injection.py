@@ -40,6 +40,8 @@ PARAMETERS = {
     "export_job_download": [],
     "lexicon_export": [],
     "posts_import_template": [],
+    "release_task_export": [],
+    "release_task_image": [],
 }
 API_EXPORT = "/api/v1/media-accounts/"
 API_PARAMETERS = [*MediaAccountFilter.base_filters, "format", "page", "page_size"]
@@ -84,7 +86,7 @@ def test_it_marks_every_file_the_site_hands_out_as_a_download():
     files = {
         pattern.name
         for route, pattern in _patterns(get_resolver())
-        if route.endswith((".csv", ".xlsx")) or "evidence" in route
+        if route.endswith((".csv", ".xlsx")) or "evidence" in route or route.endswith("image/")
     }
     assert files == set(_downloads())
     assert set(_downloads()) == set(PARAMETERS), "a new download: name the parameters it reads"

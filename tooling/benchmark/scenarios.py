@@ -4,9 +4,10 @@ A scenario pairs the application doing a user's job (a page through the test ``C
 call through ``APIClient`` with a real token, or a service) with one hand-written SQL statement
 that gives the same rows straight from the database. The ratio of the two medians is what the
 benchmark reports: how much the application adds to the database's own work. The raw side only
-reads (or, for the uploads, only writes); everything else the application does — scoping,
-rendering, validation, the audit trail — is what the ratio measures. The wording scan's raw side
-has no database at all: the same automaton over the same texts in Python (issue 14).
+reads (or, for the uploads and a release task's start, only writes); everything else the
+application does — scoping, rendering, validation, the audit trail — is what the ratio measures.
+The wording scan's raw side has no database at all: the same automaton over the same texts in
+Python (issue 14).
 """
 
 import datetime
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -26,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.choices import Role
 from accounts.models import User
 from audits.campaigns.choices import ClosureOrderStatus, SelfInspectionStatus
 from audits.campaigns.models import ClosureOrder, SelfInspection
@@ -36,6 +39,10 @@ from audits.inspections.selectors import RED_SEVERITIES
 from audits.inspections.services import inspection_run_request
 from audits.ranking.models import WeeklyIndex
 from audits.ranking.services import WEIGHTS, weekly_index_compute
+from audits.releases.choices import AssignmentStatus, ReleaseMode
+from audits.releases.models import ReleaseAssignment, ReleaseTask
+from audits.releases.services import release_task_create, release_task_start
+from audits.releases.views import PAGE_SIZE as PARTS_PAGE
 from audits.trail.models import AuditEvent
 from audits.trail.views import COUNT_CAP
 from content import services as content_services
@@ -58,6 +65,7 @@ class Scenario:
     raw_statements: int = 1
     memory: bool = False  # also measure the peak of Python's memory during one run (an export's)
     setup: Callable[[], object] | None = None  # before each run of the application's side, untimed
+    raw_setup: Callable[[], object] | None = None  # before each run of the raw side, untimed
     per_second: str = ""  # what the rows are, to report them per second (e.g. "posts")
 
 
@@ -121,9 +129,11 @@ def measure(scenario: Scenario, runs: int) -> Result:
     with CaptureQueriesContext(connection) as queries:
         app_rows = scenario.app()
     query_count = len(queries)  # now: the log it reads is cleared when the next request starts
+    if scenario.raw_setup is not None:
+        scenario.raw_setup()
     rows = scenario.raw()
     app_ms = _median_ms(scenario.app, runs, scenario.setup)
-    raw_ms = _median_ms(scenario.raw, runs)
+    raw_ms = _median_ms(scenario.raw, runs, scenario.raw_setup)
 
     def per_second(count: int, ms: float) -> float | None:
         return round(count / ms * 1000) if scenario.per_second and ms else None
@@ -176,6 +186,8 @@ T = {
     "inspection": SelfInspection._meta.db_table,
     "user": User._meta.db_table,
     "post": Post._meta.db_table,
+    "task": ReleaseTask._meta.db_table,
+    "part": ReleaseAssignment._meta.db_table,
 }
 
 
@@ -776,6 +788,218 @@ def _posts_scenarios(world: World, post_rows: int) -> list[Scenario]:
     ]
 
 
+# Coordinated releases (issue 15) --------------------------------------------------------------
+
+# The followed task's parts, twenty accounts at a time: 12 done in time, 2 late, 2 missed, 1 excused
+# and 3 not done yet (60, 10, 10, 5 and 15 in a hundred). "%%": the statement has parameters.
+RELEASE_MIX = f"""CASE WHEN media_account_id %% 20 < 12 THEN '{AssignmentStatus.DONE}'
+    WHEN media_account_id %% 20 < 14 THEN '{AssignmentStatus.LATE}'
+    WHEN media_account_id %% 20 < 16 THEN '{AssignmentStatus.MISSED}'
+    WHEN media_account_id %% 20 < 17 THEN '{AssignmentStatus.EXCUSED}'
+    ELSE '{AssignmentStatus.PENDING}' END"""
+
+
+class _Releases:
+    """What the release scenarios share, made when the first of them needs it, untimed: an
+    administrator for every unit (a start tells each unit's, and the build has one, of one
+    department); the drafts the start's two sides fill; and the followed task, over every live
+    account, started through its service, its window since ended and its parts then set in one
+    statement to a mix of outcomes (``RELEASE_MIX``), which its progress and its page read."""
+
+    def __init__(self, office: User):
+        self.office = office
+        self._admins = False
+        self._started: ReleaseTask | None = None  # the start scenario's draft, then its started task
+        self._raw: ReleaseTask | None = None  # the draft whose parts the raw start writes
+        self._followed: ReleaseTask | None = None
+
+    def _unit_admins(self) -> None:
+        if self._admins:
+            return
+        password = make_password(None)  # they never sign in here
+        units = (
+            Department.objects.filter(is_active=True)
+            .exclude(users__role=Role.DEPT_ADMIN)
+            .values_list("pk", flat=True)
+        )
+        User.objects.bulk_create(
+            (
+                User(
+                    username=f"unit-admin-{pk}",
+                    role=Role.DEPT_ADMIN,
+                    department_id=pk,
+                    email=f"unit{pk}@example.gov.cn",
+                    password=password,
+                )
+                for pk in units
+            ),
+            batch_size=1000,
+        )
+        self._admins = True
+
+    def _draft(self, title: str) -> ReleaseTask:
+        """A draft over the whole matrix (no unit, kind, platform or account chosen), open for a day."""
+        self._unit_admins()
+        now = timezone.now()
+        return release_task_create(
+            actor=self.office,
+            title=title,
+            mode=ReleaseMode.RELAY,
+            window_start=now,
+            window_end=now + datetime.timedelta(days=1),
+            body="请各单位政务新媒体账号于今日内转发。",
+            link="https://www.gov.cn/yaowen/liebiao/202601/content_7000001.htm",
+        )
+
+    @staticmethod
+    def _parts_delete(task: ReleaseTask) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {T['part']} WHERE task_id = %s", [task.pk])
+            if connection.vendor == "postgresql":
+                # What autovacuum would do between two tasks: each run writes into the same table.
+                cursor.execute(f"VACUUM ANALYZE {T['part']}")
+
+    def fresh_draft(self) -> None:
+        """Before each start: the task the run before started gone, and a new draft."""
+        if self._started is not None:
+            self._parts_delete(self._started)
+            self._started.delete()
+        self._started = self._draft("集中转发：全区政务新媒体集中发声")
+
+    def start(self) -> None:
+        release_task_start(actor=self.office, task=self._started)
+
+    def raw_reset(self) -> None:
+        """Before each raw start: its draft with no parts (the run before's deleted)."""
+        if self._raw is None:
+            self._raw = self._draft("集中转发：全区政务新媒体集中发声（SQL）")
+        self._parts_delete(self._raw)
+
+    def raw_start(self) -> int:
+        """The start's one statement: every live account's part, for the raw draft."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""INSERT INTO {T["part"]} (task_id, media_account_id, department_id, status, post_url,
+                    excuse_reason)
+                SELECT %s, a.id, a.department_id, '{AssignmentStatus.PENDING}', '', ''
+                FROM {T["account"]} a WHERE a.status IN {LIVE}""",
+                [self._raw.pk],
+            )
+            return cursor.rowcount
+
+    def followed(self) -> ReleaseTask:
+        if self._followed is not None:
+            return self._followed
+        task = self._draft("集中转发：学习宣传贯彻全会精神")
+        release_task_start(actor=self.office, task=task)
+        ended = timezone.now() - datetime.timedelta(hours=1)
+        ReleaseTask.objects.filter(pk=task.pk).update(
+            window_start=ended - datetime.timedelta(days=1), window_end=ended
+        )
+        done, late = ended - datetime.timedelta(hours=20), ended + datetime.timedelta(minutes=30)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {T['part']} SET status = {RELEASE_MIX} WHERE task_id = %s", [task.pk])
+            cursor.execute(
+                f"""UPDATE {T["part"]} SET done_at = CASE WHEN status = '{AssignmentStatus.DONE}'
+                    THEN %s ELSE %s END, reported_at = %s,
+                    post_url = 'https://mp.weixin.qq.com/s/relay' || media_account_id
+                WHERE task_id = %s AND status IN {_in((AssignmentStatus.DONE, AssignmentStatus.LATE))}""",
+                [*map(connection.ops.adapt_datetimefield_value, (done, late, late)), task.pk],
+            )
+            cursor.execute(
+                f"""UPDATE {T["part"]} SET excused_at = %s, excused_by_id = %s,
+                    excuse_reason = '账号停更整改中，本次免于转发'
+                WHERE task_id = %s AND status = '{AssignmentStatus.EXCUSED}'""",
+                [connection.ops.adapt_datetimefield_value(ended), self.office.pk, task.pk],
+            )
+            if connection.vendor == "postgresql":
+                cursor.execute(f"VACUUM ANALYZE {T['part']}")
+        self._followed = ReleaseTask.objects.get(pk=task.pk)
+        return self._followed
+
+
+def _progress_api(client, releases: _Releases) -> Callable[[], int]:
+    def progress() -> int:
+        url = f"/api/v1/release-tasks/{releases.followed().pk}/progress/"
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return len(response.json()["by_department"])
+
+    return progress
+
+
+def _task_page(client, releases: _Releases) -> Callable[[], None]:
+    def page() -> None:
+        url = f"/releases/{releases.followed().pk}/"
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    return page
+
+
+def _progress(user: User, releases: _Releases) -> Callable[[], int]:
+    """A task's parts in the user's scope counted by unit and status, as the progress selector counts them."""
+    cte, scope, params = _scope(user, "p.department_id")
+    counts = ", ".join(
+        f"COUNT(CASE WHEN p.status = '{status}' THEN 1 END)" for status in AssignmentStatus.values
+    )
+    sql = f"""{cte}SELECT p.department_id, d.name, d.order_key, {counts}
+        FROM {T["part"]} p JOIN {T["department"]} d ON d.id = p.department_id
+        WHERE p.task_id = %s{scope} GROUP BY p.department_id, d.name, d.order_key ORDER BY d.order_key"""
+    return lambda: _fetch(sql, [*params, releases.followed().pk])
+
+
+def _task_parts(user: User, releases: _Releases) -> Callable[[], int]:
+    """The task's page: its progress, then the first page of its parts (with their total), each with
+    its account, unit and post."""
+    progress = _progress(user, releases)
+    cte, scope, params = _scope(user, "p.department_id")
+    sql = f"""{cte}SELECT p.*, t.title, a.name, a.platform, d.name, po.title,
+        (SELECT COUNT(*) FROM {T["part"]} p WHERE p.task_id = %s{scope})
+        FROM {T["part"]} p JOIN {T["task"]} t ON t.id = p.task_id
+            JOIN {T["account"]} a ON a.id = p.media_account_id
+            JOIN {T["department"]} d ON d.id = p.department_id
+            LEFT JOIN {T["post"]} po ON po.id = p.post_id
+        WHERE p.task_id = %s{scope} ORDER BY d.order_key, a.name, p.id LIMIT {PARTS_PAGE}"""
+
+    def page() -> int:
+        progress()
+        task = releases.followed().pk
+        return _fetch(sql, [*params, task, task])
+
+    return page
+
+
+def _release_scenarios(world: World, office_browser: Client, office_api: APIClient) -> list[Scenario]:
+    """Issue 15: a task over every live account starts (each account's part in one statement, each
+    unit told), and its progress and its page read within the budget of a list page."""
+    releases = _Releases(world.office)
+    return [
+        # A new draft before each run (untimed), started by the timed call; the raw side writes the
+        # same parts for a draft of its own, emptied before each run.
+        Scenario(
+            "release task start · every account",
+            releases.start,
+            releases.raw_start,
+            setup=releases.fresh_draft,
+            raw_setup=releases.raw_reset,
+        ),
+        Scenario(
+            "release task progress · office",
+            _progress_api(office_api, releases),
+            _progress(world.office, releases),
+            setup=releases.followed,
+        ),
+        Scenario(
+            "release task page · office",
+            _task_page(office_browser, releases),
+            _task_parts(world.office, releases),
+            raw_statements=2,
+            setup=releases.followed,
+        ),
+    ]
+
+
 def scenarios(world: World, metric_rows: int, post_rows: int) -> list[Scenario]:
     office, dept = world.office, world.dept_admin
     office_browser, dept_browser = _browser(office), _browser(dept)
@@ -888,6 +1112,8 @@ def scenarios(world: World, metric_rows: int, post_rows: int) -> list[Scenario]:
             lambda: weekly_index_compute(week_start=world.week, actor=office),
             _week_figures(world.week),
         ),
-        # Last: the scan's findings would change the grades the pages above show.
+        # After the pages above: the scan's findings would change the grades they show.
         *_posts_scenarios(world, post_rows),
+        # After the inspection run: the rule release_missed would find the missed parts.
+        *_release_scenarios(world, office_browser, office_api),
     ]

@@ -53,7 +53,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--runs", type=int, help=f"Timed runs per scenario (default {defaults.runs}).")
         parser.add_argument(
-            "--only", default="", help="Measure only the scenarios whose name contains this (e.g. export)."
+            "--only",
+            default="",
+            help="Measure only the scenarios whose name contains this, or one of several texts separated "
+            'by "|" (e.g. export, or "release|account list page · office").',
         )
         parser.add_argument("--json", dest="json_path", help="Also write the results as JSON to this file.")
         parser.add_argument(
