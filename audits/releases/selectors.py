@@ -31,6 +31,29 @@ def part_list(user) -> QuerySet:
     )
 
 
+WINDOW_POSTS = 5  # an account's posts offered to choose from when its unit reports its part
+
+
+def window_posts(task: ReleaseTask, account_ids: list[int]) -> dict[int, list[Any]]:
+    """The newest posts of these accounts since the task's window opened, by account, for their
+    units to pick the one that did the task: one query for the page's accounts."""
+    from content.models import Post
+
+    if not account_ids:
+        return {}
+    found: dict[int, list[Any]] = {}
+    posts = (
+        Post.objects.filter(media_account__in=account_ids, published_at__gte=task.window_start)
+        .only("pk", "media_account_id", "title", "text", "platform_post_id", "published_at")
+        .order_by("media_account_id", "-published_at")
+    )
+    for post in posts:
+        listed = found.setdefault(post.media_account_id, [])
+        if len(listed) < WINDOW_POSTS:
+            listed.append(post)
+    return found
+
+
 def _rate(done: int, required: int) -> float | None:
     return round(done / required, 4) if required else None
 

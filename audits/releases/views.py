@@ -76,7 +76,10 @@ def release_task_detail(request, pk: int):
         .order_by("department__order_key", "media_account__name", "pk")
     )
     page = Paginator(parts, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(part, available(part, request.user)) for part in page.object_list]
+    parts = [(part, available(part, request.user)) for part in page.object_list]
+    reportable = [part.media_account_id for part, actions in parts if "report" in actions]
+    posts = selectors.window_posts(task, reportable)
+    rows = [(part, actions, posts.get(part.media_account_id, [])) for part, actions in parts]
     return render(
         request,
         "audits/release_task_detail.html",

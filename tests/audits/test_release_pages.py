@@ -95,3 +95,35 @@ def test_the_rate_is_where_people_look(client_for, office_admin, admin_a, matrix
     assert 'data-testid="unit-release-rate"' in unit_page and "50%" in unit_page  # 1 of its 2
     assert 'data-testid="weekly-releases"' in office.get("/rankings/").content.decode()
     assert 'data-testid="command-view"' in office.get("/command/").content.decode()
+
+
+def test_a_unit_picks_its_accounts_post_from_those_since_the_window_opened(
+    client_for, office_admin, admin_a, matrix
+):
+    from audits.releases import services
+    from content import services as content
+    from content.posts import check_post_rows
+
+    office = client_for(office_admin)
+    office.post("/releases/new/", form())
+    task = ReleaseTask.objects.get()
+    services.release_task_start(actor=office_admin, task=task)
+    published = (timezone.localtime() - datetime.timedelta(minutes=30)).isoformat()
+    row = {
+        "media_account": matrix[0].pk,
+        "platform_post_id": "r1",
+        "published_at": published,
+        "kind": "repost",
+        "title": "转发：冬季安全倡议",
+    }
+    content.posts_record(actor=admin_a, rows=check_post_rows(admin_a, [(0, row)]))
+    unit = client_for(admin_a)
+    page = unit.get(f"/releases/{task.pk}/").content.decode()
+    assert 'data-testid="pick-教育发布"' in page and 'data-testid="pick-教育微博"' not in page  # no post
+    part = ReleaseAssignment.objects.get(media_account=matrix[0])
+    post = content.Post.objects.get(platform_post_id="r1")
+    assert (
+        unit.post(f"/release-parts/{part.pk}/report/", {"post": post.pk, "post_url": ""}).status_code == 302
+    )
+    part.refresh_from_db()
+    assert (part.status, part.post) == ("done", post)
