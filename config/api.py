@@ -189,6 +189,42 @@ def collector_paused() -> Iterator[None]:
         gc.enable()
 
 
+def bulk_rows(request, *, max_rows: int, max_bytes: int) -> tuple[list, bool]:
+    """A bulk POST's rows (one row, or a list of up to ``max_rows``) and whether it sent one row alone.
+
+    The body is parsed from the stream, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE: one larger than
+    ``max_bytes`` is refused before it is read into memory."""
+    if int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes:
+        raise exceptions.ValidationError(
+            {"rows": [_("The request is larger than %(mb)s MB; split it.") % {"mb": max_bytes // 2**20}]}
+        )
+    single = isinstance(request.data, dict)
+    rows = [request.data] if single else request.data
+    if not isinstance(rows, list) or not rows:
+        raise exceptions.ValidationError({"rows": [_("Send one row or a non-empty list of rows.")]})
+    if len(rows) > max_rows:
+        raise exceptions.ValidationError(
+            {"rows": [_("At most %(count)s rows per request; split them.") % {"count": f"{max_rows:,}"}]}
+        )
+    return rows, single
+
+
+def row_name(single: bool):
+    """How a message about a repeat names another row: ``rows[3]`` (nothing for one row alone)."""
+    return lambda index: "" if single else f"rows[{index}]"
+
+
+def row_errors(errors, single: bool) -> exceptions.ValidationError:
+    """Each problem of a bulk POST's rows under ``rows[3].date``, as the client sent it (plain ``date``
+    for one row), in the one error shape."""
+    fields: dict[str, list[str]] = {}
+    for error in errors:
+        prefix = "" if single else f"rows[{error.row}]"
+        name = ".".join(part for part in (prefix, error.field) if part) or "non_field_errors"
+        fields.setdefault(name, []).append(error.message)
+    return exceptions.ValidationError(fields)
+
+
 class StreamJSONParser(parsers.BaseParser):
     """JSON read from the request's stream. DRF gives its own JSON parser ``request.body``, which
     Django caps at DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, meant for forms); an endpoint taking bulk

@@ -212,51 +212,10 @@ def post_column_label(name: str) -> str:
 
 def read_post_sheet(data: bytes, *, extension: str, progress=None) -> spreadsheets.ImportSheet:
     """An uploaded .xlsx or .csv of posts as rows of field → cell text, within the registry's limits
-    (``registry.spreadsheets.records``). ``SpreadsheetRejected`` for a file that cannot be read."""
-    known = {}
-    for code, _language in settings.LANGUAGES:
-        with translation.override(code):
-            for name, label in POST_COLUMNS.items():
-                known.setdefault(spreadsheets.normalised_header(label), name)
-    known.update({name: name for name in POST_COLUMNS})
-    sheet, columns = None, []
-    for number, cells in spreadsheets.records(data, extension=extension, progress=progress):
-        texts = [spreadsheets.cell_text(value) for value, _formula in cells]
-        if sheet is None:
-            if not any(texts):
-                continue
-            columns = [known.get(spreadsheets.normalised_header(text)) for text in texts]
-            missing = [name for name in ("published_at", "kind") if name not in columns]
-            if not {"media_account", "platform_uid"} & set(columns):
-                missing.insert(0, "media_account")
-            if missing:
-                raise spreadsheets.SpreadsheetRejected(
-                    _("The file has no column %(columns)s. Start from the template.")
-                    % {"columns": "、".join(f"“{post_column_label(name)}”" for name in missing)}
-                )
-            sheet = spreadsheets.ImportSheet(columns=[name for name in columns if name])
-            continue
-        row = {"row": number}
-        for index, (_value, is_formula) in enumerate(cells):
-            name = columns[index] if index < len(columns) else None
-            if name and is_formula:
-                sheet.errors.append(
-                    RowError(
-                        row=number,
-                        field=name,
-                        message=_("A formula is not accepted: enter the value itself."),
-                    )
-                )
-            if name and name not in row:
-                row[name] = texts[index]
-        if not any(row.get(name) for name in sheet.columns):
-            continue
-        if row.get("platform_uid") == spreadsheets.EXAMPLE_PLATFORM_UID:
-            sheet.errors.append(spreadsheets.example_error(number))
-        sheet.rows.append(row)
-    if sheet is None:
-        raise spreadsheets.SpreadsheetRejected(_("The file is empty."))
-    return sheet
+    (``registry.spreadsheets.read_form``). ``SpreadsheetRejected`` for a file that cannot be read."""
+    return spreadsheets.read_form(
+        data, extension=extension, columns=POST_COLUMNS, required=("published_at", "kind"), progress=progress
+    )
 
 
 def _sheet_time(text: str) -> str | None:

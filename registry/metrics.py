@@ -293,21 +293,6 @@ def check_metric_rows(
 # The spreadsheet ------------------------------------------------------------------------------
 
 
-def _header_fields() -> dict[str, str]:
-    # A header is accepted in any of the site's languages, or as the field name itself.
-    from django.conf import settings
-    from django.utils import translation
-
-    known = {}
-    for code, _language in settings.LANGUAGES:
-        with translation.override(code):
-            for name, label in METRIC_COLUMNS.items():
-                known.setdefault(spreadsheets.normalised_header(label), name)
-    for name in METRIC_COLUMNS:
-        known.setdefault(spreadsheets.normalised_header(name), name)
-    return known
-
-
 def column_label(name: str) -> str:
     return str(METRIC_COLUMNS.get(name, name)) if name else "—"
 
@@ -319,46 +304,9 @@ def read_metric_sheet(data: bytes, *, extension: str, progress=None) -> spreadsh
     type, content, rows, no macros, no formulas. A file that cannot be read raises
     ``SpreadsheetRejected``.
     """
-    records = spreadsheets.records(data, extension=extension, progress=progress)
-    known = _header_fields()
-    sheet = None
-    columns: list[str | None] = []
-    for number, cells in records:
-        texts = [spreadsheets.cell_text(value) for value, _formula in cells]
-        if sheet is None:
-            if not any(texts):
-                continue  # blank lines above the header
-            columns = [known.get(spreadsheets.normalised_header(header)) for header in texts]
-            missing = [name for name in ("date",) if name not in columns]
-            if not {"media_account", "platform_uid"} & set(columns):
-                missing.insert(0, "media_account")
-            if missing:
-                raise spreadsheets.SpreadsheetRejected(
-                    _("The file has no column %(columns)s. Start from the template.")
-                    % {"columns": "、".join(f"“{column_label(name)}”" for name in missing)}
-                )
-            sheet = spreadsheets.ImportSheet(columns=[name for name in columns if name])
-            continue
-        row: dict[str, Any] = {"row": number}
-        for index, (_value, is_formula) in enumerate(cells):
-            name = columns[index] if index < len(columns) else None
-            if name and is_formula:
-                sheet.errors.append(
-                    RowError(
-                        row=number,
-                        field=name,
-                        message=_("A formula is not accepted: enter the value itself."),
-                    )
-                )
-            if name and name not in row:
-                row[name] = texts[index]
-        if not any(row.get(name) for name in sheet.columns):
-            continue  # a blank line
-        if row.get("platform_uid") == spreadsheets.EXAMPLE_PLATFORM_UID:
-            sheet.errors.append(spreadsheets.example_error(number))
-        sheet.rows.append(row)
-    if sheet is None:
-        raise spreadsheets.SpreadsheetRejected(_("The file is empty."))
+    sheet = spreadsheets.read_form(
+        data, extension=extension, columns=METRIC_COLUMNS, required=("date",), progress=progress
+    )
     if not sheet.rows:
         raise spreadsheets.SpreadsheetRejected(
             _(

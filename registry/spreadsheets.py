@@ -18,7 +18,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db import connections
@@ -698,6 +698,61 @@ def records(data: bytes, *, extension: str, progress=None) -> Iterator[tuple[int
         yield record
     if progress:
         progress(count)
+
+
+def read_form(
+    data: bytes,
+    *,
+    extension: str,
+    columns: dict[str, object],
+    required: tuple[str, ...],
+    account: tuple[str, str] = ("media_account", "platform_uid"),
+    progress=None,
+) -> ImportSheet:
+    """An uploaded form of rows (daily figures, posts) as rows of field → cell text, within every
+    import's limits (:func:`records`). ``columns`` maps each field to its header, read in any of the
+    site's languages or as the field's name; the header must have the ``required`` columns and one of
+    the ``account`` columns. A formula cell, and the template's example row, are errors of their row;
+    blank lines are skipped. A file that cannot be read raises ``SpreadsheetRejected``."""
+    known = {}
+    for code, _language in settings.LANGUAGES:
+        with translation.override(code):
+            for name, label in columns.items():
+                known.setdefault(normalised_header(label), name)
+    for name in columns:
+        known.setdefault(normalised_header(name), name)
+    sheet, fields = None, []
+    for number, cells in records(data, extension=extension, progress=progress):
+        texts = [cell_text(value) for value, _formula in cells]
+        if sheet is None:
+            if not any(texts):
+                continue  # blank lines above the header
+            fields = [known.get(normalised_header(text)) for text in texts]
+            missing = [name for name in required if name not in fields]
+            if not set(account) & set(fields):
+                missing.insert(0, account[0])
+            if missing:
+                raise SpreadsheetRejected(
+                    _("The file has no column %(columns)s. Start from the template.")
+                    % {"columns": "、".join(f"“{columns.get(name, name)}”" for name in missing)}
+                )
+            sheet = ImportSheet(columns=[name for name in fields if name])
+            continue
+        row: dict[str, Any] = {"row": number}
+        for index, (_value, is_formula) in enumerate(cells):
+            name = fields[index] if index < len(fields) else None
+            if name and is_formula:
+                sheet.errors.append(_formula_error(number, name, name))
+            if name and name not in row:
+                row[name] = texts[index]
+        if not any(row.get(name) for name in sheet.columns):
+            continue  # a blank line
+        if row.get("platform_uid") == EXAMPLE_PLATFORM_UID:
+            sheet.errors.append(example_error(number))
+        sheet.rows.append(row)
+    if sheet is None:
+        raise SpreadsheetRejected(_("The file is empty."))
+    return sheet
 
 
 def read_import(data: bytes, *, extension: str, progress=None) -> ImportSheet:

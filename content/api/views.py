@@ -6,15 +6,23 @@ follows in the worker, and its hits are findings (``/api/v1/findings/?post=…``
 the district's: everyone signed in reads them, the office writes.
 """
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.rules import allowed
-from config.api import ERROR, StreamJSONParser, WalkablePagination, collector_paused, valid
+from config.api import (
+    ERROR,
+    StreamJSONParser,
+    WalkablePagination,
+    bulk_rows,
+    collector_paused,
+    row_errors,
+    row_name,
+    valid,
+)
 from content import services
 from content.choices import PostKind
 from content.filters import LexiconEntryFilter, PostFilter
@@ -126,32 +134,10 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return self._create(request)
 
     def _create(self, request):
-        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
-            raise exceptions.ValidationError(
-                {
-                    "rows": [
-                        _("The request is larger than %(mb)s MB; split it.") % {"mb": MAX_BODY_BYTES // 2**20}
-                    ]
-                }
-            )
-        single = isinstance(request.data, dict)
-        rows = [request.data] if single else request.data
-        if not isinstance(rows, list) or not rows:
-            raise exceptions.ValidationError({"rows": [_("Send one row or a non-empty list of rows.")]})
-        if len(rows) > MAX_ROWS:
-            raise exceptions.ValidationError(
-                {"rows": [_("At most %(count)s rows per request; split them.") % {"count": f"{MAX_ROWS:,}"}]}
-            )
-        checked = check_post_rows(
-            request.user, enumerate(rows), row_name=lambda index: "" if single else f"rows[{index}]"
-        )
+        rows, single = bulk_rows(request, max_rows=MAX_ROWS, max_bytes=MAX_BODY_BYTES)
+        checked = check_post_rows(request.user, enumerate(rows), row_name=row_name(single))
         if checked.errors:
-            fields: dict[str, list[str]] = {}
-            for error in checked.errors:
-                prefix = "" if single else f"rows[{error.row}]"
-                name = ".".join(part for part in (prefix, error.field) if part) or "non_field_errors"
-                fields.setdefault(name, []).append(error.message)
-            raise exceptions.ValidationError(fields)
+            raise row_errors(checked.errors, single)
         recorded = services.posts_record(actor=request.user, rows=checked)
         return Response(
             {"rows": recorded.rows, "created": recorded.created, "replaced": recorded.replaced},

@@ -6,15 +6,22 @@ and day in one transaction.
 """
 
 import django_filters
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.rules import allowed
-from config.api import ERROR, StreamJSONParser, WalkablePagination, collector_paused
+from config.api import (
+    ERROR,
+    StreamJSONParser,
+    WalkablePagination,
+    bulk_rows,
+    collector_paused,
+    row_errors,
+    row_name,
+)
 from registry import services
 from registry.filters import visible_departments, visible_media_accounts
 from registry.metrics import FIGURES, LIMITS, MAX_ROWS, check_metric_rows
@@ -118,29 +125,10 @@ class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return self._create(request)
 
     def _create(self, request):
-        # The body is parsed from the stream, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE: refuse one
-        # far larger than 10,000 rows before it is read into memory.
-        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
-            raise exceptions.ValidationError(
-                {
-                    "rows": [
-                        _("The request is larger than %(mb)s MB; split it.") % {"mb": MAX_BODY_BYTES // 2**20}
-                    ]
-                }
-            )
-        single = isinstance(request.data, dict)
-        rows = [request.data] if single else request.data
-        if not isinstance(rows, list) or not rows:
-            raise exceptions.ValidationError({"rows": [_("Send one row or a non-empty list of rows.")]})
-        if len(rows) > MAX_ROWS:
-            raise exceptions.ValidationError(
-                {"rows": [_("At most %(count)s rows per request; split them.") % {"count": f"{MAX_ROWS:,}"}]}
-            )
-        checked = check_metric_rows(
-            request.user, enumerate(rows), row_name=lambda index: "" if single else f"rows[{index}]"
-        )
+        rows, single = bulk_rows(request, max_rows=MAX_ROWS, max_bytes=MAX_BODY_BYTES)
+        checked = check_metric_rows(request.user, enumerate(rows), row_name=row_name(single))
         if checked.errors:
-            raise exceptions.ValidationError(_named(checked.errors, single))
+            raise row_errors(checked.errors, single)
         # Checked once, here, where each problem can be named by its row.
         recorded = services.metrics_record(actor=request.user, rows=checked)
         return Response(
@@ -152,13 +140,3 @@ class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             },
             status=status.HTTP_201_CREATED,
         )
-
-
-def _named(errors, single: bool) -> dict[str, list[str]]:
-    """Each problem under ``rows[3].date``, as the client sent it (plain ``date`` for one row)."""
-    fields: dict[str, list[str]] = {}
-    for error in errors:
-        prefix = "" if single else f"rows[{error.row}]"
-        name = ".".join(part for part in (prefix, error.field) if part) or "non_field_errors"
-        fields.setdefault(name, []).append(error.message)
-    return fields
